@@ -1,0 +1,326 @@
+//! Hall configuration from TOML: parsed strictly (unknown keys are errors), then validated into the
+//! core's typed [`HallConfig`]. Every error names the key it is about.
+//!
+//! The embedded demo hall is `docs/hall.example.toml`, the commented reference, so the reference can
+//! never drift from what the code accepts.
+
+use crate::core::config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rules, WindowSpec};
+use crate::core::model::{MatterId, MatterSet, WindowKind, MAX_MATTERS};
+use crate::core::pin::is_pin_hash;
+use crate::core::time::{parse_hhmm, MINUTE_MS};
+use serde::Deserialize;
+use std::collections::HashSet;
+
+/// The demo hall, embedded in the binary.
+pub const DEMO_HALL_TOML: &str = include_str!("../../docs/hall.example.toml");
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// Not TOML, an unknown key, or a value of the wrong type.
+    #[error("{0}")]
+    Parse(String),
+    /// A value that parses but cannot be right.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// Where, e.g. `window[3].serves`.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.into(), message: message.into() }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    hall: RawHall,
+    hours: Option<RawHours>,
+    #[serde(default)]
+    rules: RawRules,
+    #[serde(default)]
+    matter: Vec<RawMatter>,
+    #[serde(default)]
+    window: Vec<RawWindow>,
+    #[serde(default)]
+    clerk: Vec<RawClerk>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHall {
+    name: String,
+    #[serde(default = "default_offset")]
+    utc_offset: String,
+}
+
+fn default_offset() -> String {
+    "+08:00".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHours {
+    open: String,
+    close: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    policy: Option<String>,
+    max_wait_min: Option<f64>,
+    no_show_requeue_places: Option<u32>,
+    no_show_max_requeues: Option<u32>,
+    appointment_grace_min: Option<f64>,
+    aht_alpha: Option<f64>,
+    notice_max_chars: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMatter {
+    key: String,
+    name_zh: String,
+    name_en: String,
+    prefix: String,
+    target_wait_min: f64,
+    handling_norm_min: f64,
+    daily_cap: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWindow {
+    key: String,
+    number: u16,
+    name: String,
+    #[serde(default)]
+    zone: String,
+    serves: Vec<String>,
+    #[serde(default = "default_kind")]
+    kind: WindowKind,
+}
+
+fn default_kind() -> WindowKind {
+    WindowKind::Regular
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClerk {
+    key: String,
+    name: String,
+    pin_hash: String,
+}
+
+/// Parses and validates a hall configuration.
+pub fn parse(text: &str) -> Result<HallConfig, ConfigError> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string().trim().to_owned()))?;
+    validate(raw)
+}
+
+/// The embedded demo hall.
+pub fn demo() -> Result<HallConfig, ConfigError> {
+    parse(DEMO_HALL_TOML)
+}
+
+fn validate(raw: RawConfig) -> Result<HallConfig, ConfigError> {
+    if raw.hall.name.trim().is_empty() {
+        return Err(invalid("hall.name", "must not be empty"));
+    }
+    let utc_offset_min = parse_offset(&raw.hall.utc_offset)
+        .ok_or_else(|| invalid("hall.utc_offset", format!("`{}` is not an offset like +08:00", raw.hall.utc_offset)))?;
+    let hours = raw.hours.map(validate_hours).transpose()?;
+    let rules = validate_rules(raw.rules)?;
+    let matters = validate_matters(raw.matter)?;
+    let windows = validate_windows(raw.window, &matters)?;
+    let clerks = validate_clerks(raw.clerk)?;
+    Ok(HallConfig { name: raw.hall.name, utc_offset_min, hours, matters, windows, clerks, rules })
+}
+
+fn parse_offset(s: &str) -> Option<i32> {
+    let sign = match s.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let minutes = parse_hhmm(&s[1..])?;
+    (minutes <= 14 * 60).then_some(sign * minutes as i32)
+}
+
+fn validate_hours(raw: RawHours) -> Result<Hours, ConfigError> {
+    let open_min = parse_hhmm(&raw.open).ok_or_else(|| invalid("hours.open", "expected HH:MM"))?;
+    let close_min = parse_hhmm(&raw.close).ok_or_else(|| invalid("hours.close", "expected HH:MM"))?;
+    if close_min <= open_min {
+        return Err(invalid("hours.close", "must be after hours.open"));
+    }
+    Ok(Hours { open_min, close_min })
+}
+
+/// Minutes from config to milliseconds; must be positive and finite.
+fn positive_minutes(key: &str, minutes: f64) -> Result<i64, ConfigError> {
+    if !(minutes.is_finite() && minutes > 0.0) {
+        return Err(invalid(key, "must be a positive number of minutes"));
+    }
+    Ok((minutes * MINUTE_MS as f64).round() as i64)
+}
+
+fn validate_rules(raw: RawRules) -> Result<Rules, ConfigError> {
+    let defaults = Rules::default();
+    let policy = match raw.policy {
+        None => defaults.policy,
+        Some(name) => Policy::from_name(&name).ok_or_else(|| {
+            let known: Vec<&str> = Policy::ALL.iter().map(|p| p.name()).collect();
+            invalid("rules.policy", format!("unknown policy `{name}`; known: default, {}", known.join(", ")))
+        })?,
+    };
+    let max_wait_ms = raw.max_wait_min.map(|m| positive_minutes("rules.max_wait_min", m)).transpose()?;
+    let grace_ms = match raw.appointment_grace_min {
+        Some(m) if !(m.is_finite() && m >= 0.0) => {
+            return Err(invalid("rules.appointment_grace_min", "must be zero or more minutes"))
+        }
+        Some(m) => Some((m * MINUTE_MS as f64).round() as i64),
+        None => None,
+    };
+    let aht_alpha = raw.aht_alpha.unwrap_or(defaults.aht_alpha);
+    if !(aht_alpha > 0.0 && aht_alpha <= 1.0) {
+        return Err(invalid("rules.aht_alpha", "must be in (0, 1]"));
+    }
+    let notice_max_chars = raw.notice_max_chars.unwrap_or(defaults.notice_max_chars);
+    if notice_max_chars == 0 || notice_max_chars > 2000 {
+        return Err(invalid("rules.notice_max_chars", "must be 1 to 2000"));
+    }
+    Ok(Rules {
+        policy,
+        max_wait_ms: max_wait_ms.unwrap_or(defaults.max_wait_ms),
+        no_show_requeue_places: raw.no_show_requeue_places.unwrap_or(defaults.no_show_requeue_places),
+        no_show_max_requeues: raw.no_show_max_requeues.unwrap_or(defaults.no_show_max_requeues),
+        appointment_grace_ms: grace_ms.unwrap_or(defaults.appointment_grace_ms),
+        aht_alpha,
+        notice_max_chars,
+    })
+}
+
+fn valid_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 32
+        && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// Checks that `key` is well formed and not seen before.
+fn unique_key(seen: &mut HashSet<String>, at: &str, key: &str) -> Result<(), ConfigError> {
+    if !valid_key(key) {
+        return Err(invalid(at, format!("`{key}` must be 1–32 of a-z, 0-9, _ and -")));
+    }
+    if !seen.insert(key.to_owned()) {
+        return Err(invalid(at, format!("`{key}` is used twice")));
+    }
+    Ok(())
+}
+
+fn validate_matters(raw: Vec<RawMatter>) -> Result<Vec<MatterSpec>, ConfigError> {
+    if raw.is_empty() {
+        return Err(invalid("matter", "a hall needs at least one [[matter]]"));
+    }
+    if raw.len() > MAX_MATTERS {
+        return Err(invalid("matter", format!("at most {MAX_MATTERS} matters")));
+    }
+    let (mut keys, mut prefixes) = (HashSet::new(), HashSet::new());
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let at = |field: &str| format!("matter[{i}].{field}");
+            unique_key(&mut keys, &at("key"), &m.key)?;
+            for (field, name) in [("name_zh", &m.name_zh), ("name_en", &m.name_en)] {
+                if name.trim().is_empty() {
+                    return Err(invalid(at(field), "must not be empty"));
+                }
+            }
+            let prefix = match m.prefix.as_bytes() {
+                [b] if b.is_ascii_uppercase() => char::from(*b),
+                _ => return Err(invalid(at("prefix"), format!("`{}` must be one letter A–Z", m.prefix))),
+            };
+            if !prefixes.insert(prefix) {
+                return Err(invalid(at("prefix"), format!("`{prefix}` is used by another matter")));
+            }
+            if m.daily_cap == Some(0) {
+                return Err(invalid(at("daily_cap"), "must be positive (leave it out for no cap)"));
+            }
+            Ok(MatterSpec {
+                key: m.key,
+                name_zh: m.name_zh,
+                name_en: m.name_en,
+                prefix,
+                target_wait_ms: positive_minutes(&at("target_wait_min"), m.target_wait_min)?,
+                handling_norm_ms: positive_minutes(&at("handling_norm_min"), m.handling_norm_min)?,
+                daily_cap: m.daily_cap,
+            })
+        })
+        .collect()
+}
+
+fn validate_windows(raw: Vec<RawWindow>, matters: &[MatterSpec]) -> Result<Vec<WindowSpec>, ConfigError> {
+    if raw.is_empty() {
+        return Err(invalid("window", "a hall needs at least one [[window]]"));
+    }
+    let (mut keys, mut numbers) = (HashSet::new(), HashSet::new());
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let at = |field: &str| format!("window[{i}].{field}");
+            unique_key(&mut keys, &at("key"), &w.key)?;
+            if w.number == 0 || !numbers.insert(w.number) {
+                return Err(invalid(at("number"), format!("{} must be positive and unique", w.number)));
+            }
+            if w.name.trim().is_empty() {
+                return Err(invalid(at("name"), "must not be empty"));
+            }
+            if w.serves.is_empty() {
+                return Err(invalid(at("serves"), "a window must serve at least one matter"));
+            }
+            let mut skills = Vec::with_capacity(w.serves.len());
+            for key in &w.serves {
+                let m = matters
+                    .iter()
+                    .position(|m| &m.key == key)
+                    .ok_or_else(|| invalid(at("serves"), format!("unknown matter `{key}`")))?;
+                if skills.contains(&MatterId(m as u16)) {
+                    return Err(invalid(at("serves"), format!("`{key}` is listed twice")));
+                }
+                skills.push(MatterId(m as u16));
+            }
+            Ok(WindowSpec {
+                key: w.key,
+                number: w.number,
+                name: w.name,
+                zone: w.zone,
+                skills: MatterSet::of(skills),
+                kind: w.kind,
+            })
+        })
+        .collect()
+}
+
+fn validate_clerks(raw: Vec<RawClerk>) -> Result<Vec<ClerkSpec>, ConfigError> {
+    let mut keys = HashSet::new();
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            unique_key(&mut keys, &format!("clerk[{i}].key"), &c.key)?;
+            if c.name.trim().is_empty() {
+                return Err(invalid(format!("clerk[{i}].name"), "must not be empty"));
+            }
+            if !is_pin_hash(&c.pin_hash) {
+                return Err(invalid(
+                    format!("clerk[{i}].pin_hash"),
+                    "expected `sha256:` and 64 hex digits (make one with `onewindow pin-hash`)",
+                ));
+            }
+            Ok(ClerkSpec { key: c.key, name: c.name, pin_hash: c.pin_hash })
+        })
+        .collect()
+}

@@ -1,0 +1,177 @@
+//! What terminals ask of the hall. A command is a request; `Hall::decide` turns it into events or a
+//! [`super::Rejection`].
+
+use super::model::{
+    ClerkId, GreenReason, HolderKey, MatterId, MatterSet, Outcome, Rating, TicketId, TicketNumber, WindowId,
+};
+use super::time::{Date, Timestamp};
+
+/// The citizen behind a ticket, as far as the kiosk knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    /// Keyed hash of the ID number.
+    pub key: HolderKey,
+    /// Birth date read from the ID number.
+    pub birth_date: Option<Date>,
+}
+
+/// Where a transferred ticket goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferTo {
+    /// The new matter, if it changes.
+    pub matter: Option<MatterId>,
+    /// The window that should take it, if one should.
+    pub window: Option<WindowId>,
+    /// Whether it goes ahead of ordinary tickets.
+    pub first: bool,
+}
+
+/// Every command the hall understands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Start a business day: ticket sequences restart. The shell sends it when the local date changes.
+    OpenDay {
+        /// The local date.
+        date: Date,
+    },
+    /// End the day: every open ticket ends with a reason; windows are signed out.
+    CloseDay,
+    /// Issue a ticket at a kiosk (取号).
+    IssueTicket {
+        /// The matter.
+        matter: MatterId,
+        /// Green channel, if asked for.
+        green: Option<GreenReason>,
+        /// The citizen's ID, if given.
+        holder: Option<Holder>,
+    },
+    /// Book an appointment (from the online channel).
+    BookAppointment {
+        /// The booking code the citizen brings.
+        code: String,
+        /// The matter.
+        matter: MatterId,
+        /// Slot start.
+        start: Timestamp,
+        /// Slot end.
+        end: Timestamp,
+    },
+    /// Check an appointment in at a kiosk (签到).
+    CheckIn {
+        /// The booking code.
+        code: String,
+    },
+    /// Cancel a waiting ticket.
+    CancelTicket {
+        /// The ticket.
+        ticket: TicketId,
+    },
+    /// A clerk signs in to a window with a PIN.
+    SignIn {
+        /// The window.
+        window: WindowId,
+        /// The clerk.
+        clerk: ClerkId,
+        /// The PIN as typed.
+        pin: String,
+    },
+    /// The clerk leaves the window.
+    SignOut {
+        /// The window.
+        window: WindowId,
+    },
+    /// The window stops calling for a while.
+    Pause {
+        /// The window.
+        window: WindowId,
+    },
+    /// The window calls again.
+    Resume {
+        /// The window.
+        window: WindowId,
+    },
+    /// Call the next ticket by routing (叫号).
+    CallNext {
+        /// The window.
+        window: WindowId,
+    },
+    /// Call a specific number (特呼).
+    CallNumber {
+        /// The window.
+        window: WindowId,
+        /// The number, e.g. `A023`.
+        number: TicketNumber,
+    },
+    /// Call the current ticket again (重呼).
+    Recall {
+        /// The window.
+        window: WindowId,
+    },
+    /// The citizen arrived: service starts.
+    StartService {
+        /// The window.
+        window: WindowId,
+    },
+    /// Service ended.
+    Finish {
+        /// The window.
+        window: WindowId,
+        /// How it ended.
+        outcome: Outcome,
+    },
+    /// The called citizen did not come (过号).
+    NoShow {
+        /// The window.
+        window: WindowId,
+    },
+    /// Send the current ticket to another matter or window (转移).
+    Transfer {
+        /// The window.
+        window: WindowId,
+        /// Where to.
+        to: TransferTo,
+    },
+    /// Put the current ticket aside (挂起).
+    Hold {
+        /// The window.
+        window: WindowId,
+    },
+    /// Bring a held ticket back: it goes ahead of everyone else at this window.
+    ResumeHeld {
+        /// The window that resumes it.
+        window: WindowId,
+        /// The held ticket.
+        ticket: TicketId,
+    },
+    /// The evaluator pad at a window rates a ticket it served (好差评).
+    Rate {
+        /// The window whose pad rates.
+        window: WindowId,
+        /// The ticket.
+        ticket: TicketId,
+        /// The rating.
+        rating: Rating,
+    },
+    /// Supervisor: open a window (e.g. a standby window).
+    OpenWindow {
+        /// The window.
+        window: WindowId,
+    },
+    /// Supervisor: close a window.
+    CloseWindow {
+        /// The window.
+        window: WindowId,
+    },
+    /// Supervisor: change the matters a window serves.
+    SetSkills {
+        /// The window.
+        window: WindowId,
+        /// Its new skills.
+        skills: MatterSet,
+    },
+    /// Supervisor: show a notice on the displays; an empty text clears it.
+    PostNotice {
+        /// The text.
+        text: String,
+    },
+}

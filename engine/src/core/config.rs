@@ -1,0 +1,185 @@
+//! The hall as configured: typed, already validated (see `crate::config` for the TOML side).
+//!
+//! A `HallConfig` is what the core trusts: every reference resolves, prefixes are unique, targets are
+//! positive. The TOML loader is the only producer outside tests.
+
+use super::model::{ClerkId, MatterId, MatterSet, WindowId, WindowKind};
+use super::time::MINUTE_MS;
+use serde::{Deserialize, Serialize};
+
+/// A kind of business citizens come for (事项).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatterSpec {
+    /// Stable key used in config, on the wire and in reports, e.g. `real_estate`.
+    pub key: String,
+    /// Chinese name, shown first.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Ticket prefix letter, `A`–`Z`.
+    pub prefix: char,
+    /// The wait the hall aims to stay under, in milliseconds.
+    pub target_wait_ms: i64,
+    /// The handling-time norm that seeds the average handling time, in milliseconds.
+    pub handling_norm_ms: i64,
+    /// Tickets issued per day at most, if capped (限号).
+    pub daily_cap: Option<u32>,
+}
+
+/// A service counter (窗口).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowSpec {
+    /// Stable key, e.g. `w05`.
+    pub key: String,
+    /// The number shown on displays and announced, e.g. 5.
+    pub number: u16,
+    /// Name shown on its window display.
+    pub name: String,
+    /// Zone of the hall, e.g. `A区`.
+    pub zone: String,
+    /// The matters it serves at the start of the day.
+    pub skills: MatterSet,
+    /// Regular, green channel or standby.
+    pub kind: WindowKind,
+}
+
+/// A clerk who may sign in to windows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClerkSpec {
+    /// Stable key, e.g. `c01`.
+    pub key: String,
+    /// Name, shown on the clerk console and in reports (never on hall displays).
+    pub name: String,
+    /// `sha256:<hex>` of the PIN, see [`super::pin::hash_pin`].
+    pub pin_hash: String,
+}
+
+/// The routing policy for the ordinary tier of `call next`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    /// Earliest issue time among the tickets the window may serve: the baseline.
+    Fifo,
+    /// Largest wait relative to the matter's target; a window that is the only open one serving a
+    /// matter weighs that matter's queue double. The default.
+    RelativeWait,
+}
+
+impl Policy {
+    /// Every policy, for listings and `--policy` parsing.
+    pub const ALL: [Policy; 2] = [Policy::Fifo, Policy::RelativeWait];
+
+    /// The name used in config files, scenarios and call reasons.
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Fifo => "fifo",
+            Policy::RelativeWait => "relative_wait",
+        }
+    }
+
+    /// The policy with this name; `default` names the engine's default.
+    pub fn from_name(name: &str) -> Option<Policy> {
+        if name == "default" {
+            return Some(Policy::default());
+        }
+        Policy::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy::RelativeWait
+    }
+}
+
+/// Rules that shape routing and the ticket life cycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    /// Routing policy for ordinary tickets.
+    pub policy: Policy,
+    /// Starvation guard: a ticket that has waited this long is called before anything else.
+    pub max_wait_ms: i64,
+    /// A no-show goes back this many places behind the head of its queue.
+    pub no_show_requeue_places: u32,
+    /// A ticket may be re-queued after a no-show this many times; the next no-show ends it.
+    pub no_show_max_requeues: u32,
+    /// Check-in this long before a slot starts or after it ends still counts as on time.
+    pub appointment_grace_ms: i64,
+    /// Weight of the newest service in the average handling time (exponential mean), 0 < α ≤ 1.
+    pub aht_alpha: f64,
+    /// Longest notice a supervisor may post, in characters.
+    pub notice_max_chars: usize,
+}
+
+impl Default for Rules {
+    fn default() -> Rules {
+        Rules {
+            policy: Policy::default(),
+            max_wait_ms: 90 * MINUTE_MS,
+            no_show_requeue_places: 3,
+            no_show_max_requeues: 1,
+            appointment_grace_ms: 15 * MINUTE_MS,
+            aht_alpha: 0.1,
+            notice_max_chars: 200,
+        }
+    }
+}
+
+/// Opening hours: when kiosks issue tickets, in minutes after local midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hours {
+    /// First minute tickets are issued.
+    pub open_min: u32,
+    /// Minute issuing stops; everyone holding a ticket is still served.
+    pub close_min: u32,
+}
+
+/// A whole hall.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HallConfig {
+    /// The hall's name, shown on displays.
+    pub name: String,
+    /// Minutes east of UTC (Beijing time: 480).
+    pub utc_offset_min: i32,
+    /// Opening hours; `None` issues at any time (simulations, demo).
+    pub hours: Option<Hours>,
+    /// Matters, indexed by [`MatterId`].
+    pub matters: Vec<MatterSpec>,
+    /// Windows, indexed by [`WindowId`].
+    pub windows: Vec<WindowSpec>,
+    /// Clerks, indexed by [`ClerkId`].
+    pub clerks: Vec<ClerkSpec>,
+    /// Routing and life-cycle rules.
+    pub rules: Rules,
+}
+
+impl HallConfig {
+    /// The matter with this key.
+    pub fn matter_by_key(&self, key: &str) -> Option<MatterId> {
+        self.matters.iter().position(|m| m.key == key).map(|i| MatterId(i as u16))
+    }
+    /// The matter with this prefix letter.
+    pub fn matter_by_prefix(&self, prefix: char) -> Option<MatterId> {
+        self.matters.iter().position(|m| m.prefix == prefix).map(|i| MatterId(i as u16))
+    }
+    /// The window with this key.
+    pub fn window_by_key(&self, key: &str) -> Option<WindowId> {
+        self.windows.iter().position(|w| w.key == key).map(|i| WindowId(i as u16))
+    }
+    /// The window with this display number.
+    pub fn window_by_number(&self, number: u16) -> Option<WindowId> {
+        self.windows.iter().position(|w| w.number == number).map(|i| WindowId(i as u16))
+    }
+    /// The clerk with this key.
+    pub fn clerk_by_key(&self, key: &str) -> Option<ClerkId> {
+        self.clerks.iter().position(|c| c.key == key).map(|i| ClerkId(i as u16))
+    }
+    /// The matter spec; ids come from this config, so the index is in range.
+    pub fn matter(&self, m: MatterId) -> &MatterSpec {
+        &self.matters[usize::from(m.0)]
+    }
+    /// The window spec; ids come from this config, so the index is in range.
+    pub fn window(&self, w: WindowId) -> &WindowSpec {
+        &self.windows[usize::from(w.0)]
+    }
+}

@@ -1,0 +1,56 @@
+//! Opening and closing the business day.
+
+use crate::core::event::Event;
+use crate::core::model::{EndReason, TicketState};
+use crate::core::rejection::Rejection;
+use crate::core::time::{Date, Timestamp};
+use crate::core::Hall;
+
+impl Hall {
+    pub(super) fn decide_open_day(&self, date: Date, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+        let mut events = Vec::new();
+        if let Some(day) = self.day {
+            if day.date >= date {
+                return Err(Rejection::DayAlreadyOpen);
+            }
+            // Yesterday was never closed (the hall ran through midnight): close it now, so no ticket
+            // of another day lingers in today's queues.
+            if !day.closed {
+                events = self.closing_events(now);
+            }
+        }
+        events.push(Event::DayOpened { date, at: now });
+        Ok(events)
+    }
+
+    pub(super) fn decide_close_day(&self, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+        self.require_open_day()?;
+        Ok(self.closing_events(now))
+    }
+
+    /// Every open ticket ends, every clerk signs out, then the day closes.
+    fn closing_events(&self, at: Timestamp) -> Vec<Event> {
+        let mut events: Vec<Event> = self
+            .tickets
+            .iter()
+            .filter_map(|t| {
+                let reason = match t.state {
+                    TicketState::Waiting => EndReason::DayClosedWaiting,
+                    TicketState::Called | TicketState::Serving => EndReason::DayClosedAtWindow,
+                    TicketState::Held => EndReason::DayClosedHeld,
+                    _ => return None,
+                };
+                Some(Event::TicketEnded { ticket: t.id, reason, at })
+            })
+            .collect();
+        events.extend(
+            self.windows
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| w.clerk.is_some())
+                .map(|(i, _)| Event::ClerkSignedOut { window: crate::core::WindowId(i as u16), at }),
+        );
+        events.push(Event::DayClosed { at });
+        events
+    }
+}

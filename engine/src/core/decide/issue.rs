@@ -1,0 +1,118 @@
+//! Tickets in and out: issue at a kiosk, appointments booked and checked in, cancellation.
+
+use crate::core::command::Holder;
+use crate::core::event::Event;
+use crate::core::model::{GreenReason, MatterId, TicketClass, TicketId, TicketState, ELDERLY_AGE};
+use crate::core::rejection::Rejection;
+use crate::core::time::Timestamp;
+use crate::core::Hall;
+
+/// Longest appointment code accepted.
+const MAX_CODE_LEN: usize = 64;
+
+impl Hall {
+    pub(super) fn decide_issue(
+        &self,
+        matter: MatterId,
+        green: Option<GreenReason>,
+        holder: Option<&Holder>,
+        now: Timestamp,
+    ) -> Result<Vec<Event>, Rejection> {
+        self.require_open_day()?;
+        let state = self.matter(matter).ok_or(Rejection::UnknownMatter)?;
+        self.require_hours(now)?;
+        if self.config.matter(matter).daily_cap.is_some_and(|cap| state.issued_today >= cap) {
+            return Err(Rejection::DailyCapReached);
+        }
+        if let Some(holder) = holder {
+            if self.holders.contains_key(&(matter, holder.key.clone())) {
+                return Err(Rejection::DuplicateHolder);
+            }
+            if green == Some(GreenReason::Elderly) {
+                let today = self.day.map(|d| d.date);
+                let age = holder.birth_date.zip(today).map(|(born, today)| born.years_until(today));
+                if age.is_some_and(|age| age < ELDERLY_AGE) {
+                    return Err(Rejection::GreenNotEligible);
+                }
+            }
+        }
+        let class = if green.is_some() { TicketClass::Green } else { TicketClass::Normal };
+        Ok(vec![Event::TicketIssued {
+            ticket: TicketId(self.next_ticket),
+            matter,
+            seq: state.issued_today + 1,
+            class,
+            green,
+            holder: holder.map(|h| h.key.clone()),
+            appointment: None,
+            at: now,
+        }])
+    }
+
+    pub(super) fn decide_book(
+        &self,
+        code: &str,
+        matter: MatterId,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Result<Vec<Event>, Rejection> {
+        if code.is_empty() || code.len() > MAX_CODE_LEN {
+            return Err(Rejection::BadText);
+        }
+        self.matter(matter).ok_or(Rejection::UnknownMatter)?;
+        if end <= start {
+            return Err(Rejection::AppointmentSlotInvalid);
+        }
+        if self.appointments.contains_key(code) {
+            return Err(Rejection::AppointmentExists);
+        }
+        Ok(vec![Event::AppointmentBooked { code: code.to_owned(), matter, start, end }])
+    }
+
+    pub(super) fn decide_check_in(&self, code: &str, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+        self.require_open_day()?;
+        let appointment = self.appointments.get(code).ok_or(Rejection::UnknownAppointment)?;
+        if appointment.ticket.is_some() {
+            return Err(Rejection::AppointmentUsed);
+        }
+        let today = self.day.map(|d| d.date);
+        if Some(appointment.start.local(self.config.utc_offset_min).0) != today {
+            return Err(Rejection::AppointmentNotToday);
+        }
+        let grace = self.config.rules.appointment_grace_ms;
+        let on_time = now >= appointment.start.plus_ms(-grace) && now <= appointment.end.plus_ms(grace);
+        if !on_time {
+            // Outside the slot it is an ordinary ticket, so it follows the ordinary rules.
+            self.require_hours(now)?;
+        }
+        let state = self.matter(appointment.matter).ok_or(Rejection::UnknownMatter)?;
+        Ok(vec![Event::TicketIssued {
+            ticket: TicketId(self.next_ticket),
+            matter: appointment.matter,
+            seq: state.issued_today + 1,
+            class: if on_time { TicketClass::Appointment } else { TicketClass::Normal },
+            green: None,
+            holder: None,
+            appointment: Some(code.to_owned()),
+            at: now,
+        }])
+    }
+
+    pub(super) fn decide_cancel(&self, ticket: TicketId, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+        let t = self.known_ticket(ticket)?;
+        match t.state {
+            TicketState::Waiting | TicketState::Held => Ok(vec![Event::TicketCancelled { ticket, at: now }]),
+            state => Err(Rejection::TicketState { state }),
+        }
+    }
+
+    /// Refuses outside the configured opening hours.
+    fn require_hours(&self, now: Timestamp) -> Result<(), Rejection> {
+        let Some(hours) = self.config.hours else { return Ok(()) };
+        let (_, minute) = now.local(self.config.utc_offset_min);
+        if minute < hours.open_min || minute >= hours.close_min {
+            return Err(Rejection::OutsideHours);
+        }
+        Ok(())
+    }
+}

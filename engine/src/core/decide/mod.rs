@@ -1,0 +1,81 @@
+//! `Hall::decide`: check a command against the state and say what happens, without changing anything.
+//! One file per command family; the checks they share live here.
+
+mod day;
+mod issue;
+mod service;
+mod window;
+
+use super::command::Command;
+use super::event::Event;
+use super::model::{Ticket, TicketId, WindowId};
+use super::rejection::Rejection;
+use super::time::Timestamp;
+use super::{Hall, WindowState};
+
+impl Hall {
+    /// What `cmd` at `now` would do: the events to record and apply, or why it is refused.
+    pub fn decide(&self, cmd: &Command, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+        match cmd {
+            Command::OpenDay { date } => self.decide_open_day(*date, now),
+            Command::CloseDay => self.decide_close_day(now),
+            Command::IssueTicket { matter, green, holder } => self.decide_issue(*matter, *green, holder.as_ref(), now),
+            Command::BookAppointment { code, matter, start, end } => self.decide_book(code, *matter, *start, *end),
+            Command::CheckIn { code } => self.decide_check_in(code, now),
+            Command::CancelTicket { ticket } => self.decide_cancel(*ticket, now),
+            Command::SignIn { window, clerk, pin } => self.decide_sign_in(*window, *clerk, pin, now),
+            Command::SignOut { window } => self.decide_sign_out(*window, now),
+            Command::Pause { window } => self.decide_pause(*window, now),
+            Command::Resume { window } => self.decide_resume(*window, now),
+            Command::CallNext { window } => self.decide_call_next(*window, now),
+            Command::CallNumber { window, number } => self.decide_call_number(*window, *number, now),
+            Command::Recall { window } => self.decide_recall(*window, now),
+            Command::StartService { window } => self.decide_start(*window, now),
+            Command::Finish { window, outcome } => self.decide_finish(*window, *outcome, now),
+            Command::NoShow { window } => self.decide_no_show(*window, now),
+            Command::Transfer { window, to } => self.decide_transfer(*window, *to, now),
+            Command::Hold { window } => self.decide_hold(*window, now),
+            Command::ResumeHeld { window, ticket } => self.decide_resume_held(*window, *ticket, now),
+            Command::Rate { window, ticket, rating } => self.decide_rate(*window, *ticket, *rating, now),
+            Command::OpenWindow { window } => self.decide_open_window(*window, now),
+            Command::CloseWindow { window } => self.decide_close_window(*window, now),
+            Command::SetSkills { window, skills } => self.decide_set_skills(*window, *skills, now),
+            Command::PostNotice { text } => self.decide_notice(text, now),
+        }
+    }
+
+    /// Refuses unless a day is open and not yet closed.
+    fn require_open_day(&self) -> Result<(), Rejection> {
+        match self.day {
+            None => Err(Rejection::DayNotOpen),
+            Some(day) if day.closed => Err(Rejection::DayClosed),
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn window_state(&self, window: WindowId) -> Result<&WindowState, Rejection> {
+        self.window(window).ok_or(Rejection::UnknownWindow)
+    }
+
+    /// The window, which must be open with a clerk signed in.
+    fn staffed_window(&self, window: WindowId) -> Result<&WindowState, Rejection> {
+        let state = self.window_state(window)?;
+        if !state.open {
+            return Err(Rejection::WindowClosed);
+        }
+        if state.clerk.is_none() {
+            return Err(Rejection::NotSignedIn);
+        }
+        Ok(state)
+    }
+
+    /// The ticket called or in service at a staffed window.
+    fn current_ticket(&self, window: WindowId) -> Result<&Ticket, Rejection> {
+        let state = self.staffed_window(window)?;
+        state.current.and_then(|t| self.ticket(t)).ok_or(Rejection::NoCurrentTicket)
+    }
+
+    fn known_ticket(&self, ticket: TicketId) -> Result<&Ticket, Rejection> {
+        self.ticket(ticket).ok_or(Rejection::UnknownTicket)
+    }
+}

@@ -1,0 +1,266 @@
+//! What happened. Events are the truth: state is a fold of `Hall::apply` over them, so each carries
+//! everything `apply` needs and nothing it can derive.
+
+use super::config::Policy;
+use super::model::{
+    ClerkId, EndReason, GreenReason, HolderKey, MatterId, MatterSet, Outcome, Rating, TicketClass, TicketId, WindowId,
+};
+use super::time::{Date, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Why routing chose a ticket: recorded on every call so any decision can be explained.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum CallReason {
+    /// It had waited past the hall's maximum (starvation guard).
+    MaxWait {
+        /// Its wait in milliseconds.
+        wait_ms: i64,
+    },
+    /// It was transferred or resumed to this very window.
+    Targeted,
+    /// It was returning from hold or transfer, flagged to go first.
+    Returning,
+    /// An appointment inside its slot.
+    Appointment,
+    /// Green channel.
+    Green,
+    /// An ordinary ticket, chosen by the routing policy.
+    Policy {
+        /// The policy that chose it.
+        policy: Policy,
+        /// Its wait in milliseconds.
+        wait_ms: i64,
+        /// Its matter's target wait in milliseconds.
+        target_ms: i64,
+        /// Whether this window was the only open one serving its matter.
+        protected: bool,
+    },
+    /// An appointment checked in early, called because nobody else was waiting.
+    EarlyAppointment,
+    /// Called by number (特呼).
+    ByNumber,
+}
+
+/// Everything that can happen in a hall.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A business day started; ticket sequences restart.
+    DayOpened {
+        /// The local date.
+        date: Date,
+        /// When.
+        at: Timestamp,
+    },
+    /// The day ended; every open ticket has ended before this event.
+    DayClosed {
+        /// When.
+        at: Timestamp,
+    },
+    /// A ticket was issued (also on appointment check-in).
+    TicketIssued {
+        /// The new ticket.
+        ticket: TicketId,
+        /// Its matter.
+        matter: MatterId,
+        /// Its sequence within the matter and day.
+        seq: u32,
+        /// Priority class.
+        class: TicketClass,
+        /// Green-channel reason.
+        green: Option<GreenReason>,
+        /// Keyed ID hash.
+        holder: Option<HolderKey>,
+        /// The appointment code, on check-in.
+        appointment: Option<String>,
+        /// When.
+        at: Timestamp,
+    },
+    /// An appointment was booked.
+    AppointmentBooked {
+        /// Booking code.
+        code: String,
+        /// Matter.
+        matter: MatterId,
+        /// Slot start.
+        start: Timestamp,
+        /// Slot end.
+        end: Timestamp,
+    },
+    /// A waiting ticket was cancelled.
+    TicketCancelled {
+        /// The ticket.
+        ticket: TicketId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A clerk signed in to a window.
+    ClerkSignedIn {
+        /// The window.
+        window: WindowId,
+        /// The clerk.
+        clerk: ClerkId,
+        /// When.
+        at: Timestamp,
+    },
+    /// The clerk left the window.
+    ClerkSignedOut {
+        /// The window.
+        window: WindowId,
+        /// When.
+        at: Timestamp,
+    },
+    /// The window paused.
+    WindowPaused {
+        /// The window.
+        window: WindowId,
+        /// When.
+        at: Timestamp,
+    },
+    /// The window resumed calling.
+    WindowResumed {
+        /// The window.
+        window: WindowId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A ticket was called to a window.
+    TicketCalled {
+        /// The ticket.
+        ticket: TicketId,
+        /// The window.
+        window: WindowId,
+        /// Why this ticket.
+        reason: CallReason,
+        /// When.
+        at: Timestamp,
+    },
+    /// The current ticket was called again.
+    TicketRecalled {
+        /// The ticket.
+        ticket: TicketId,
+        /// The window.
+        window: WindowId,
+        /// Recalls so far, this one included.
+        recalls: u32,
+        /// When.
+        at: Timestamp,
+    },
+    /// Service started.
+    ServiceStarted {
+        /// The ticket.
+        ticket: TicketId,
+        /// The window.
+        window: WindowId,
+        /// When.
+        at: Timestamp,
+    },
+    /// Service finished.
+    ServiceFinished {
+        /// The ticket.
+        ticket: TicketId,
+        /// The window.
+        window: WindowId,
+        /// How it ended.
+        outcome: Outcome,
+        /// Service time in milliseconds (from start, or from the call if service was never started).
+        service_ms: i64,
+        /// When.
+        at: Timestamp,
+    },
+    /// The called citizen did not come.
+    TicketNoShow {
+        /// The ticket.
+        ticket: TicketId,
+        /// The window.
+        window: WindowId,
+        /// Whether it went back into its queue (else it ended).
+        requeued: bool,
+        /// When.
+        at: Timestamp,
+    },
+    /// The ticket was sent to another matter or window; it waits again with its original issue time.
+    TicketTransferred {
+        /// The ticket.
+        ticket: TicketId,
+        /// The window that sent it.
+        from_window: WindowId,
+        /// Its matter now.
+        matter: MatterId,
+        /// The window it waits for, if one.
+        to_window: Option<WindowId>,
+        /// Whether it goes ahead of ordinary tickets.
+        first: bool,
+        /// When.
+        at: Timestamp,
+    },
+    /// The ticket was put aside.
+    TicketHeld {
+        /// The ticket.
+        ticket: TicketId,
+        /// The window.
+        window: WindowId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A held ticket came back; it waits for this window ahead of everyone.
+    HeldTicketResumed {
+        /// The ticket.
+        ticket: TicketId,
+        /// The window that takes it.
+        window: WindowId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A served ticket was rated.
+    TicketRated {
+        /// The ticket.
+        ticket: TicketId,
+        /// The window.
+        window: WindowId,
+        /// The rating.
+        rating: Rating,
+        /// When.
+        at: Timestamp,
+    },
+    /// A ticket ended without service when the day closed.
+    TicketEnded {
+        /// The ticket.
+        ticket: TicketId,
+        /// Why.
+        reason: EndReason,
+        /// When.
+        at: Timestamp,
+    },
+    /// A window opened.
+    WindowOpened {
+        /// The window.
+        window: WindowId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A window closed (its clerk, if any, is signed out first).
+    WindowClosed {
+        /// The window.
+        window: WindowId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A window's skills changed.
+    SkillsChanged {
+        /// The window.
+        window: WindowId,
+        /// Its skills now.
+        skills: MatterSet,
+        /// When.
+        at: Timestamp,
+    },
+    /// The displays' notice changed; empty clears it.
+    NoticePosted {
+        /// The text.
+        text: String,
+        /// When.
+        at: Timestamp,
+    },
+}

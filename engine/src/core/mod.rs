@@ -1,0 +1,216 @@
+//! The hall as a pure state machine: `decide` turns a command into events or a rejection, `apply`
+//! folds an event into the state. No clock, disk, socket, thread or random number lives here; time is
+//! an argument. The server, crash replay and the simulator all run this one code path.
+//!
+//! ```text
+//! Command ──decide(&self, now)──> Vec<Event> ──apply(&mut self)──> Hall'
+//!                 └──> Rejection (nothing changes)
+//! ```
+
+pub mod command;
+pub mod config;
+mod decide;
+pub mod event;
+pub mod identity;
+pub mod model;
+pub mod pin;
+pub mod queue;
+pub mod rejection;
+pub mod routing;
+pub mod time;
+
+mod apply;
+
+pub use command::{Command, Holder, TransferTo};
+pub use config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rules, WindowSpec};
+pub use event::{CallReason, Event};
+pub use model::*;
+pub use rejection::Rejection;
+pub use time::{Date, Timestamp};
+
+use queue::{Lane, MatterQueues};
+use std::collections::BTreeMap;
+
+/// A matter's state for the day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatterState {
+    /// Tickets issued today (the daily cap counts these).
+    pub issued_today: u32,
+    /// Tickets issued today in sequence order, for lookup by number.
+    pub by_seq: Vec<TicketId>,
+    /// Its waiting tickets.
+    pub queues: MatterQueues,
+    /// Average handling time (exponential mean of finished services), in milliseconds.
+    pub aht_ms: f64,
+    /// Open, signed-in, unpaused windows that serve it.
+    pub active_windows: u16,
+}
+
+/// A window's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowState {
+    /// Open for service (standby windows start closed).
+    pub open: bool,
+    /// Paused by its clerk.
+    pub paused: bool,
+    /// The clerk signed in, if any.
+    pub clerk: Option<ClerkId>,
+    /// The ticket called or in service here.
+    pub current: Option<TicketId>,
+    /// The matters it serves now.
+    pub skills: MatterSet,
+    /// Tickets sent to this window specifically.
+    pub targeted: Lane,
+}
+
+/// The day the hall is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Day {
+    /// Local date.
+    pub date: Date,
+    /// Whether it was closed.
+    pub closed: bool,
+}
+
+/// The whole hall: configuration and state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hall {
+    config: HallConfig,
+    day: Option<Day>,
+    /// The next ticket id; never restarts, so ids are never reused.
+    next_ticket: u64,
+    /// Id of `tickets[0]`: today's tickets are a dense range.
+    first_ticket: u64,
+    tickets: Vec<Ticket>,
+    matters: Vec<MatterState>,
+    windows: Vec<WindowState>,
+    appointments: BTreeMap<String, Appointment>,
+    /// Open tickets per (matter, ID hash), for one ticket per ID per matter.
+    holders: BTreeMap<(MatterId, HolderKey), TicketId>,
+    notice: String,
+}
+
+impl Hall {
+    /// A hall with no day open yet, windows as configured.
+    pub fn new(config: HallConfig) -> Hall {
+        let matters = config
+            .matters
+            .iter()
+            .map(|m| MatterState {
+                issued_today: 0,
+                by_seq: Vec::new(),
+                queues: MatterQueues::default(),
+                aht_ms: m.handling_norm_ms as f64,
+                active_windows: 0,
+            })
+            .collect();
+        let windows = config.windows.iter().map(initial_window).collect();
+        Hall {
+            config,
+            day: None,
+            next_ticket: 1,
+            first_ticket: 1,
+            tickets: Vec::new(),
+            matters,
+            windows,
+            appointments: BTreeMap::new(),
+            holders: BTreeMap::new(),
+            notice: String::new(),
+        }
+    }
+
+    /// Replays events from empty: the state after them.
+    pub fn replay<'a>(config: HallConfig, events: impl IntoIterator<Item = &'a Event>) -> Hall {
+        let mut hall = Hall::new(config);
+        for event in events {
+            hall.apply(event);
+        }
+        hall
+    }
+
+    /// Decides and applies in one step; for the simulator and tests, which have no log to write.
+    pub fn execute(&mut self, command: &Command, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+        let events = self.decide(command, now)?;
+        for event in &events {
+            self.apply(event);
+        }
+        Ok(events)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &HallConfig {
+        &self.config
+    }
+    /// The current business day.
+    pub fn day(&self) -> Option<Day> {
+        self.day
+    }
+    /// The notice on the displays (empty for none).
+    pub fn notice(&self) -> &str {
+        &self.notice
+    }
+    /// Today's tickets in issue order.
+    pub fn tickets(&self) -> &[Ticket] {
+        &self.tickets
+    }
+    /// A ticket of today.
+    pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
+        let index = id.0.checked_sub(self.first_ticket)?;
+        self.tickets.get(usize::try_from(index).ok()?)
+    }
+    /// The ticket today with this number, e.g. `A023`.
+    pub fn ticket_by_number(&self, number: TicketNumber) -> Option<&Ticket> {
+        let matter = self.config.matter_by_prefix(number.prefix)?;
+        let index = usize::try_from(number.seq).ok()?.checked_sub(1)?;
+        self.matters[usize::from(matter.0)].by_seq.get(index).and_then(|id| self.ticket(*id))
+    }
+    /// The number people see, e.g. `A023`.
+    pub fn number(&self, ticket: &Ticket) -> TicketNumber {
+        TicketNumber { prefix: self.config.matter(ticket.issued_matter).prefix, seq: ticket.seq }
+    }
+    /// A matter's state.
+    pub fn matter(&self, m: MatterId) -> Option<&MatterState> {
+        self.matters.get(usize::from(m.0))
+    }
+    /// A window's state.
+    pub fn window(&self, w: WindowId) -> Option<&WindowState> {
+        self.windows.get(usize::from(w.0))
+    }
+    /// All windows' states, indexed by [`WindowId`].
+    pub fn windows(&self) -> &[WindowState] {
+        &self.windows
+    }
+    /// What a window shows.
+    pub fn window_status(&self, w: WindowId) -> Option<WindowStatus> {
+        self.window(w).map(|s| match s {
+            WindowState { open: false, .. } => WindowStatus::Closed,
+            WindowState { current: Some(_), .. } => WindowStatus::Serving,
+            WindowState { paused: true, .. } => WindowStatus::Paused,
+            _ => WindowStatus::Open,
+        })
+    }
+    /// Booked appointments by code.
+    pub fn appointments(&self) -> &BTreeMap<String, Appointment> {
+        &self.appointments
+    }
+    /// Tickets waiting for a matter (not counting those sent to one window).
+    pub fn waiting(&self, m: MatterId) -> usize {
+        self.matter(m).map_or(0, |s| s.queues.len())
+    }
+    /// Whether a window is open, signed in and not paused: it will call.
+    pub fn is_active(&self, w: WindowId) -> bool {
+        self.window(w).is_some_and(|s| s.open && !s.paused && s.clerk.is_some())
+    }
+}
+
+/// A window as the configuration lays it out at the start of every day.
+fn initial_window(spec: &WindowSpec) -> WindowState {
+    WindowState {
+        open: spec.kind != WindowKind::Standby,
+        paused: false,
+        clerk: None,
+        current: None,
+        skills: spec.skills,
+        targeted: Lane::default(),
+    }
+}

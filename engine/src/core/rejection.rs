@@ -1,0 +1,166 @@
+//! Refusals are values: every reason the hall can say no, each with a stable [`ErrorCode`] from the
+//! protocol crate, which terminals, logs and tests match on.
+
+use super::model::TicketState;
+use kiosk_protocol::ErrorCode;
+use thiserror::Error;
+
+/// Why a command was refused. Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Rejection {
+    /// No business day is open.
+    #[error("no business day is open")]
+    DayNotOpen,
+    /// The day is already open for this date (or a later one).
+    #[error("the business day is already open")]
+    DayAlreadyOpen,
+    /// The day was closed; issuing waits for the next one.
+    #[error("the business day is closed")]
+    DayClosed,
+    /// Outside the hall's opening hours.
+    #[error("outside opening hours")]
+    OutsideHours,
+    /// The matter is not configured.
+    #[error("unknown matter")]
+    UnknownMatter,
+    /// The window is not configured.
+    #[error("unknown window")]
+    UnknownWindow,
+    /// The clerk is not configured.
+    #[error("unknown clerk")]
+    UnknownClerk,
+    /// No ticket with that id or number today.
+    #[error("unknown ticket")]
+    UnknownTicket,
+    /// No appointment with that code.
+    #[error("unknown appointment code")]
+    UnknownAppointment,
+    /// The matter's daily cap is reached (限号).
+    #[error("today's tickets for this matter are all issued")]
+    DailyCapReached,
+    /// The same ID already holds an open ticket for this matter.
+    #[error("this ID already holds a ticket for this matter")]
+    DuplicateHolder,
+    /// The elderly green channel was asked for, but the ID's birth date says under 60.
+    #[error("not eligible for the elderly green channel")]
+    GreenNotEligible,
+    /// An appointment with this code exists.
+    #[error("an appointment with this code exists")]
+    AppointmentExists,
+    /// The appointment's slot is empty or inverted.
+    #[error("the appointment slot must end after it starts")]
+    AppointmentSlotInvalid,
+    /// The appointment was already checked in.
+    #[error("this appointment is already checked in")]
+    AppointmentUsed,
+    /// The appointment is for another day.
+    #[error("this appointment is for another day")]
+    AppointmentNotToday,
+    /// The PIN does not match.
+    #[error("wrong PIN")]
+    WrongPin,
+    /// Nobody is signed in at the window.
+    #[error("no clerk is signed in at this window")]
+    NotSignedIn,
+    /// Another clerk is signed in at the window.
+    #[error("another clerk is signed in at this window")]
+    WindowTaken,
+    /// The clerk is signed in at another window.
+    #[error("this clerk is signed in at another window")]
+    ClerkElsewhere,
+    /// The window is closed.
+    #[error("the window is closed")]
+    WindowClosed,
+    /// The window is already open.
+    #[error("the window is already open")]
+    WindowAlreadyOpen,
+    /// The window is paused.
+    #[error("the window is paused")]
+    WindowPaused,
+    /// The window is not paused.
+    #[error("the window is not paused")]
+    WindowNotPaused,
+    /// The window already has a ticket called or in service.
+    #[error("the window has a ticket called or in service")]
+    WindowBusy,
+    /// The window has no current ticket.
+    #[error("the window has no current ticket")]
+    NoCurrentTicket,
+    /// No waiting ticket this window may serve.
+    #[error("no ticket is waiting for this window")]
+    QueueEmpty,
+    /// The window does not serve the ticket's matter.
+    #[error("this window does not serve that matter")]
+    MatterNotServed,
+    /// The ticket is not in a state that allows this.
+    #[error("the ticket is {}, which does not allow this", .state.name())]
+    TicketState {
+        /// The state it is in.
+        state: TicketState,
+    },
+    /// This clerk is already signed in at this window.
+    #[error("already signed in at this window")]
+    AlreadySignedIn,
+    /// The ticket was not served at this window.
+    #[error("this ticket was not served at this window")]
+    NotServedHere,
+    /// The ticket was already rated.
+    #[error("this ticket is already rated")]
+    AlreadyRated,
+    /// A transfer that changes neither matter nor window.
+    #[error("the transfer changes nothing")]
+    TransferUnchanged,
+    /// A window must serve at least one matter.
+    #[error("a window must serve at least one matter")]
+    EmptySkills,
+    /// The notice is longer than the configured maximum.
+    #[error("the notice is too long")]
+    NoticeTooLong,
+    /// A booking code or other text is empty or too long.
+    #[error("a text field is empty or too long")]
+    BadText,
+}
+
+impl Rejection {
+    /// The stable code sent to terminals.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Rejection::DayNotOpen => ErrorCode::DayNotOpen,
+            Rejection::DayAlreadyOpen => ErrorCode::DayAlreadyOpen,
+            Rejection::DayClosed => ErrorCode::DayClosed,
+            Rejection::OutsideHours => ErrorCode::OutsideHours,
+            Rejection::UnknownMatter => ErrorCode::UnknownMatter,
+            Rejection::UnknownWindow => ErrorCode::UnknownWindow,
+            Rejection::UnknownClerk => ErrorCode::UnknownClerk,
+            Rejection::UnknownTicket => ErrorCode::UnknownTicket,
+            Rejection::UnknownAppointment => ErrorCode::UnknownAppointment,
+            Rejection::DailyCapReached => ErrorCode::DailyCapReached,
+            Rejection::DuplicateHolder => ErrorCode::DuplicateHolder,
+            Rejection::GreenNotEligible => ErrorCode::GreenNotEligible,
+            Rejection::AppointmentExists => ErrorCode::AppointmentExists,
+            Rejection::AppointmentSlotInvalid => ErrorCode::AppointmentSlotInvalid,
+            Rejection::AppointmentUsed => ErrorCode::AppointmentUsed,
+            Rejection::AppointmentNotToday => ErrorCode::AppointmentNotToday,
+            Rejection::WrongPin => ErrorCode::WrongPin,
+            Rejection::NotSignedIn => ErrorCode::NotSignedIn,
+            Rejection::WindowTaken => ErrorCode::WindowTaken,
+            Rejection::ClerkElsewhere => ErrorCode::ClerkElsewhere,
+            Rejection::WindowClosed => ErrorCode::WindowClosed,
+            Rejection::WindowAlreadyOpen => ErrorCode::WindowAlreadyOpen,
+            Rejection::WindowPaused => ErrorCode::WindowPaused,
+            Rejection::WindowNotPaused => ErrorCode::WindowNotPaused,
+            Rejection::WindowBusy => ErrorCode::WindowBusy,
+            Rejection::NoCurrentTicket => ErrorCode::NoCurrentTicket,
+            Rejection::QueueEmpty => ErrorCode::QueueEmpty,
+            Rejection::MatterNotServed => ErrorCode::MatterNotServed,
+            Rejection::TicketState { .. } => ErrorCode::TicketState,
+            Rejection::AlreadySignedIn => ErrorCode::AlreadySignedIn,
+            Rejection::NotServedHere => ErrorCode::NotServedHere,
+            Rejection::AlreadyRated => ErrorCode::AlreadyRated,
+            Rejection::TransferUnchanged => ErrorCode::TransferUnchanged,
+            Rejection::EmptySkills => ErrorCode::EmptySkills,
+            Rejection::NoticeTooLong => ErrorCode::NoticeTooLong,
+            Rejection::BadText => ErrorCode::BadText,
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Between the core's facts and the public contract in `kiosk-protocol`.
+//!
+//! The core speaks in dense ids (matter 3, window 7, ticket 1042) so routing is array work; terminals
+//! speak in names people use (matter `tax`, window 5, ticket `A023`). This module is the only place
+//! that translates, in both directions: requests to commands, events and state to views.
+//! See `docs/decisions/0002-core-events-vs-wire-types.md`.
+
+use crate::core::identity;
+use crate::core::{
+    CallReason, Command, Event, Hall, Holder, HolderKey, MatterId, MatterSet, Rejection, Ticket, TicketId,
+    TicketNumber, TicketState, Timestamp, TransferTo, WindowId,
+};
+use kiosk_protocol::{CallReasonView, ErrorCode, HallView, MatterView, RequestBody, TicketView, WindowView, WireEvent};
+
+/// A request that cannot become a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError {
+    /// Stable code.
+    pub code: ErrorCode,
+    /// Detail for logs.
+    pub message: String,
+}
+
+impl From<Rejection> for WireError {
+    fn from(r: Rejection) -> WireError {
+        WireError { code: r.code(), message: r.to_string() }
+    }
+}
+
+fn window_id(hall: &Hall, number: u16) -> Result<WindowId, WireError> {
+    hall.config().window_by_number(number).ok_or_else(|| Rejection::UnknownWindow.into())
+}
+
+fn matter_id(hall: &Hall, key: &str) -> Result<MatterId, WireError> {
+    hall.config().matter_by_key(key).ok_or_else(|| Rejection::UnknownMatter.into())
+}
+
+fn ticket_id(hall: &Hall, number: &str) -> Result<TicketId, WireError> {
+    let number: TicketNumber = number.parse().map_err(|()| WireError::from(Rejection::UnknownTicket))?;
+    hall.ticket_by_number(number).map(|t| t.id).ok_or_else(|| Rejection::UnknownTicket.into())
+}
+
+/// The command a request asks for; `None` for `hello`, which the session handles itself.
+///
+/// `hash_id` turns a raw ID number into the keyed hash the core keeps (the shell holds the key).
+pub fn command(
+    hall: &Hall,
+    request: &RequestBody,
+    hash_id: &dyn Fn(&str) -> HolderKey,
+) -> Result<Option<Command>, WireError> {
+    use RequestBody as R;
+    let w = |n: &u16| window_id(hall, *n);
+    let command = match request {
+        R::Hello { .. } => return Ok(None),
+        R::IssueTicket { matter, green, id_number } => {
+            let holder = match id_number {
+                None => None,
+                Some(raw) => {
+                    let birth = identity::birth_date(raw).map_err(|e| WireError {
+                        code: ErrorCode::InvalidIdNumber,
+                        message: format!("ID number refused: {e:?}"),
+                    })?;
+                    Some(Holder { key: hash_id(raw), birth_date: Some(birth) })
+                }
+            };
+            Command::IssueTicket { matter: matter_id(hall, matter)?, green: *green, holder }
+        }
+        R::CheckIn { code } => Command::CheckIn { code: code.clone() },
+        R::CancelTicket { ticket } => Command::CancelTicket { ticket: ticket_id(hall, ticket)? },
+        R::BookAppointment { code, matter, start, end } => Command::BookAppointment {
+            code: code.clone(),
+            matter: matter_id(hall, matter)?,
+            start: Timestamp(*start),
+            end: Timestamp(*end),
+        },
+        R::SignIn { window, clerk, pin } => Command::SignIn {
+            window: w(window)?,
+            clerk: hall.config().clerk_by_key(clerk).ok_or(Rejection::UnknownClerk)?,
+            pin: pin.clone(),
+        },
+        R::SignOut { window } => Command::SignOut { window: w(window)? },
+        R::Pause { window } => Command::Pause { window: w(window)? },
+        R::Resume { window } => Command::Resume { window: w(window)? },
+        R::CallNext { window } => Command::CallNext { window: w(window)? },
+        R::CallNumber { window, ticket } => Command::CallNumber {
+            window: w(window)?,
+            number: ticket.parse().map_err(|()| WireError::from(Rejection::UnknownTicket))?,
+        },
+        R::Recall { window } => Command::Recall { window: w(window)? },
+        R::StartService { window } => Command::StartService { window: w(window)? },
+        R::Finish { window, outcome } => Command::Finish { window: w(window)?, outcome: *outcome },
+        R::NoShow { window } => Command::NoShow { window: w(window)? },
+        R::Transfer { window, matter, to_window, first } => Command::Transfer {
+            window: w(window)?,
+            to: TransferTo {
+                matter: matter.as_deref().map(|m| matter_id(hall, m)).transpose()?,
+                window: to_window.as_ref().map(w).transpose()?,
+                first: *first,
+            },
+        },
+        R::Hold { window } => Command::Hold { window: w(window)? },
+        R::ResumeHeld { window, ticket } => {
+            Command::ResumeHeld { window: w(window)?, ticket: ticket_id(hall, ticket)? }
+        }
+        R::Rate { window, ticket, rating } => {
+            Command::Rate { window: w(window)?, ticket: ticket_id(hall, ticket)?, rating: *rating }
+        }
+        R::OpenWindow { window } => Command::OpenWindow { window: w(window)? },
+        R::CloseWindow { window } => Command::CloseWindow { window: w(window)? },
+        R::SetSkills { window, matters } => Command::SetSkills {
+            window: w(window)?,
+            skills: MatterSet::of(matters.iter().map(|m| matter_id(hall, m)).collect::<Result<Vec<_>, _>>()?),
+        },
+        R::PostNotice { text } => Command::PostNotice { text: text.clone() },
+        R::CloseDay {} => Command::CloseDay,
+    };
+    Ok(Some(command))
+}
+
+fn number(hall: &Hall, id: TicketId) -> String {
+    hall.ticket(id).map_or_else(|| format!("#{}", id.0), |t| hall.number(t).to_string())
+}
+
+fn window_number(hall: &Hall, w: WindowId) -> u16 {
+    hall.config().windows.get(usize::from(w.0)).map_or(0, |s| s.number)
+}
+
+fn matter_key(hall: &Hall, m: MatterId) -> String {
+    hall.config().matters.get(usize::from(m.0)).map_or_else(String::new, |s| s.key.clone())
+}
+
+/// A ticket as terminals see it.
+pub fn ticket_view(hall: &Hall, t: &Ticket) -> TicketView {
+    let ahead = (t.state == TicketState::Waiting)
+        .then(|| hall.matter(t.matter).map_or(0, |m| m.queues.by_issue.range(..(t.issued_at, t.id)).count() as u32));
+    TicketView {
+        number: hall.number(t).to_string(),
+        matter: matter_key(hall, t.matter),
+        class: t.class,
+        green: t.green,
+        state: t.state,
+        issued_at: t.issued_at.0,
+        window: t.window.map(|w| window_number(hall, w)),
+        ahead,
+    }
+}
+
+/// Why a ticket was called, for terminals.
+pub fn call_reason(reason: &CallReason) -> CallReasonView {
+    match *reason {
+        CallReason::MaxWait { wait_ms } => CallReasonView::MaxWait { wait_ms },
+        CallReason::Targeted => CallReasonView::Targeted,
+        CallReason::Returning => CallReasonView::Returning,
+        CallReason::Appointment => CallReasonView::Appointment,
+        CallReason::Green => CallReasonView::Green,
+        CallReason::Policy { policy, wait_ms, target_ms, protected } => {
+            CallReasonView::Policy { policy: policy.name().to_owned(), wait_ms, target_ms, protected }
+        }
+        CallReason::EarlyAppointment => CallReasonView::EarlyAppointment,
+        CallReason::ByNumber => CallReasonView::ByNumber,
+    }
+}
+
+/// An event as terminals receive it. Call after the event is applied, so names resolve.
+pub fn event(hall: &Hall, e: &Event) -> WireEvent {
+    let n = |id: &TicketId| number(hall, *id);
+    let wn = |w: &WindowId| window_number(hall, *w);
+    match e {
+        Event::DayOpened { date, .. } => WireEvent::DayOpened { date: date.to_string() },
+        Event::DayClosed { .. } => WireEvent::DayClosed {},
+        Event::TicketIssued { ticket, .. } => match hall.ticket(*ticket) {
+            Some(t) => WireEvent::TicketIssued { ticket: ticket_view(hall, t) },
+            None => WireEvent::TicketCancelled { ticket: n(ticket) },
+        },
+        Event::AppointmentBooked { code, matter, start, end } => WireEvent::AppointmentBooked {
+            code: code.clone(),
+            matter: matter_key(hall, *matter),
+            start: start.0,
+            end: end.0,
+        },
+        Event::TicketCancelled { ticket, .. } => WireEvent::TicketCancelled { ticket: n(ticket) },
+        Event::ClerkSignedIn { window, clerk, .. } => WireEvent::ClerkSignedIn {
+            window: wn(window),
+            clerk: hall.config().clerks.get(usize::from(clerk.0)).map_or_else(String::new, |c| c.name.clone()),
+        },
+        Event::ClerkSignedOut { window, .. } => WireEvent::ClerkSignedOut { window: wn(window) },
+        Event::WindowPaused { window, .. } => WireEvent::WindowPaused { window: wn(window) },
+        Event::WindowResumed { window, .. } => WireEvent::WindowResumed { window: wn(window) },
+        Event::TicketCalled { ticket, window, reason, .. } => WireEvent::TicketCalled {
+            ticket: n(ticket),
+            matter: hall.ticket(*ticket).map_or_else(String::new, |t| matter_key(hall, t.matter)),
+            window: wn(window),
+            reason: call_reason(reason),
+        },
+        Event::TicketRecalled { ticket, window, recalls, .. } => {
+            WireEvent::TicketRecalled { ticket: n(ticket), window: wn(window), recalls: *recalls }
+        }
+        Event::ServiceStarted { ticket, window, .. } => {
+            WireEvent::ServiceStarted { ticket: n(ticket), window: wn(window) }
+        }
+        Event::ServiceFinished { ticket, window, outcome, service_ms, .. } => WireEvent::ServiceFinished {
+            ticket: n(ticket),
+            window: wn(window),
+            outcome: *outcome,
+            service_ms: *service_ms,
+        },
+        Event::TicketNoShow { ticket, window, requeued, .. } => {
+            WireEvent::TicketNoShow { ticket: n(ticket), window: wn(window), requeued: *requeued }
+        }
+        Event::TicketTransferred { ticket, from_window, matter, to_window, first, .. } => {
+            WireEvent::TicketTransferred {
+                ticket: n(ticket),
+                from_window: wn(from_window),
+                matter: matter_key(hall, *matter),
+                to_window: to_window.as_ref().map(wn),
+                first: *first,
+            }
+        }
+        Event::TicketHeld { ticket, window, .. } => WireEvent::TicketHeld { ticket: n(ticket), window: wn(window) },
+        Event::HeldTicketResumed { ticket, window, .. } => {
+            WireEvent::HeldTicketResumed { ticket: n(ticket), window: wn(window) }
+        }
+        Event::TicketRated { ticket, window, rating, .. } => {
+            WireEvent::TicketRated { ticket: n(ticket), window: wn(window), rating: *rating }
+        }
+        Event::TicketEnded { ticket, reason, .. } => WireEvent::TicketEnded { ticket: n(ticket), reason: *reason },
+        Event::WindowOpened { window, .. } => WireEvent::WindowOpened { window: wn(window) },
+        Event::WindowClosed { window, .. } => WireEvent::WindowClosed { window: wn(window) },
+        Event::SkillsChanged { window, skills, .. } => WireEvent::SkillsChanged {
+            window: wn(window),
+            matters: skills.iter().map(|m| matter_key(hall, m)).collect(),
+        },
+        Event::NoticePosted { text, .. } => WireEvent::NoticePosted { text: text.clone() },
+    }
+}
+
+/// The hall as displays and supervisors draw it.
+pub fn hall_view(hall: &Hall) -> HallView {
+    let config = hall.config();
+    let matters = config
+        .matters
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let state = hall.matter(MatterId(i as u16));
+            MatterView {
+                key: spec.key.clone(),
+                name_zh: spec.name_zh.clone(),
+                name_en: spec.name_en.clone(),
+                prefix: spec.prefix.to_string(),
+                waiting: state.map_or(0, |s| s.queues.len() as u32),
+                target_wait_ms: spec.target_wait_ms,
+                aht_ms: state.map_or(spec.handling_norm_ms, |s| s.aht_ms.round() as i64),
+            }
+        })
+        .collect();
+    let windows = config
+        .windows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, spec)| {
+            let id = WindowId(i as u16);
+            let state = hall.window(id)?;
+            Some(WindowView {
+                number: spec.number,
+                name: spec.name.clone(),
+                zone: spec.zone.clone(),
+                kind: spec.kind,
+                status: hall.window_status(id)?,
+                matters: state.skills.iter().map(|m| matter_key(hall, m)).collect(),
+                current: state.current.map(|t| number(hall, t)),
+            })
+        })
+        .collect();
+    HallView {
+        name: config.name.clone(),
+        date: hall.day().map(|d| d.date.to_string()),
+        notice: hall.notice().to_owned(),
+        matters,
+        windows,
+    }
+}

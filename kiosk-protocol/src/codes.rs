@@ -1,0 +1,144 @@
+//! Stable error codes. A code never changes meaning; a new reason gets a new code. Terminals match on
+//! the code and show their own text; the `message` beside it is for logs and people debugging.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! error_codes {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, )*) => {
+        /// Every error code the server can send.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum ErrorCode {
+            $( $(#[doc = $doc])* #[serde(rename = $code)] $variant, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            /// The code as sent on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // --- protocol and session ---
+    /// Not JSON, a missing or mistyped field, an unknown field, or an unknown `type`.
+    BadRequest = "bad_request",
+    /// The client speaks a protocol version this server does not.
+    UnsupportedProtocol = "unsupported_protocol",
+    /// A request before a successful `hello`.
+    NotAuthenticated = "not_authenticated",
+    /// The device token is unknown or revoked.
+    Unauthorized = "unauthorized",
+    /// The device's role may not send this request, or not for this window.
+    Forbidden = "forbidden",
+    /// The device sent requests faster than its configured rate.
+    RateLimited = "rate_limited",
+    /// The ID number is malformed or its check digit is wrong.
+    InvalidIdNumber = "invalid_id_number",
+    /// The ledger cannot be written (disk full or read-only); nothing was changed.
+    StorageUnavailable = "storage_unavailable",
+    /// The server is shutting down or its command queue is full; retry.
+    Unavailable = "unavailable",
+    // --- the hall refused (a core `Rejection`) ---
+    /// No business day is open.
+    DayNotOpen = "day_not_open",
+    /// The business day is already open.
+    DayAlreadyOpen = "day_already_open",
+    /// The business day is closed.
+    DayClosed = "day_closed",
+    /// Outside opening hours.
+    OutsideHours = "outside_hours",
+    /// Unknown matter.
+    UnknownMatter = "unknown_matter",
+    /// Unknown window.
+    UnknownWindow = "unknown_window",
+    /// Unknown clerk.
+    UnknownClerk = "unknown_clerk",
+    /// No such ticket today.
+    UnknownTicket = "unknown_ticket",
+    /// No appointment with that code.
+    UnknownAppointment = "unknown_appointment",
+    /// Today's tickets for this matter are all issued (限号).
+    DailyCapReached = "daily_cap_reached",
+    /// This ID already holds an open ticket for this matter.
+    DuplicateHolder = "duplicate_holder",
+    /// The ID's birth date does not qualify for the elderly green channel.
+    GreenNotEligible = "green_not_eligible",
+    /// An appointment with this code exists.
+    AppointmentExists = "appointment_exists",
+    /// The appointment slot must end after it starts.
+    AppointmentSlotInvalid = "appointment_slot_invalid",
+    /// The appointment is already checked in.
+    AppointmentUsed = "appointment_used",
+    /// The appointment is for another day.
+    AppointmentNotToday = "appointment_not_today",
+    /// Wrong PIN.
+    WrongPin = "wrong_pin",
+    /// No clerk is signed in at this window.
+    NotSignedIn = "not_signed_in",
+    /// This clerk is already signed in here.
+    AlreadySignedIn = "already_signed_in",
+    /// Another clerk is signed in at this window.
+    WindowTaken = "window_taken",
+    /// This clerk is signed in at another window.
+    ClerkElsewhere = "clerk_elsewhere",
+    /// The window is closed.
+    WindowClosed = "window_closed",
+    /// The window is already open.
+    WindowAlreadyOpen = "window_already_open",
+    /// The window is paused.
+    WindowPaused = "window_paused",
+    /// The window is not paused.
+    WindowNotPaused = "window_not_paused",
+    /// The window has a ticket called or in service.
+    WindowBusy = "window_busy",
+    /// The window has no current ticket.
+    NoCurrentTicket = "no_current_ticket",
+    /// No ticket is waiting for this window.
+    QueueEmpty = "queue_empty",
+    /// This window does not serve that matter.
+    MatterNotServed = "matter_not_served",
+    /// The ticket's state does not allow this.
+    TicketState = "ticket_state",
+    /// The ticket was not served at this window.
+    NotServedHere = "not_served_here",
+    /// The ticket is already rated.
+    AlreadyRated = "already_rated",
+    /// The transfer changes nothing.
+    TransferUnchanged = "transfer_unchanged",
+    /// A window must serve at least one matter.
+    EmptySkills = "empty_skills",
+    /// The notice is too long.
+    NoticeTooLong = "notice_too_long",
+    /// A text field is empty or too long.
+    BadText = "bad_text",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_serialise_as_named() {
+        let mut seen = HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{s}");
+            assert_eq!(serde_json::to_value(code).ok(), Some(serde_json::Value::from(s)));
+            let back: ErrorCode = serde_json::from_value(serde_json::Value::from(s)).expect("round trip");
+            assert_eq!(back, *code);
+        }
+    }
+}

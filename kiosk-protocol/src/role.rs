@@ -1,0 +1,73 @@
+//! Roles and what each may ask. Deny by default: a request not listed for a role is `forbidden`.
+//! Requests that name a window are further limited, by the server, to the windows a device is bound to.
+
+use crate::request::RequestBody;
+use serde::{Deserialize, Serialize};
+
+/// What a device is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Self-service kiosk (取号机).
+    Kiosk,
+    /// Clerk terminal, bound to its windows.
+    Clerk,
+    /// Hall or window display: reads only.
+    Display,
+    /// Evaluator pad (评价器), bound to a window.
+    Evaluator,
+    /// Supervisor.
+    Supervisor,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 5] = [Role::Kiosk, Role::Clerk, Role::Display, Role::Evaluator, Role::Supervisor];
+
+    /// Whether this role may send `request` at all (`hello` is always allowed).
+    pub fn may(self, request: &RequestBody) -> bool {
+        use RequestBody as R;
+        match (self, request) {
+            (_, R::Hello { .. }) => true,
+            (Role::Kiosk, R::IssueTicket { .. } | R::CheckIn { .. } | R::CancelTicket { .. }) => true,
+            (
+                Role::Clerk,
+                R::SignIn { .. }
+                | R::SignOut { .. }
+                | R::Pause { .. }
+                | R::Resume { .. }
+                | R::CallNext { .. }
+                | R::CallNumber { .. }
+                | R::Recall { .. }
+                | R::StartService { .. }
+                | R::Finish { .. }
+                | R::NoShow { .. }
+                | R::Transfer { .. }
+                | R::Hold { .. }
+                | R::ResumeHeld { .. },
+            ) => true,
+            (Role::Evaluator, R::Rate { .. }) => true,
+            (
+                Role::Supervisor,
+                R::OpenWindow { .. }
+                | R::CloseWindow { .. }
+                | R::SetSkills { .. }
+                | R::PostNotice { .. }
+                | R::CloseDay {}
+                | R::BookAppointment { .. },
+            ) => true,
+            _ => false,
+        }
+    }
+
+    /// The wire name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Kiosk => "kiosk",
+            Role::Clerk => "clerk",
+            Role::Display => "display",
+            Role::Evaluator => "evaluator",
+            Role::Supervisor => "supervisor",
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! Server → client: replies to requests, errors, the hall snapshot and live events.
+//!
+//! Every event has a `seq` that grows by one per event and never repeats; a client that reconnects
+//! with `since` gets every event after it, in order, none twice. Times are milliseconds since the
+//! Unix epoch.
+
+use crate::codes::ErrorCode;
+use crate::vocab::{EndReason, GreenReason, Outcome, Rating, TicketClass, TicketState, WindowKind, WindowStatus};
+use crate::Role;
+use serde::{Deserialize, Serialize};
+
+/// One message from the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// A request succeeded.
+    Reply {
+        /// The request's `id`.
+        id: u64,
+        /// The `seq` of the last event the request caused, if it caused any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seq: Option<u64>,
+        /// What the request produced.
+        result: ReplyResult,
+    },
+    /// A request failed; nothing changed.
+    Error {
+        /// The request's `id`, if it could be read.
+        id: Option<u64>,
+        /// Stable code.
+        code: ErrorCode,
+        /// Human-readable detail, for logs.
+        message: String,
+    },
+    /// The hall as it is, sent after `hello` (when not resuming).
+    Snapshot {
+        /// The `seq` of the last event included in it.
+        seq: u64,
+        /// The hall.
+        hall: HallView,
+    },
+    /// Something happened.
+    Event {
+        /// Position in the event stream.
+        seq: u64,
+        /// When.
+        at: i64,
+        /// What.
+        event: WireEvent,
+    },
+}
+
+/// What a successful request returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReplyResult {
+    /// `hello` accepted.
+    Welcome {
+        /// Protocol version spoken.
+        protocol: u32,
+        /// The device's role.
+        role: Role,
+        /// The windows the device is bound to (clerk terminal, evaluator).
+        windows: Vec<u16>,
+    },
+    /// A ticket was issued, called or changed; here it is.
+    Ticket {
+        /// The ticket.
+        ticket: TicketView,
+    },
+    /// Done, nothing to return.
+    Ok {},
+}
+
+/// A ticket as terminals see it. No name and no ID number, ever; clerks get a masked ID.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketView {
+    /// Number, e.g. `A023`.
+    pub number: String,
+    /// Matter key (after any transfer).
+    pub matter: String,
+    /// Class.
+    pub class: TicketClass,
+    /// Green-channel reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub green: Option<GreenReason>,
+    /// State.
+    pub state: TicketState,
+    /// Issue time.
+    pub issued_at: i64,
+    /// Window number it is at or was last at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<u16>,
+    /// Tickets ahead of it in its matter's queue when waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ahead: Option<u32>,
+}
+
+/// Why a ticket was called.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum CallReasonView {
+    /// Waited past the hall's maximum.
+    MaxWait {
+        /// Wait in milliseconds.
+        wait_ms: i64,
+    },
+    /// Sent to this window.
+    Targeted,
+    /// Returning from hold or transfer.
+    Returning,
+    /// Appointment inside its slot.
+    Appointment,
+    /// Green channel.
+    Green,
+    /// Chosen by the routing policy.
+    Policy {
+        /// Policy name.
+        policy: String,
+        /// Wait in milliseconds.
+        wait_ms: i64,
+        /// The matter's target wait in milliseconds.
+        target_ms: i64,
+        /// Whether this window was the only one serving the matter.
+        protected: bool,
+    },
+    /// Appointment checked in early, nobody else waiting.
+    EarlyAppointment,
+    /// Called by number.
+    ByNumber,
+}
+
+/// Events as terminals receive them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WireEvent {
+    /// A business day started.
+    DayOpened {
+        /// Local date, `YYYY-MM-DD`.
+        date: String,
+    },
+    /// The business day closed.
+    DayClosed {},
+    /// A ticket was issued.
+    TicketIssued {
+        /// The ticket.
+        ticket: TicketView,
+    },
+    /// An appointment was booked.
+    AppointmentBooked {
+        /// Booking code.
+        code: String,
+        /// Matter key.
+        matter: String,
+        /// Slot start.
+        start: i64,
+        /// Slot end.
+        end: i64,
+    },
+    /// A ticket was cancelled.
+    TicketCancelled {
+        /// Ticket number.
+        ticket: String,
+    },
+    /// A clerk signed in.
+    ClerkSignedIn {
+        /// Window number.
+        window: u16,
+        /// Clerk's name.
+        clerk: String,
+    },
+    /// A clerk signed out.
+    ClerkSignedOut {
+        /// Window number.
+        window: u16,
+    },
+    /// A window paused.
+    WindowPaused {
+        /// Window number.
+        window: u16,
+    },
+    /// A window resumed.
+    WindowResumed {
+        /// Window number.
+        window: u16,
+    },
+    /// A ticket was called: displays show and announce it.
+    TicketCalled {
+        /// Ticket number.
+        ticket: String,
+        /// Matter key.
+        matter: String,
+        /// Window number.
+        window: u16,
+        /// Why this ticket.
+        reason: CallReasonView,
+    },
+    /// A ticket was called again: displays announce it again.
+    TicketRecalled {
+        /// Ticket number.
+        ticket: String,
+        /// Window number.
+        window: u16,
+        /// Recalls so far.
+        recalls: u32,
+    },
+    /// Service started.
+    ServiceStarted {
+        /// Ticket number.
+        ticket: String,
+        /// Window number.
+        window: u16,
+    },
+    /// Service finished.
+    ServiceFinished {
+        /// Ticket number.
+        ticket: String,
+        /// Window number.
+        window: u16,
+        /// Outcome.
+        outcome: Outcome,
+        /// Service time in milliseconds.
+        service_ms: i64,
+    },
+    /// The citizen did not come.
+    TicketNoShow {
+        /// Ticket number.
+        ticket: String,
+        /// Window number.
+        window: u16,
+        /// Whether it went back into the queue.
+        requeued: bool,
+    },
+    /// A ticket was transferred.
+    TicketTransferred {
+        /// Ticket number.
+        ticket: String,
+        /// Window number it left.
+        from_window: u16,
+        /// Matter key now.
+        matter: String,
+        /// Window number it waits for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to_window: Option<u16>,
+        /// Whether it goes first.
+        first: bool,
+    },
+    /// A ticket was put aside.
+    TicketHeld {
+        /// Ticket number.
+        ticket: String,
+        /// Window number.
+        window: u16,
+    },
+    /// A held ticket came back.
+    HeldTicketResumed {
+        /// Ticket number.
+        ticket: String,
+        /// Window number.
+        window: u16,
+    },
+    /// A ticket was rated.
+    TicketRated {
+        /// Ticket number.
+        ticket: String,
+        /// Window number.
+        window: u16,
+        /// Rating.
+        rating: Rating,
+    },
+    /// A ticket ended when the day closed.
+    TicketEnded {
+        /// Ticket number.
+        ticket: String,
+        /// Why.
+        reason: EndReason,
+    },
+    /// A window opened.
+    WindowOpened {
+        /// Window number.
+        window: u16,
+    },
+    /// A window closed.
+    WindowClosed {
+        /// Window number.
+        window: u16,
+    },
+    /// A window's skills changed.
+    SkillsChanged {
+        /// Window number.
+        window: u16,
+        /// Matter keys.
+        matters: Vec<String>,
+    },
+    /// The notice changed (empty: none).
+    NoticePosted {
+        /// Text.
+        text: String,
+    },
+}
+
+impl WireEvent {
+    /// Every `kind`, in declaration order.
+    pub const KINDS: &'static [&'static str] = &[
+        "day_opened",
+        "day_closed",
+        "ticket_issued",
+        "appointment_booked",
+        "ticket_cancelled",
+        "clerk_signed_in",
+        "clerk_signed_out",
+        "window_paused",
+        "window_resumed",
+        "ticket_called",
+        "ticket_recalled",
+        "service_started",
+        "service_finished",
+        "ticket_no_show",
+        "ticket_transferred",
+        "ticket_held",
+        "held_ticket_resumed",
+        "ticket_rated",
+        "ticket_ended",
+        "window_opened",
+        "window_closed",
+        "skills_changed",
+        "notice_posted",
+    ];
+}
+
+/// The hall at a moment: what a display or supervisor needs to draw itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HallView {
+    /// Hall name.
+    pub name: String,
+    /// Business date, if a day is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Notice (empty: none).
+    pub notice: String,
+    /// Matters.
+    pub matters: Vec<MatterView>,
+    /// Windows.
+    pub windows: Vec<WindowView>,
+}
+
+/// A matter on the displays and the kiosk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatterView {
+    /// Key.
+    pub key: String,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Ticket prefix.
+    pub prefix: String,
+    /// People waiting.
+    pub waiting: u32,
+    /// Target wait in milliseconds.
+    pub target_wait_ms: i64,
+    /// Average handling time in milliseconds.
+    pub aht_ms: i64,
+}
+
+/// A window on the displays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowView {
+    /// Number on its sign.
+    pub number: u16,
+    /// Name.
+    pub name: String,
+    /// Zone.
+    pub zone: String,
+    /// Kind.
+    pub kind: WindowKind,
+    /// What it shows.
+    pub status: WindowStatus,
+    /// Matter keys it serves.
+    pub matters: Vec<String>,
+    /// The ticket called or in service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
+}
