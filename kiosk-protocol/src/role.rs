@@ -27,37 +27,37 @@ impl Role {
     /// Whether this role may send `request` at all (`hello` is always allowed).
     pub fn may(self, request: &RequestBody) -> bool {
         use RequestBody as R;
-        match (self, request) {
-            (_, R::Hello { .. }) => true,
-            (Role::Kiosk, R::IssueTicket { .. } | R::CheckIn { .. } | R::CancelTicket { .. }) => true,
-            (
-                Role::Clerk,
-                R::SignIn { .. }
-                | R::SignOut { .. }
-                | R::Pause { .. }
-                | R::Resume { .. }
-                | R::CallNext { .. }
-                | R::CallNumber { .. }
-                | R::Recall { .. }
-                | R::StartService { .. }
-                | R::Finish { .. }
-                | R::NoShow { .. }
-                | R::Transfer { .. }
-                | R::Hold { .. }
-                | R::ResumeHeld { .. },
-            ) => true,
-            (Role::Evaluator, R::Rate { .. }) => true,
-            (
-                Role::Supervisor,
-                R::OpenWindow { .. }
-                | R::CloseWindow { .. }
-                | R::SetSkills { .. }
-                | R::PostNotice { .. }
-                | R::CloseDay {}
-                | R::BookAppointment { .. },
-            ) => true,
-            _ => false,
-        }
+        matches!(
+            (self, request),
+            (_, R::Hello { .. })
+                | (Role::Kiosk, R::IssueTicket { .. } | R::CheckIn { .. } | R::CancelTicket { .. })
+                | (
+                    Role::Clerk,
+                    R::SignIn { .. }
+                        | R::SignOut { .. }
+                        | R::Pause { .. }
+                        | R::Resume { .. }
+                        | R::CallNext { .. }
+                        | R::CallNumber { .. }
+                        | R::Recall { .. }
+                        | R::StartService { .. }
+                        | R::Finish { .. }
+                        | R::NoShow { .. }
+                        | R::Transfer { .. }
+                        | R::Hold { .. }
+                        | R::ResumeHeld { .. }
+                )
+                | (Role::Evaluator, R::Rate { .. })
+                | (
+                    Role::Supervisor,
+                    R::OpenWindow { .. }
+                        | R::CloseWindow { .. }
+                        | R::SetSkills { .. }
+                        | R::PostNotice { .. }
+                        | R::CloseDay {}
+                        | R::BookAppointment { .. }
+                )
+        )
     }
 
     /// The wire name.

@@ -55,13 +55,14 @@ pub struct ClerkSpec {
 }
 
 /// The routing policy for the ordinary tier of `call next`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Policy {
     /// Earliest issue time among the tickets the window may serve: the baseline.
     Fifo,
     /// Largest wait relative to the matter's target; a window that is the only open one serving a
     /// matter weighs that matter's queue double. The default.
+    #[default]
     RelativeWait,
 }
 
@@ -83,12 +84,6 @@ impl Policy {
             return Some(Policy::default());
         }
         Policy::ALL.into_iter().find(|p| p.name() == name)
-    }
-}
-
-impl Default for Policy {
-    fn default() -> Policy {
-        Policy::RelativeWait
     }
 }
 

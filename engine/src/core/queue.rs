@@ -84,7 +84,7 @@ impl Lane {
     }
     /// The key that puts `id` behind the first `places` tickets (or last, if there are fewer).
     pub fn key_behind(&self, places: u32, id: TicketId, fallback_pos: i64) -> QueueKey {
-        let ahead = if places == 0 { None } else { self.0.keys().take(places as usize).last() };
+        let ahead = (places as usize).checked_sub(1).and_then(|nth| self.0.keys().nth(nth));
         match ahead {
             Some(k) => QueueKey { pos: k.pos, after: k.after + 1, id: id.0 },
             None if places == 0 => {

@@ -54,7 +54,7 @@ impl Date {
     /// A date if it exists in the Gregorian calendar.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         let date = Date { year, month, day };
-        (month >= 1 && month <= 12 && day >= 1 && day <= date.days_in_month()).then_some(date)
+        ((1..=12).contains(&month) && day >= 1 && day <= date.days_in_month()).then_some(date)
     }
 
     fn days_in_month(self) -> u8 {
