@@ -1,0 +1,264 @@
+//! Shared by the integration tests: the test halls, a small text language for hall commands (the same
+//! one the scenario files use), and a one-line rendering of events for people to read.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use onewindow::config;
+use onewindow::core::{
+    CallReason, ClerkId, Command, Date, Event, GreenReason, Hall, HallConfig, Holder, HolderKey, MatterId, MatterSet,
+    Outcome, Rating, TicketId, TicketNumber, Timestamp, TransferTo, WindowId,
+};
+
+/// The small test hall (`tests/halls/small.toml`): matters estate (A, cap 5), tax (B), pickup (C);
+/// windows 1 [estate, tax], 2 [tax, pickup], 3 green channel [all], 4 standby [estate];
+/// clerks c1–c4 with PINs 1111–4444; hours 08:30–17:30; policy fifo.
+pub fn small_config() -> HallConfig {
+    config::parse(include_str!("../halls/small.toml")).expect("the small test hall is valid")
+}
+
+/// The test date.
+pub const DATE: Date = Date { year: 2026, month: 3, day: 2 };
+
+/// Local time `hh:mm` on the test date in the small hall (UTC+8).
+pub fn at(hh: u32, mm: u32) -> Timestamp {
+    DATE.at_minute(hh * 60 + mm, 480)
+}
+
+/// The small hall with the test day open at 08:00.
+pub fn open_hall() -> Hall {
+    let mut hall = Hall::new(small_config());
+    hall.execute(&Command::OpenDay { date: DATE }, at(8, 0)).expect("open day");
+    hall
+}
+
+/// A script interpreter over a hall: parses command lines and renders events.
+pub struct Script {
+    pub hall: Hall,
+    pub date: Date,
+}
+
+impl Script {
+    pub fn new(config: HallConfig, date: Date) -> Script {
+        Script { hall: Hall::new(config), date }
+    }
+
+    /// Parses `HH:MM[:SS]` on the script's date, in the hall's local time.
+    pub fn time(&self, s: &str) -> Result<Timestamp, String> {
+        let parts: Vec<&str> = s.split(':').collect();
+        let num = |p: &str| p.parse::<u32>().map_err(|_| format!("bad time `{s}`"));
+        let (h, m, sec) = match parts.as_slice() {
+            [h, m] => (num(h)?, num(m)?, 0),
+            [h, m, sec] => (num(h)?, num(m)?, num(sec)?),
+            _ => return Err(format!("bad time `{s}`")),
+        };
+        Ok(self.date.at_minute(h * 60 + m, self.hall.config().utc_offset_min).plus_ms(i64::from(sec) * 1000))
+    }
+
+    fn matter(&self, key: &str) -> Result<MatterId, String> {
+        self.hall.config().matter_by_key(key).ok_or_else(|| format!("unknown matter `{key}`"))
+    }
+
+    fn window(&self, number: &str) -> Result<WindowId, String> {
+        let n: u16 = number.parse().map_err(|_| format!("bad window `{number}`"))?;
+        // Unknown numbers map to an id past the end, so the core's own check answers.
+        Ok(self.hall.config().window_by_number(n).unwrap_or(WindowId(u16::MAX)))
+    }
+
+    fn ticket(&self, number: &str) -> Result<TicketId, String> {
+        let parsed: TicketNumber = number.parse().map_err(|()| format!("bad ticket number `{number}`"))?;
+        Ok(self.hall.ticket_by_number(parsed).map_or(TicketId(u64::MAX), |t| t.id))
+    }
+
+    /// One command, in words: `issue estate green=elderly id=k1 born=1950-01-01`, `call-next 1`, ...
+    pub fn command(&self, words: &[&str]) -> Result<Command, String> {
+        let (verb, args) = words.split_first().ok_or("empty command")?;
+        let arg = |i: usize| args.get(i).copied().ok_or_else(|| format!("`{verb}` needs argument {}", i + 1));
+        let opt = |name: &str| args.iter().find_map(|a| a.strip_prefix(name).and_then(|v| v.strip_prefix('=')));
+        let w = |i: usize| self.window(arg(i)?);
+        Ok(match *verb {
+            "open-day" => Command::OpenDay { date: arg(0)?.parse()? },
+            "close-day" => Command::CloseDay,
+            "issue" => Command::IssueTicket {
+                matter: self.matter(arg(0)?)?,
+                green: opt("green").map(parse_green).transpose()?,
+                holder: opt("id").map(|key| Holder {
+                    key: HolderKey(key.to_owned()),
+                    birth_date: opt("born").and_then(|b| b.parse().ok()),
+                }),
+            },
+            "book" => Command::BookAppointment {
+                code: arg(0)?.to_owned(),
+                matter: self.matter(arg(1)?)?,
+                start: self.time(arg(2)?)?,
+                end: self.time(arg(3)?)?,
+            },
+            "check-in" => Command::CheckIn { code: arg(0)?.to_owned() },
+            "cancel" => Command::CancelTicket { ticket: self.ticket(arg(0)?)? },
+            "sign-in" => Command::SignIn {
+                window: w(0)?,
+                clerk: self.hall.config().clerk_by_key(arg(1)?).unwrap_or(ClerkId(u16::MAX)),
+                pin: arg(2)?.to_owned(),
+            },
+            "sign-out" => Command::SignOut { window: w(0)? },
+            "pause" => Command::Pause { window: w(0)? },
+            "resume" => Command::Resume { window: w(0)? },
+            "call-next" => Command::CallNext { window: w(0)? },
+            "call-number" => Command::CallNumber {
+                window: w(0)?,
+                number: arg(1)?.parse().map_err(|()| format!("bad ticket number `{}`", args[1]))?,
+            },
+            "recall" => Command::Recall { window: w(0)? },
+            "start" => Command::StartService { window: w(0)? },
+            "finish" => Command::Finish { window: w(0)?, outcome: parse_outcome(args.get(1).copied())? },
+            "no-show" => Command::NoShow { window: w(0)? },
+            "transfer" => Command::Transfer {
+                window: w(0)?,
+                to: TransferTo {
+                    matter: opt("matter").map(|m| self.matter(m)).transpose()?,
+                    window: opt("window").map(|n| self.window(n)).transpose()?,
+                    first: args.contains(&"first"),
+                },
+            },
+            "hold" => Command::Hold { window: w(0)? },
+            "resume-held" => Command::ResumeHeld { window: w(0)?, ticket: self.ticket(arg(1)?)? },
+            "rate" => Command::Rate { window: w(0)?, ticket: self.ticket(arg(1)?)?, rating: parse_rating(arg(2)?)? },
+            "open-window" => Command::OpenWindow { window: w(0)? },
+            "close-window" => Command::CloseWindow { window: w(0)? },
+            "skills" => Command::SetSkills {
+                window: w(0)?,
+                skills: MatterSet::of(
+                    args.get(1)
+                        .copied()
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(|m| self.matter(m))
+                        .collect::<Result<Vec<_>, _>>()?,
+                ),
+            },
+            "notice" => Command::PostNotice { text: args.join(" ") },
+            other => return Err(format!("unknown command `{other}`")),
+        })
+    }
+
+    /// Renders an event after it was applied.
+    pub fn render(&self, event: &Event) -> String {
+        let hall = &self.hall;
+        let n = |t: &TicketId| hall.ticket(*t).map_or_else(|| format!("#{}", t.0), |t| hall.number(t).to_string());
+        let w = |w: &WindowId| format!("w{}", hall.config().window(*w).number);
+        let m = |m: &MatterId| hall.config().matter(*m).key.clone();
+        match event {
+            Event::DayOpened { date, .. } => format!("day-opened {date}"),
+            Event::DayClosed { .. } => "day-closed".into(),
+            Event::TicketIssued { ticket, matter, class, green, appointment, .. } => {
+                let mut s = format!("issued {} {} {}", n(ticket), m(matter), snake(class));
+                if let Some(g) = green {
+                    s += &format!(" green={}", snake(g));
+                }
+                if let Some(code) = appointment {
+                    s += &format!(" appointment={code}");
+                }
+                s
+            }
+            Event::AppointmentBooked { code, matter, start, end } => {
+                format!("booked {code} {} {}-{}", m(matter), self.clock(*start), self.clock(*end))
+            }
+            Event::TicketCancelled { ticket, .. } => format!("cancelled {}", n(ticket)),
+            Event::ClerkSignedIn { window, clerk, .. } => {
+                format!("signed-in {} {}", w(window), hall.config().clerks[usize::from(clerk.0)].key)
+            }
+            Event::ClerkSignedOut { window, .. } => format!("signed-out {}", w(window)),
+            Event::WindowPaused { window, .. } => format!("paused {}", w(window)),
+            Event::WindowResumed { window, .. } => format!("resumed {}", w(window)),
+            Event::TicketCalled { ticket, window, reason, .. } => {
+                format!("called {} {} {}", n(ticket), w(window), render_reason(reason))
+            }
+            Event::TicketRecalled { ticket, window, recalls, .. } => {
+                format!("recalled {} {} #{recalls}", n(ticket), w(window))
+            }
+            Event::ServiceStarted { ticket, window, .. } => format!("started {} {}", n(ticket), w(window)),
+            Event::ServiceFinished { ticket, window, outcome, service_ms, .. } => {
+                format!("finished {} {} {} {}", n(ticket), w(window), snake(outcome), duration(*service_ms))
+            }
+            Event::TicketNoShow { ticket, window, requeued, .. } => {
+                format!("no-show {} {} {}", n(ticket), w(window), if *requeued { "requeued" } else { "ended" })
+            }
+            Event::TicketTransferred { ticket, from_window, matter, to_window, first, .. } => {
+                let mut s = format!("transferred {} {} -> {}", n(ticket), w(from_window), m(matter));
+                if let Some(to) = to_window {
+                    s += &format!(" {}", w(to));
+                }
+                if *first {
+                    s += " first";
+                }
+                s
+            }
+            Event::TicketHeld { ticket, window, .. } => format!("held {} {}", n(ticket), w(window)),
+            Event::HeldTicketResumed { ticket, window, .. } => format!("resumed-held {} {}", n(ticket), w(window)),
+            Event::TicketRated { ticket, window, rating, .. } => {
+                format!("rated {} {} {}", n(ticket), w(window), snake(rating))
+            }
+            Event::TicketEnded { ticket, reason, .. } => format!("ended {} {}", n(ticket), snake(reason)),
+            Event::WindowOpened { window, .. } => format!("window-opened {}", w(window)),
+            Event::WindowClosed { window, .. } => format!("window-closed {}", w(window)),
+            Event::SkillsChanged { window, skills, .. } => {
+                format!("skills {} {}", w(window), skills.iter().map(|x| m(&x)).collect::<Vec<_>>().join(","))
+            }
+            Event::NoticePosted { text, .. } => format!("notice \"{text}\""),
+        }
+    }
+
+    fn clock(&self, t: Timestamp) -> String {
+        let (_, minute) = t.local(self.hall.config().utc_offset_min);
+        format!("{:02}:{:02}", minute / 60, minute % 60)
+    }
+}
+
+fn render_reason(reason: &CallReason) -> String {
+    match reason {
+        CallReason::MaxWait { wait_ms } => format!("max-wait({})", duration(*wait_ms)),
+        CallReason::Targeted => "targeted".into(),
+        CallReason::Returning => "returning".into(),
+        CallReason::Appointment => "appointment".into(),
+        CallReason::Green => "green".into(),
+        CallReason::Policy { policy, wait_ms, target_ms, protected } => format!(
+            "{}(wait {} of {}{})",
+            policy.name(),
+            duration(*wait_ms),
+            duration(*target_ms),
+            if *protected { ", protected" } else { "" }
+        ),
+        CallReason::EarlyAppointment => "early-appointment".into(),
+        CallReason::ByNumber => "by-number".into(),
+    }
+}
+
+/// `12m`, or `12m30s` when not whole minutes.
+pub fn duration(ms: i64) -> String {
+    let s = ms / 1000;
+    if s % 60 == 0 {
+        format!("{}m", s / 60)
+    } else {
+        format!("{}m{}s", s / 60, s % 60)
+    }
+}
+
+/// The snake_case wire name of a vocabulary value.
+pub fn snake<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn parse_green(s: &str) -> Result<GreenReason, String> {
+    serde_json::from_value(serde_json::Value::from(s)).map_err(|_| format!("bad green reason `{s}`"))
+}
+
+fn parse_outcome(s: Option<&str>) -> Result<Outcome, String> {
+    match s {
+        None => Ok(Outcome::Completed),
+        Some(s) => serde_json::from_value(serde_json::Value::from(s)).map_err(|_| format!("bad outcome `{s}`")),
+    }
+}
+
+fn parse_rating(s: &str) -> Result<Rating, String> {
+    serde_json::from_value(serde_json::Value::from(s)).map_err(|_| format!("bad rating `{s}`"))
+}
