@@ -1,0 +1,234 @@
+//! Every command, and every rejection code the core can produce, each reached on purpose.
+
+mod support;
+
+use kiosk_protocol::ErrorCode;
+use onewindow::core::{Command, Date, Event, Hall, MatterId, Rejection, TicketState, WindowId};
+use std::collections::BTreeSet;
+use support::{open_hall, small_config, Script, DATE};
+
+/// Runs `setup` (each line `HH:MM command`, which must succeed) on the small hall with the test day
+/// open, then decides `last` and returns what it was refused with.
+fn refusal(setup: &[&str], last: &str) -> Rejection {
+    let mut script = Script { hall: open_hall(), date: DATE };
+    for line in setup {
+        run(&mut script, line).unwrap_or_else(|r| panic!("setup `{line}` refused: {r:?}"));
+    }
+    match run(&mut script, last) {
+        Err(r) => r,
+        Ok(events) => panic!("`{last}` was accepted: {events:?}"),
+    }
+}
+
+fn run(script: &mut Script, line: &str) -> Result<Vec<Event>, Rejection> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let now = script.time(words[0]).expect("time");
+    let command = script.command(&words[1..]).expect("command");
+    script.hall.execute(&command, now)
+}
+
+const SIGNED_IN: &str = "08:30 sign-in 1 c1 1111";
+
+/// The cases, one per core rejection code.
+fn cases() -> Vec<(ErrorCode, Rejection)> {
+    let closed = || {
+        let mut hall = open_hall();
+        hall.execute(&Command::CloseDay, support::at(18, 0)).expect("close");
+        hall
+    };
+    vec![
+        (ErrorCode::DayNotOpen, {
+            let hall = Hall::new(small_config());
+            hall.decide(&Command::IssueTicket { matter: MatterId(0), green: None, holder: None }, support::at(9, 0))
+                .expect_err("no day")
+        }),
+        (
+            ErrorCode::DayAlreadyOpen,
+            open_hall().decide(&Command::OpenDay { date: DATE }, support::at(9, 0)).expect_err("twice"),
+        ),
+        (
+            ErrorCode::DayClosed,
+            closed().decide(&Command::CallNext { window: WindowId(0) }, support::at(18, 1)).expect_err("closed"),
+        ),
+        (ErrorCode::OutsideHours, refusal(&[], "08:29 issue estate")),
+        (ErrorCode::UnknownMatter, {
+            open_hall()
+                .decide(&Command::IssueTicket { matter: MatterId(42), green: None, holder: None }, support::at(9, 0))
+                .expect_err("unknown")
+        }),
+        (ErrorCode::UnknownWindow, refusal(&[], "09:00 call-next 42")),
+        (ErrorCode::UnknownClerk, refusal(&[], "09:00 sign-in 1 c42 1111")),
+        (ErrorCode::UnknownTicket, refusal(&[], "09:00 cancel A001")),
+        (ErrorCode::UnknownAppointment, refusal(&[], "09:00 check-in X9")),
+        (
+            ErrorCode::DailyCapReached,
+            refusal(
+                &[
+                    "09:00 issue estate",
+                    "09:01 issue estate",
+                    "09:02 issue estate",
+                    "09:03 issue estate",
+                    "09:04 issue estate",
+                ],
+                "09:05 issue estate",
+            ),
+        ),
+        (ErrorCode::DuplicateHolder, refusal(&["09:00 issue tax id=k"], "09:01 issue tax id=k")),
+        (ErrorCode::GreenNotEligible, refusal(&[], "09:00 issue tax green=elderly id=k born=1980-01-01")),
+        (ErrorCode::AppointmentExists, refusal(&["08:00 book X tax 09:00 09:30"], "08:01 book X tax 10:00 10:30")),
+        (ErrorCode::AppointmentSlotInvalid, refusal(&[], "08:00 book X tax 09:00 09:00")),
+        (
+            ErrorCode::AppointmentUsed,
+            refusal(&["08:00 book X tax 09:00 09:30", "09:00 check-in X"], "09:01 check-in X"),
+        ),
+        (ErrorCode::AppointmentNotToday, {
+            let mut hall = open_hall();
+            let tomorrow = Date::from_days(DATE.to_days() + 1);
+            let start = tomorrow.at_minute(9 * 60, 480);
+            let book = Command::BookAppointment {
+                code: "T".into(),
+                matter: MatterId(1),
+                start,
+                end: start.plus_ms(1_800_000),
+            };
+            hall.execute(&book, support::at(8, 0)).expect("book");
+            hall.decide(&Command::CheckIn { code: "T".into() }, support::at(9, 0)).expect_err("not today")
+        }),
+        (ErrorCode::WrongPin, refusal(&[], "08:30 sign-in 1 c1 1234")),
+        (ErrorCode::NotSignedIn, refusal(&[], "09:00 call-next 1")),
+        (ErrorCode::AlreadySignedIn, refusal(&[SIGNED_IN], "08:31 sign-in 1 c1 1111")),
+        (ErrorCode::WindowTaken, refusal(&[SIGNED_IN], "08:31 sign-in 1 c2 2222")),
+        (ErrorCode::ClerkElsewhere, refusal(&[SIGNED_IN], "08:31 sign-in 2 c1 1111")),
+        (ErrorCode::WindowClosed, refusal(&[], "08:30 sign-in 4 c4 4444")),
+        (ErrorCode::WindowAlreadyOpen, refusal(&[], "08:30 open-window 1")),
+        (ErrorCode::WindowPaused, refusal(&[SIGNED_IN, "08:31 pause 1"], "08:32 pause 1")),
+        (ErrorCode::WindowNotPaused, refusal(&[SIGNED_IN], "08:31 resume 1")),
+        (ErrorCode::WindowBusy, refusal(&[SIGNED_IN, "08:31 issue tax", "08:32 call-next 1"], "08:33 sign-out 1")),
+        (ErrorCode::NoCurrentTicket, refusal(&[SIGNED_IN], "08:31 finish 1")),
+        (ErrorCode::QueueEmpty, refusal(&[SIGNED_IN, "08:31 issue pickup"], "08:32 call-next 1")),
+        (ErrorCode::MatterNotServed, refusal(&[SIGNED_IN, "08:31 issue pickup"], "08:32 call-number 1 C001")),
+        (ErrorCode::TicketState, refusal(&[SIGNED_IN, "08:31 issue tax", "08:32 call-next 1"], "08:33 cancel B001")),
+        (
+            ErrorCode::NotServedHere,
+            refusal(
+                &[SIGNED_IN, "08:31 issue tax", "08:32 call-next 1", "08:40 finish 1"],
+                "08:41 rate 2 B001 satisfied",
+            ),
+        ),
+        (
+            ErrorCode::AlreadyRated,
+            refusal(
+                &[SIGNED_IN, "08:31 issue tax", "08:32 call-next 1", "08:40 finish 1", "08:41 rate 1 B001 satisfied"],
+                "08:42 rate 1 B001 dissatisfied",
+            ),
+        ),
+        (
+            ErrorCode::TransferUnchanged,
+            refusal(&[SIGNED_IN, "08:31 issue tax", "08:32 call-next 1"], "08:33 transfer 1 matter=tax window=1"),
+        ),
+        (ErrorCode::EmptySkills, refusal(&[], "09:00 skills 1")),
+        (ErrorCode::NoticeTooLong, refusal(&[], &format!("09:00 notice {}", "长".repeat(201)))),
+        (ErrorCode::BadText, refusal(&[], &format!("08:00 book {} tax 09:00 09:30", "x".repeat(65)))),
+    ]
+}
+
+/// Codes that only the protocol layer produces, never the core.
+const PROTOCOL_ONLY: &[ErrorCode] = &[
+    ErrorCode::BadRequest,
+    ErrorCode::UnsupportedProtocol,
+    ErrorCode::NotAuthenticated,
+    ErrorCode::Unauthorized,
+    ErrorCode::Forbidden,
+    ErrorCode::RateLimited,
+    ErrorCode::InvalidIdNumber,
+    ErrorCode::StorageUnavailable,
+    ErrorCode::Unavailable,
+];
+
+#[test]
+fn every_core_rejection_code_is_reached_by_its_case() {
+    let mut covered = BTreeSet::new();
+    for (expected, got) in cases() {
+        assert_eq!(got.code(), expected, "case for {expected} got {got:?}");
+        assert!(!got.to_string().is_empty());
+        covered.insert(expected.as_str());
+    }
+    let all: BTreeSet<&str> =
+        ErrorCode::ALL.iter().filter(|c| !PROTOCOL_ONLY.contains(c)).map(|c| c.as_str()).collect();
+    let missing: Vec<_> = all.difference(&covered).collect();
+    assert!(missing.is_empty(), "core codes without a case: {missing:?}");
+}
+
+#[test]
+fn a_refusal_changes_nothing() {
+    let mut script = Script { hall: open_hall(), date: DATE };
+    run(&mut script, SIGNED_IN).expect("sign in");
+    let before = script.hall.clone();
+    assert!(run(&mut script, "08:31 call-next 1").is_err());
+    assert!(run(&mut script, "08:31 sign-in 2 c1 1111").is_err());
+    assert_eq!(script.hall, before);
+}
+
+#[test]
+fn sign_out_frees_the_window_and_the_clerk() {
+    let mut script = Script { hall: open_hall(), date: DATE };
+    run(&mut script, SIGNED_IN).expect("sign in");
+    let events = run(&mut script, "08:40 sign-out 1").expect("sign out");
+    assert!(matches!(events.as_slice(), [Event::ClerkSignedOut { .. }]));
+    assert_eq!(script.hall.window(WindowId(0)).and_then(|w| w.clerk), None);
+    run(&mut script, "08:41 sign-in 2 c1 1111").expect("the clerk may sign in elsewhere now");
+}
+
+#[test]
+fn opening_the_next_day_closes_a_forgotten_one_and_restarts_numbers_but_not_ids() {
+    let mut script = Script { hall: open_hall(), date: DATE };
+    run(&mut script, SIGNED_IN).expect("sign in");
+    run(&mut script, "09:00 issue tax").expect("issue");
+    run(&mut script, "09:01 issue tax").expect("issue");
+    run(&mut script, "09:02 call-next 1").expect("call");
+    let first_id = script.hall.tickets()[0].id;
+    let next = Date::from_days(DATE.to_days() + 1);
+    let events = script.hall.execute(&Command::OpenDay { date: next }, next.at_minute(8 * 60, 480)).expect("next day");
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| match e {
+            Event::TicketEnded { .. } => "ended",
+            Event::ClerkSignedOut { .. } => "signed-out",
+            Event::DayClosed { .. } => "day-closed",
+            Event::DayOpened { .. } => "day-opened",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["ended", "ended", "signed-out", "day-closed", "day-opened"]);
+    script.date = next;
+    run(&mut script, "09:00 issue tax").expect("issue on the new day");
+    let ticket = &script.hall.tickets()[0];
+    assert_eq!(script.hall.number(ticket).to_string(), "B001", "numbers restart each day");
+    assert!(ticket.id > first_id, "ids never restart");
+    assert_eq!(script.hall.tickets().len(), 1, "yesterday's tickets are gone from today's state");
+}
+
+#[test]
+fn average_handling_time_is_an_exponential_mean_seeded_from_the_norm() {
+    let mut script = Script { hall: open_hall(), date: DATE };
+    run(&mut script, SIGNED_IN).expect("sign in");
+    let tax = MatterId(1);
+    assert_eq!(script.hall.matter(tax).map(|m| m.aht_ms), Some(600_000.0), "seeded from the 10 min norm");
+    run(&mut script, "09:00 issue tax").expect("issue");
+    run(&mut script, "09:00 call-next 1").expect("call");
+    run(&mut script, "09:00 start 1").expect("start");
+    run(&mut script, "09:20 finish 1").expect("finish");
+    // α = 0.1 (the default): 600 000 + 0.1 · (1 200 000 − 600 000)
+    assert_eq!(script.hall.matter(tax).map(|m| m.aht_ms), Some(660_000.0));
+}
+
+#[test]
+fn cancelling_a_waiting_ticket_removes_it_from_the_queue_and_frees_the_id() {
+    let mut script = Script { hall: open_hall(), date: DATE };
+    run(&mut script, "09:00 issue tax id=k").expect("issue");
+    assert_eq!(script.hall.waiting(MatterId(1)), 1);
+    run(&mut script, "09:01 cancel B001").expect("cancel");
+    assert_eq!(script.hall.waiting(MatterId(1)), 0);
+    assert_eq!(script.hall.tickets()[0].state, TicketState::Cancelled);
+    run(&mut script, "09:02 issue tax id=k").expect("the ID may take a new ticket");
+}
