@@ -1,0 +1,45 @@
+//! The real `onewindow` binary, as the README tells a newcomer to run it.
+
+use std::process::Command;
+
+fn onewindow(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_onewindow")).args(args).output().expect("run onewindow")
+}
+
+#[test]
+fn check_config_prints_the_demo_halls_matters_and_windows() {
+    let out = onewindow(&["check-config"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in ["configuration OK", "不动产登记", "涉税服务", "出件", "绿色通道", "临时窗口 14", "windows (16)"]
+    {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
+}
+
+#[test]
+fn check_config_names_the_bad_key_and_fails() {
+    let dir = std::env::temp_dir().join(format!("onewindow-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("bad.toml");
+    let text = onewindow::config::DEMO_HALL_TOML.replacen(
+        "serves = [\"real_estate\", \"tax\"]",
+        "serves = [\"real_estate\", \"taxes\"]",
+        1,
+    );
+    std::fs::write(&file, text).expect("write");
+    let out = onewindow(&["check-config", "--config", file.to_str().expect("utf-8 path")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("window[0].serves") && err.contains("taxes"), "{err}");
+}
+
+#[test]
+fn pin_hash_prints_a_hash_the_config_accepts() {
+    let out = onewindow(&["pin-hash", "--clerk", "c01", "1234"]);
+    assert!(out.status.success());
+    let hash = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(onewindow::core::pin::pin_matches("c01", "1234", &hash));
+    assert!(!onewindow(&["pin-hash", "--clerk", "c01", "12a4"]).status.success());
+}
