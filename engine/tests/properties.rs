@@ -278,6 +278,18 @@ fn run(policy: Policy, ops: &[(Op, u8)]) -> Result<(), TestCaseError> {
                 _ => {}
             }
             hall.apply(event);
+            if let Event::TicketNoShow { ticket, requeued: true, .. } = event {
+                // A re-queued no-show has exactly N tickets ahead of it in its lane, or all of them if fewer.
+                let t = hall.ticket(*ticket).expect("ticket");
+                let place = t.place.expect("re-queued tickets wait");
+                let LaneKind::Matter(kind) = place.lane else {
+                    return Err(TestCaseError::fail("not in a matter lane"));
+                };
+                let lane = hall.matter(t.matter).expect("matter").queues.lane(kind);
+                let ahead = lane.iter().take_while(|(_, id)| id != ticket).count();
+                let places = hall.config().rules.no_show_requeue_places as usize;
+                prop_assert_eq!(ahead, places.min(lane.len() - 1), "re-queued {} places back", places);
+            }
         }
         log.extend(events);
         check_places(&hall)?;

@@ -84,7 +84,9 @@ impl Lane {
     }
     /// The key that puts `id` behind the first `places` tickets (or last, if there are fewer).
     pub fn key_behind(&self, places: u32, id: TicketId, fallback_pos: i64) -> QueueKey {
-        let ahead = (places as usize).checked_sub(1).and_then(|nth| self.0.keys().nth(nth));
+        // The N-th ticket, or the last one when fewer wait.
+        let ahead =
+            (places as usize).checked_sub(1).and_then(|nth| self.0.keys().nth(nth).or(self.0.keys().next_back()));
         match ahead {
             Some(k) => QueueKey { pos: k.pos, after: k.after + 1, id: id.0 },
             None if places == 0 => {
