@@ -1,8 +1,9 @@
 //! Property tests over random command sequences on the small hall (10,000 cases by default; set
 //! `PROPTEST_CASES` to change). After every step: no ticket is lost or duplicated, every called ticket's
 //! matter is one the calling window serves, under `fifo` one matter and class are called in issue
-//! order, ticket numbers are unique within the day; at the end, replaying the emitted events from empty
-//! rebuilds exactly the live hall.
+//! order, no ticket past the maximum wait is passed over, a re-queued no-show has exactly N tickets
+//! ahead of it, ticket numbers are unique within the day, `decide` is deterministic; at the end,
+//! replaying the emitted events from empty rebuilds exactly the live hall, and the log survives JSON.
 
 mod support;
 
@@ -263,6 +264,22 @@ fn run(policy: Policy, ops: &[(Op, u8)]) -> Result<(), TestCaseError> {
                     }
                     if *reason == CallReason::ByNumber {
                         disturbed.insert(*ticket);
+                    } else {
+                        // Starvation guard: nobody past the maximum wait is passed over.
+                        let eligible = |o: &&Ticket| match o.place.map(|p| p.lane) {
+                            Some(LaneKind::Targeted(w)) => w == *window,
+                            Some(LaneKind::Matter(_)) => skills.contains(o.matter),
+                            None => false,
+                        };
+                        let longest = hall.tickets().iter().filter(eligible).map(|o| now.since(o.issued_at)).max();
+                        if let Some(longest) = longest.filter(|w| *w > hall.config().rules.max_wait_ms) {
+                            prop_assert_eq!(
+                                now.since(t.issued_at),
+                                longest,
+                                "{} passed over a starving ticket",
+                                hall.number(t)
+                            );
+                        }
                     }
                 }
                 Event::TicketNoShow { ticket, .. }
