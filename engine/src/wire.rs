@@ -168,10 +168,23 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
     match e {
         Event::DayOpened { date, .. } => WireEvent::DayOpened { date: date.to_string() },
         Event::DayClosed { .. } => WireEvent::DayClosed {},
-        Event::TicketIssued { ticket, .. } => match hall.ticket(*ticket) {
-            Some(t) => WireEvent::TicketIssued { ticket: ticket_view(hall, t) },
-            None => WireEvent::TicketCancelled { ticket: n(ticket) },
-        },
+        Event::TicketIssued { ticket, matter, seq, class, green, at, .. } => {
+            // The view as of issue: the event says everything, whatever happened since.
+            let prefix = hall.config().matters.get(usize::from(matter.0)).map_or('?', |m| m.prefix);
+            let ahead = hall.ticket(*ticket).and_then(|t| ticket_view(hall, t).ahead);
+            WireEvent::TicketIssued {
+                ticket: TicketView {
+                    number: TicketNumber { prefix, seq: *seq }.to_string(),
+                    matter: matter_key(hall, *matter),
+                    class: *class,
+                    green: *green,
+                    state: TicketState::Waiting,
+                    issued_at: at.0,
+                    window: None,
+                    ahead: Some(ahead.unwrap_or(0)),
+                },
+            }
+        }
         Event::AppointmentBooked { code, matter, start, end } => WireEvent::AppointmentBooked {
             code: code.clone(),
             matter: matter_key(hall, *matter),

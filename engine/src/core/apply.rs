@@ -243,7 +243,7 @@ impl Hall {
     fn enqueue_in_class_lane(&mut self, ticket: TicketId) {
         let Some(t) = self.ticket(ticket) else { return };
         let (lane, pos) = self.class_lane(t);
-        self.place(ticket, LaneKind::Matter(lane), QueueKey { pos, after: 0, id: ticket.0 });
+        self.place(ticket, LaneKind::Matter(lane), QueueKey::own(pos, ticket));
     }
 
     /// The lane a ticket's class waits in, and its own position there.
@@ -260,7 +260,7 @@ impl Hall {
 
     /// Puts a ticket at the end of a lane as of `at` (returning and targeted lanes).
     fn enqueue(&mut self, ticket: TicketId, lane: LaneKind, at: Timestamp) {
-        self.place(ticket, lane, QueueKey { pos: at.0, after: 0, id: ticket.0 });
+        self.place(ticket, lane, QueueKey::own(at.0, ticket));
     }
 
     /// A no-show goes back into its class lane behind the configured number of tickets.

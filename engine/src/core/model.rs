@@ -37,9 +37,9 @@ pub const MAX_MATTERS: usize = 64;
 pub struct MatterSet(pub u64);
 
 impl MatterSet {
-    /// The set of the given matters.
+    /// The set of the given matters (ids past [`MAX_MATTERS`] cannot be members and are left out).
     pub fn of(matters: impl IntoIterator<Item = MatterId>) -> MatterSet {
-        MatterSet(matters.into_iter().fold(0, |bits, m| bits | (1u64 << m.0)))
+        MatterSet(matters.into_iter().fold(0, |bits, m| bits | 1u64.checked_shl(u32::from(m.0)).unwrap_or(0)))
     }
     /// Whether `m` is in the set.
     pub fn contains(self, m: MatterId) -> bool {

@@ -8,20 +8,32 @@
 use super::model::{TicketId, WindowId};
 use super::time::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound::{Excluded, Unbounded};
 
-/// A ticket's position in a lane: ordered by `pos`, then `after`, then ticket id.
+/// A ticket's position in a lane: ordered by `pos`, then `ord`.
 ///
 /// `pos` is the issue time for ordinary and green lanes (so a transfer keeps its place in time), the slot
-/// start for appointments, and the time of return for returning and targeted lanes. A no-show re-queued
-/// N places back borrows the `pos` of the N-th ticket and sorts just after it through `after`.
+/// start for appointments, and the time of return for returning and targeted lanes. `ord` breaks ties:
+/// each ticket owns the slot `[id · SPACING, (id + 1) · SPACING)` and is placed at its base; a no-show
+/// re-queued behind another ticket takes a point strictly inside that ticket's slot, halving the room
+/// left each time. So no two tickets ever share a key, and a ticket placed at its own time always sorts
+/// after tickets of the same millisecond placed behind earlier ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct QueueKey {
     /// Primary order, in milliseconds (see the type's documentation).
     pub pos: i64,
-    /// 0 for a ticket placed at its own time; one more than the ticket it was placed behind otherwise.
-    pub after: u32,
-    /// Last tie-break: the ticket's id.
-    pub id: u64,
+    /// Tie-break within one `pos`.
+    pub ord: u64,
+}
+
+/// Room each ticket owns for re-queued tickets placed right behind it: 24 halvings.
+const SPACING: u64 = 1 << 24;
+
+impl QueueKey {
+    /// A ticket's key at its own position.
+    pub fn own(pos: i64, id: TicketId) -> QueueKey {
+        QueueKey { pos, ord: id.0.saturating_mul(SPACING) }
+    }
 }
 
 /// Which lane a ticket waits in.
@@ -82,20 +94,32 @@ impl Lane {
     pub(crate) fn remove(&mut self, key: &QueueKey) {
         self.0.remove(key);
     }
-    /// The key that puts `id` behind the first `places` tickets (or last, if there are fewer).
-    pub fn key_behind(&self, places: u32, id: TicketId, fallback_pos: i64) -> QueueKey {
-        // The N-th ticket, or the last one when fewer wait.
-        let ahead =
-            (places as usize).checked_sub(1).and_then(|nth| self.0.keys().nth(nth).or(self.0.keys().next_back()));
-        match ahead {
-            Some(k) => QueueKey { pos: k.pos, after: k.after + 1, id: id.0 },
-            None if places == 0 => {
-                // Straight to the front: sort before the current head.
-                let pos = self.head().map_or(fallback_pos, |(k, _)| k.pos.min(fallback_pos));
-                QueueKey { pos: pos - 1, after: 0, id: id.0 }
+    /// The key that puts `id` behind the first `places` tickets (or last, if fewer wait), or in front
+    /// of everyone for 0 places. `own_pos` is its own position, used when the lane is empty.
+    pub fn key_behind(&self, places: u32, id: TicketId, own_pos: i64) -> QueueKey {
+        let Some(nth) = (places as usize).checked_sub(1) else {
+            let pos = self.head().map_or(own_pos, |(k, _)| k.pos.min(own_pos)) - 1;
+            return QueueKey::own(pos, id);
+        };
+        let Some(mut anchor) = self.0.keys().nth(nth).or(self.0.keys().next_back()).copied() else {
+            return QueueKey::own(own_pos, id);
+        };
+        let following: Vec<QueueKey> =
+            self.0.range((Excluded(anchor), Unbounded)).map(|(k, _)| *k).take_while(|k| k.pos == anchor.pos).collect();
+        for next in following.into_iter().map(Some).chain(std::iter::once(None)) {
+            // Stay inside the anchor's own slot, so no other ticket's key can ever be taken.
+            let slot_end = (anchor.ord / SPACING).saturating_add(1).saturating_mul(SPACING);
+            let bound = next.map_or(slot_end, |n| n.ord.min(slot_end));
+            if bound - anchor.ord >= 2 {
+                return QueueKey { pos: anchor.pos, ord: anchor.ord + (bound - anchor.ord) / 2 };
             }
-            None => QueueKey { pos: fallback_pos, after: 0, id: id.0 },
+            // No room left behind this one (24 re-queues behind one ticket): one place further.
+            match next {
+                Some(n) => anchor = n,
+                None => break,
+            }
         }
+        QueueKey { pos: anchor.pos.saturating_add(1), ord: id.0.saturating_mul(SPACING) }
     }
 }
 
@@ -150,7 +174,7 @@ mod tests {
     fn lane(ids: &[u64]) -> Lane {
         let mut lane = Lane::default();
         for &id in ids {
-            lane.insert(QueueKey { pos: id as i64 * 1000, after: 0, id }, TicketId(id));
+            lane.insert(QueueKey::own(id as i64 * 1000, TicketId(id)), TicketId(id));
         }
         lane
     }
@@ -167,6 +191,28 @@ mod tests {
         l.insert(key, TicketId(10));
         let order: Vec<u64> = l.iter().map(|(_, t)| t.0).collect();
         assert_eq!(order, vec![1, 2, 9, 10, 3, 4, 5]);
+    }
+
+    #[test]
+    fn key_behind_holds_when_tickets_share_a_millisecond() {
+        let mut l = Lane::default();
+        for id in 1..=6 {
+            l.insert(QueueKey::own(5_000, TicketId(id)), TicketId(id));
+        }
+        // Re-queue 24 tickets, each 2 places behind the head: every one lands exactly there.
+        for id in 100..124 {
+            let key = l.key_behind(2, TicketId(id), 5_000);
+            l.insert(key, TicketId(id));
+            let ahead = l.iter().take_while(|(_, t)| t.0 != id).count();
+            assert_eq!(ahead, 2, "ticket {id}");
+        }
+        // Past 24 behind one ticket the room is spent: placement moves back, but no key is ever shared.
+        for id in 124..400 {
+            let key = l.key_behind(2, TicketId(id), 5_000);
+            l.insert(key, TicketId(id));
+            assert!(l.iter().take_while(|(_, t)| t.0 != id).count() >= 2);
+        }
+        assert_eq!(l.len(), 6 + 300, "no key was ever shared");
     }
 
     #[test]

@@ -85,6 +85,8 @@ impl Hall {
             // Outside the slot it is an ordinary ticket, so it follows the ordinary rules.
             self.require_hours(now)?;
         }
+        // The daily cap does not refuse a booked appointment: its capacity was promised when it was
+        // booked. It still counts toward the day's tickets.
         let state = self.matter(appointment.matter).ok_or(Rejection::UnknownMatter)?;
         Ok(vec![Event::TicketIssued {
             ticket: TicketId(self.next_ticket),
