@@ -317,8 +317,13 @@ fn run(policy: Policy, ops: &[(Op, u8)]) -> Result<(), TestCaseError> {
             disturbed.clear();
         }
     }
-    let replayed = Hall::replay(config, &log);
+    let replayed = Hall::replay(config.clone(), &log);
     prop_assert_eq!(&replayed, &hall, "replaying the log rebuilds the live hall");
+    // A snapshot, through JSON as the ledger stores it, restores the same hall.
+    let json = serde_json::to_vec(&hall.snapshot()).expect("snapshot serialises");
+    let snapshot = serde_json::from_slice(&json).expect("snapshot deserialises");
+    let restored = Hall::restore(config.clone(), snapshot).expect("fits its own config");
+    prop_assert_eq!(&restored, &hall, "restoring a snapshot rebuilds the live hall");
     // The log survives serialisation unchanged (the ledger will store it as JSON).
     let json = serde_json::to_string(&log).expect("events serialise");
     let back: Vec<Event> = serde_json::from_str(&json).expect("events deserialise");

@@ -224,7 +224,7 @@ impl Hall {
     }
 
     /// Recomputes, per matter, how many windows will call for it (for the routing policy's protection).
-    fn recount_active(&mut self) {
+    pub(super) fn recount_active(&mut self) {
         for state in &mut self.matters {
             state.active_windows = 0;
         }

@@ -17,6 +17,7 @@ pub mod pin;
 pub mod queue;
 pub mod rejection;
 pub mod routing;
+pub mod snapshot;
 pub mod time;
 
 mod apply;

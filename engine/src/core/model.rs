@@ -109,7 +109,7 @@ impl std::str::FromStr for TicketNumber {
 ///
 /// Every call and recall is an event in the log; the ticket keeps the counts and the times that
 /// routing and reports need.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ticket {
     /// Identity.
     pub id: TicketId,

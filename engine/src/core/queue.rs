@@ -7,6 +7,7 @@
 
 use super::model::{TicketId, WindowId};
 use super::time::Timestamp;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound::{Excluded, Unbounded};
 
@@ -18,7 +19,7 @@ use std::ops::Bound::{Excluded, Unbounded};
 /// re-queued behind another ticket takes a point strictly inside that ticket's slot, halving the room
 /// left each time. So no two tickets ever share a key, and a ticket placed at its own time always sorts
 /// after tickets of the same millisecond placed behind earlier ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct QueueKey {
     /// Primary order, in milliseconds (see the type's documentation).
     pub pos: i64,
@@ -37,7 +38,7 @@ impl QueueKey {
 }
 
 /// Which lane a ticket waits in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LaneKind {
     /// Sent to one window (transfer to a window, or a resumed hold).
     Targeted(WindowId),
@@ -46,7 +47,7 @@ pub enum LaneKind {
 }
 
 /// The lanes every matter has, in routing order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MatterLane {
     /// Returning from hold or transfer, flagged to go first.
     Returning,
@@ -59,7 +60,7 @@ pub enum MatterLane {
 }
 
 /// Where a waiting ticket is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Place {
     /// The lane (a matter's lane belongs to the ticket's matter).
     pub lane: LaneKind,

@@ -1,0 +1,113 @@
+//! A hall's state as data, so a restart loads it instead of replaying the whole ledger.
+//!
+//! Only what cannot be derived is kept: lanes, the starvation index and the per-matter window counts
+//! are rebuilt from the tickets' places and the windows. `restore(snapshot(h)) == h` is tested.
+
+use super::model::{Appointment, ClerkId, HolderKey, MatterId, MatterSet, Ticket, TicketId};
+use super::queue::LaneKind;
+use super::{Day, Hall, HallConfig};
+use serde::{Deserialize, Serialize};
+
+/// A matter's state that is not derived.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct MatterSnapshot {
+    issued_today: u32,
+    by_seq: Vec<TicketId>,
+    aht_ms: f64,
+}
+
+/// A window's state that is not derived.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct WindowSnapshot {
+    open: bool,
+    paused: bool,
+    clerk: Option<ClerkId>,
+    current: Option<TicketId>,
+    skills: MatterSet,
+}
+
+/// The hall's state as data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HallSnapshot {
+    day: Option<(super::Date, bool)>,
+    next_ticket: u64,
+    first_ticket: u64,
+    tickets: Vec<Ticket>,
+    matters: Vec<MatterSnapshot>,
+    windows: Vec<WindowSnapshot>,
+    appointments: Vec<(String, Appointment)>,
+    holders: Vec<(MatterId, HolderKey, TicketId)>,
+    notice: String,
+}
+
+impl Hall {
+    /// The state as data.
+    pub fn snapshot(&self) -> HallSnapshot {
+        HallSnapshot {
+            day: self.day.map(|d| (d.date, d.closed)),
+            next_ticket: self.next_ticket,
+            first_ticket: self.first_ticket,
+            tickets: self.tickets.clone(),
+            matters: self
+                .matters
+                .iter()
+                .map(|m| MatterSnapshot { issued_today: m.issued_today, by_seq: m.by_seq.clone(), aht_ms: m.aht_ms })
+                .collect(),
+            windows: self
+                .windows
+                .iter()
+                .map(|w| WindowSnapshot {
+                    open: w.open,
+                    paused: w.paused,
+                    clerk: w.clerk,
+                    current: w.current,
+                    skills: w.skills,
+                })
+                .collect(),
+            appointments: self.appointments.iter().map(|(c, a)| (c.clone(), a.clone())).collect(),
+            holders: self.holders.iter().map(|((m, k), t)| (*m, k.clone(), *t)).collect(),
+            notice: self.notice.clone(),
+        }
+    }
+
+    /// The hall a snapshot describes, under `config`; `None` if the snapshot does not fit the
+    /// configuration (other matters or windows), in which case the caller replays the ledger instead.
+    pub fn restore(config: HallConfig, snap: HallSnapshot) -> Option<Hall> {
+        let mut hall = Hall::new(config);
+        if snap.matters.len() != hall.matters.len() || snap.windows.len() != hall.windows.len() {
+            return None;
+        }
+        hall.day = snap.day.map(|(date, closed)| Day { date, closed });
+        hall.next_ticket = snap.next_ticket;
+        hall.first_ticket = snap.first_ticket;
+        for (state, m) in hall.matters.iter_mut().zip(snap.matters) {
+            state.issued_today = m.issued_today;
+            state.by_seq = m.by_seq;
+            state.aht_ms = m.aht_ms;
+        }
+        for (state, w) in hall.windows.iter_mut().zip(snap.windows) {
+            state.open = w.open;
+            state.paused = w.paused;
+            state.clerk = w.clerk;
+            state.current = w.current;
+            state.skills = w.skills;
+        }
+        hall.appointments = snap.appointments.into_iter().collect();
+        hall.holders = snap.holders.into_iter().map(|(m, k, t)| ((m, k), t)).collect();
+        hall.notice = snap.notice;
+        for t in &snap.tickets {
+            let Some(place) = t.place else { continue };
+            match place.lane {
+                LaneKind::Targeted(w) => hall.windows.get_mut(usize::from(w.0))?.targeted.insert(place.key, t.id),
+                LaneKind::Matter(kind) => {
+                    let queues = &mut hall.matters.get_mut(usize::from(t.matter.0))?.queues;
+                    queues.lane_mut(kind).insert(place.key, t.id);
+                    queues.by_issue.insert((t.issued_at, t.id));
+                }
+            }
+        }
+        hall.tickets = snap.tickets;
+        hall.recount_active();
+        Some(hall)
+    }
+}
