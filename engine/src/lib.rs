@@ -9,6 +9,7 @@
 //! - [`config`]: TOML hall configuration, validated into [`core::HallConfig`]; the embedded demo hall.
 //! - [`wire`]: the mapping between core facts and the wire contract in `kiosk-protocol`.
 
+pub mod auth;
 pub mod config;
 pub mod core;
 pub mod store;

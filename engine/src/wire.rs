@@ -60,13 +60,13 @@ pub fn command(
                         code: ErrorCode::InvalidIdNumber,
                         message: format!("ID number refused: {e:?}"),
                     })?;
-                    Some(Holder { key: hash_id(raw), birth_date: Some(birth) })
+                    Some(Holder { key: hash_id(raw), birth_date: Some(birth), masked: Some(identity::mask(raw)) })
                 }
             };
-            Command::IssueTicket { matter: matter_id(hall, matter)?, green: *green, holder }
+            Command::IssueTicket { matter: matter_id(hall, matter)?, green: *green, holder, source: None }
         }
-        R::CheckIn { code } => Command::CheckIn { code: code.clone() },
-        R::CancelTicket { ticket } => Command::CancelTicket { ticket: ticket_id(hall, ticket)? },
+        R::CheckIn { code } => Command::CheckIn { code: code.clone(), source: None },
+        R::CancelTicket { ticket } => Command::CancelTicket { ticket: ticket_id(hall, ticket)?, by: None },
         R::BookAppointment { code, matter, start, end } => Command::BookAppointment {
             code: code.clone(),
             matter: matter_id(hall, matter)?,

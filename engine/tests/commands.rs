@@ -39,8 +39,11 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
     vec![
         (ErrorCode::DayNotOpen, {
             let hall = Hall::new(small_config());
-            hall.decide(&Command::IssueTicket { matter: MatterId(0), green: None, holder: None }, support::at(9, 0))
-                .expect_err("no day")
+            hall.decide(
+                &Command::IssueTicket { matter: MatterId(0), green: None, holder: None, source: None },
+                support::at(9, 0),
+            )
+            .expect_err("no day")
         }),
         (
             ErrorCode::DayAlreadyOpen,
@@ -53,7 +56,10 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
         (ErrorCode::OutsideHours, refusal(&[], "08:29 issue estate")),
         (ErrorCode::UnknownMatter, {
             open_hall()
-                .decide(&Command::IssueTicket { matter: MatterId(42), green: None, holder: None }, support::at(9, 0))
+                .decide(
+                    &Command::IssueTicket { matter: MatterId(42), green: None, holder: None, source: None },
+                    support::at(9, 0),
+                )
                 .expect_err("unknown")
         }),
         (ErrorCode::UnknownWindow, refusal(&[], "09:00 call-next 42")),
@@ -92,7 +98,7 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
                 end: start.plus_ms(1_800_000),
             };
             hall.execute(&book, support::at(8, 0)).expect("book");
-            hall.decide(&Command::CheckIn { code: "T".into() }, support::at(9, 0)).expect_err("not today")
+            hall.decide(&Command::CheckIn { code: "T".into(), source: None }, support::at(9, 0)).expect_err("not today")
         }),
         (ErrorCode::WrongPin, refusal(&[], "08:30 sign-in 1 c1 1234")),
         (ErrorCode::NotSignedIn, refusal(&[], "09:00 call-next 1")),
@@ -115,6 +121,17 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
                 "08:41 rate 2 B001 satisfied",
             ),
         ),
+        (ErrorCode::NotYourTicket, {
+            let mut hall = open_hall();
+            let issue =
+                Command::IssueTicket { matter: MatterId(1), green: None, holder: None, source: Some("kiosk-1".into()) };
+            let events = hall.execute(&issue, support::at(9, 0)).expect("issue");
+            let Some(Event::TicketIssued { ticket, .. }) = events.first() else { panic!("{events:?}") };
+            let own = Command::CancelTicket { ticket: *ticket, by: Some("kiosk-1".into()) };
+            assert!(hall.decide(&own, support::at(9, 1)).is_ok(), "the issuing kiosk may cancel");
+            hall.decide(&Command::CancelTicket { ticket: *ticket, by: Some("kiosk-2".into()) }, support::at(9, 1))
+                .expect_err("another kiosk may not")
+        }),
         (
             ErrorCode::AlreadyRated,
             refusal(

@@ -103,7 +103,8 @@ fn command(hall: &Hall, op: &Op, now: Timestamp) -> Command {
         Op::Issue { matter, green, holder } => Command::IssueTicket {
             matter: MatterId(*matter),
             green: green.then_some(GreenReason::Pregnant),
-            holder: holder.map(|h| Holder { key: HolderKey(format!("k{h}")), birth_date: None }),
+            holder: holder.map(|h| Holder { key: HolderKey(format!("k{h}")), birth_date: None, masked: None }),
+            source: None,
         },
         Op::SignIn { window, clerk, right_pin } => {
             let digit = char::from(b'1' + *clerk as u8);
@@ -133,7 +134,9 @@ fn command(hall: &Hall, op: &Op, now: Timestamp) -> Command {
         Op::ResumeHeld { window, ticket } => {
             Command::ResumeHeld { window: w(window), ticket: nth_ticket(hall, *ticket, &[TicketState::Held]) }
         }
-        Op::Cancel(ticket) => Command::CancelTicket { ticket: nth_ticket(hall, *ticket, &[TicketState::Waiting]) },
+        Op::Cancel(ticket) => {
+            Command::CancelTicket { ticket: nth_ticket(hall, *ticket, &[TicketState::Waiting]), by: None }
+        }
         Op::Rate { window, ticket } => {
             let id = nth_ticket(hall, *ticket, &[TicketState::Done]);
             // Mostly the pad of the window that served it; sometimes another, which must be refused.
@@ -149,7 +152,7 @@ fn command(hall: &Hall, op: &Op, now: Timestamp) -> Command {
             start: now.plus_ms(offset_min * 60_000),
             end: now.plus_ms((offset_min + 30) * 60_000),
         },
-        Op::CheckIn(code) => Command::CheckIn { code: format!("X{code}") },
+        Op::CheckIn(code) => Command::CheckIn { code: format!("X{code}"), source: None },
         Op::CloseAndReopen => Command::CloseDay,
     }
 }

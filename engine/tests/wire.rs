@@ -34,7 +34,7 @@ fn requests_name_things_as_people_do_and_become_commands() {
     .expect("maps")
     .expect("a command");
     match cmd {
-        Command::IssueTicket { matter, green, holder: Some(holder) } => {
+        Command::IssueTicket { matter, green, holder: Some(holder), .. } => {
             assert_eq!(matter, hall.config().matter_by_key("tax").expect("tax"));
             assert_eq!(green, Some(GreenReason::Elderly));
             assert_eq!(holder.key, HolderKey("h(18)".into()), "the core gets the keyed hash only");

@@ -106,6 +106,8 @@ error_codes! {
     TicketState = "ticket_state",
     /// The ticket was not served at this window.
     NotServedHere = "not_served_here",
+    /// A kiosk may cancel only the tickets it issued.
+    NotYourTicket = "not_your_ticket",
     /// The ticket is already rated.
     AlreadyRated = "already_rated",
     /// The transfer changes nothing.

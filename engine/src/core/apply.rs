@@ -18,7 +18,7 @@ impl Hall {
                     day.closed = true;
                 }
             }
-            Event::TicketIssued { ticket, matter, seq, class, green, holder, appointment, at } => {
+            Event::TicketIssued { ticket, matter, seq, class, green, holder, appointment, source, masked_id, at } => {
                 if self.matter(*matter).is_none() {
                     return;
                 }
@@ -32,6 +32,8 @@ impl Hall {
                     issued_at: *at,
                     holder: holder.clone(),
                     appointment: appointment.clone(),
+                    source: source.clone(),
+                    masked_id: masked_id.clone(),
                     state: TicketState::Waiting,
                     window: None,
                     calls: 0,

@@ -13,6 +13,8 @@ pub struct Holder {
     pub key: HolderKey,
     /// Birth date read from the ID number.
     pub birth_date: Option<Date>,
+    /// The masked form clerks may see (`110***********002X`).
+    pub masked: Option<String>,
 }
 
 /// Where a transferred ticket goes.
@@ -44,6 +46,8 @@ pub enum Command {
         green: Option<GreenReason>,
         /// The citizen's ID, if given.
         holder: Option<Holder>,
+        /// The kiosk that issues it, if known (only that kiosk may cancel it).
+        source: Option<String>,
     },
     /// Book an appointment (from the online channel).
     BookAppointment {
@@ -60,11 +64,15 @@ pub enum Command {
     CheckIn {
         /// The booking code.
         code: String,
+        /// The kiosk that checks it in, if known.
+        source: Option<String>,
     },
     /// Cancel a waiting ticket.
     CancelTicket {
         /// The ticket.
         ticket: TicketId,
+        /// The kiosk asking, if a kiosk asks: it may cancel only tickets it issued.
+        by: Option<String>,
     },
     /// A clerk signs in to a window with a PIN.
     SignIn {

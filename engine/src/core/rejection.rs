@@ -104,6 +104,9 @@ pub enum Rejection {
     /// The ticket was not served at this window.
     #[error("this ticket was not served at this window")]
     NotServedHere,
+    /// A kiosk may cancel only the tickets it issued.
+    #[error("this ticket was issued by another kiosk")]
+    NotYourTicket,
     /// The ticket was already rated.
     #[error("this ticket is already rated")]
     AlreadyRated,
@@ -156,6 +159,7 @@ impl Rejection {
             Rejection::TicketState { .. } => ErrorCode::TicketState,
             Rejection::AlreadySignedIn => ErrorCode::AlreadySignedIn,
             Rejection::NotServedHere => ErrorCode::NotServedHere,
+            Rejection::NotYourTicket => ErrorCode::NotYourTicket,
             Rejection::AlreadyRated => ErrorCode::AlreadyRated,
             Rejection::TransferUnchanged => ErrorCode::TransferUnchanged,
             Rejection::EmptySkills => ErrorCode::EmptySkills,

@@ -84,7 +84,9 @@ impl Script {
                 holder: opt("id").map(|key| Holder {
                     key: HolderKey(key.to_owned()),
                     birth_date: opt("born").and_then(|b| b.parse().ok()),
+                    masked: None,
                 }),
+                source: None,
             },
             "book" => Command::BookAppointment {
                 code: arg(0)?.to_owned(),
@@ -92,8 +94,8 @@ impl Script {
                 start: self.time(arg(2)?)?,
                 end: self.time(arg(3)?)?,
             },
-            "check-in" => Command::CheckIn { code: arg(0)?.to_owned() },
-            "cancel" => Command::CancelTicket { ticket: self.ticket(arg(0)?)? },
+            "check-in" => Command::CheckIn { code: arg(0)?.to_owned(), source: None },
+            "cancel" => Command::CancelTicket { ticket: self.ticket(arg(0)?)?, by: None },
             "sign-in" => Command::SignIn {
                 window: w(0)?,
                 clerk: self.hall.config().clerk_by_key(arg(1)?).unwrap_or(ClerkId(u16::MAX)),

@@ -16,6 +16,7 @@ impl Hall {
         matter: MatterId,
         green: Option<GreenReason>,
         holder: Option<&Holder>,
+        source: Option<&str>,
         now: Timestamp,
     ) -> Result<Vec<Event>, Rejection> {
         self.require_open_day()?;
@@ -45,6 +46,8 @@ impl Hall {
             green,
             holder: holder.map(|h| h.key.clone()),
             appointment: None,
+            source: source.map(str::to_owned),
+            masked_id: holder.and_then(|h| h.masked.clone()),
             at: now,
         }])
     }
@@ -69,7 +72,12 @@ impl Hall {
         Ok(vec![Event::AppointmentBooked { code: code.to_owned(), matter, start, end }])
     }
 
-    pub(super) fn decide_check_in(&self, code: &str, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+    pub(super) fn decide_check_in(
+        &self,
+        code: &str,
+        source: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Vec<Event>, Rejection> {
         self.require_open_day()?;
         let appointment = self.appointments.get(code).ok_or(Rejection::UnknownAppointment)?;
         if appointment.ticket.is_some() {
@@ -96,12 +104,22 @@ impl Hall {
             green: None,
             holder: None,
             appointment: Some(code.to_owned()),
+            source: source.map(str::to_owned),
+            masked_id: None,
             at: now,
         }])
     }
 
-    pub(super) fn decide_cancel(&self, ticket: TicketId, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+    pub(super) fn decide_cancel(
+        &self,
+        ticket: TicketId,
+        by: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Vec<Event>, Rejection> {
         let t = self.known_ticket(ticket)?;
+        if by.is_some() && t.source.as_deref() != by {
+            return Err(Rejection::NotYourTicket);
+        }
         match t.state {
             TicketState::Waiting | TicketState::Held => Ok(vec![Event::TicketCancelled { ticket, at: now }]),
             state => Err(Rejection::TicketState { state }),

@@ -19,10 +19,12 @@ impl Hall {
         match cmd {
             Command::OpenDay { date } => self.decide_open_day(*date, now),
             Command::CloseDay => self.decide_close_day(now),
-            Command::IssueTicket { matter, green, holder } => self.decide_issue(*matter, *green, holder.as_ref(), now),
+            Command::IssueTicket { matter, green, holder, source } => {
+                self.decide_issue(*matter, *green, holder.as_ref(), source.as_deref(), now)
+            }
             Command::BookAppointment { code, matter, start, end } => self.decide_book(code, *matter, *start, *end),
-            Command::CheckIn { code } => self.decide_check_in(code, now),
-            Command::CancelTicket { ticket } => self.decide_cancel(*ticket, now),
+            Command::CheckIn { code, source } => self.decide_check_in(code, source.as_deref(), now),
+            Command::CancelTicket { ticket, by } => self.decide_cancel(*ticket, by.as_deref(), now),
             Command::SignIn { window, clerk, pin } => self.decide_sign_in(*window, *clerk, pin, now),
             Command::SignOut { window } => self.decide_sign_out(*window, now),
             Command::Pause { window } => self.decide_pause(*window, now),

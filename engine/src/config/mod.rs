@@ -11,8 +11,11 @@ use crate::core::time::{parse_hhmm, MINUTE_MS};
 use serde::Deserialize;
 use std::collections::HashSet;
 
+mod server;
+pub use server::{Device, Limits, ServerSettings};
+
 /// The demo hall, embedded in the binary.
-pub const DEMO_HALL_TOML: &str = include_str!("../../docs/hall.example.toml");
+pub const DEMO_HALL_TOML: &str = include_str!("../../../docs/hall.example.toml");
 
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -30,7 +33,7 @@ pub enum ConfigError {
     },
 }
 
-fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+pub(crate) fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
     ConfigError::Invalid { key: key.into(), message: message.into() }
 }
 
@@ -47,6 +50,9 @@ struct RawConfig {
     window: Vec<RawWindow>,
     #[serde(default)]
     clerk: Vec<RawClerk>,
+    #[serde(default)]
+    device: Vec<server::RawDevice>,
+    server: Option<server::RawServer>,
 }
 
 #[derive(Deserialize)]
@@ -119,8 +125,17 @@ struct RawClerk {
 
 /// Parses and validates a hall configuration.
 pub fn parse(text: &str) -> Result<HallConfig, ConfigError> {
-    let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string().trim().to_owned()))?;
-    validate(raw)
+    parse_full(text).map(|(hall, _)| hall)
+}
+
+/// Parses and validates a hall configuration with its server part: devices and limits.
+pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigError> {
+    let mut raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string().trim().to_owned()))?;
+    let devices = std::mem::take(&mut raw.device);
+    let server = raw.server.take();
+    let hall = validate(raw)?;
+    let settings = server::validate(devices, server, &hall)?;
+    Ok((hall, settings))
 }
 
 /// The embedded demo hall.
@@ -205,7 +220,7 @@ fn validate_rules(raw: RawRules) -> Result<Rules, ConfigError> {
     })
 }
 
-fn valid_key(key: &str) -> bool {
+pub(crate) fn valid_key(key: &str) -> bool {
     !key.is_empty()
         && key.len() <= 32
         && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')

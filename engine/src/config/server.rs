@@ -1,0 +1,140 @@
+//! The server part of a hall configuration: the devices allowed to connect (tokens stored hashed) and
+//! the limits that keep one misbehaving terminal from hurting the others.
+
+use super::{invalid, valid_key, ConfigError};
+use crate::auth::is_token_hash;
+use crate::core::HallConfig;
+use kiosk_protocol::Role;
+use serde::Deserialize;
+use std::collections::HashSet;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDevice {
+    name: String,
+    role: Role,
+    #[serde(default)]
+    windows: Vec<u16>,
+    token_hash: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawServer {
+    max_connections: Option<usize>,
+    max_connections_per_ip: Option<usize>,
+    max_unauthenticated_per_ip: Option<usize>,
+    kiosk_issues_per_minute: Option<u32>,
+    socket_queue: Option<usize>,
+}
+
+/// A terminal allowed to connect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Unique name, used in logs and as the issuing kiosk of a ticket.
+    pub name: String,
+    /// What it may do.
+    pub role: Role,
+    /// Window numbers it is bound to (clerk terminals, evaluator pads).
+    pub windows: Vec<u16>,
+    /// `sha256:` of its token.
+    pub token_hash: String,
+}
+
+/// Limits on connections and request rates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Open WebSocket connections at most.
+    pub max_connections: usize,
+    /// Open connections from one address at most.
+    pub max_connections_per_ip: usize,
+    /// Connections from one address that have not yet authenticated, at most.
+    pub max_unauthenticated_per_ip: usize,
+    /// Tickets (issue or check-in) one kiosk may take per minute.
+    pub kiosk_issues_per_minute: u32,
+    /// Events one socket may fall behind before it is closed (1013) and must resume.
+    pub socket_queue: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_connections: 10_000,
+            max_connections_per_ip: 2_000,
+            max_unauthenticated_per_ip: 64,
+            kiosk_issues_per_minute: 30,
+            socket_queue: 1_024,
+        }
+    }
+}
+
+/// Devices and limits.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ServerSettings {
+    /// Allowed devices.
+    pub devices: Vec<Device>,
+    /// Limits.
+    pub limits: Limits,
+}
+
+pub(super) fn validate(
+    raw: Vec<RawDevice>,
+    server: Option<RawServer>,
+    hall: &HallConfig,
+) -> Result<ServerSettings, ConfigError> {
+    let mut names = HashSet::new();
+    let mut devices = Vec::with_capacity(raw.len());
+    for (i, d) in raw.into_iter().enumerate() {
+        let at = |field: &str| format!("device[{i}].{field}");
+        if !valid_key(&d.name) || !names.insert(d.name.clone()) {
+            return Err(invalid(at("name"), format!("`{}` must be unique, 1–32 of a-z, 0-9, _ and -", d.name)));
+        }
+        if !is_token_hash(&d.token_hash) {
+            return Err(invalid(
+                at("token_hash"),
+                "expected `sha256:` and 64 hex digits (make one with `onewindow token add`)",
+            ));
+        }
+        if let Some(n) = d.windows.iter().find(|n| hall.window_by_number(**n).is_none()) {
+            return Err(invalid(at("windows"), format!("no window number {n}")));
+        }
+        match (d.role, d.windows.len()) {
+            (Role::Clerk, 0) => return Err(invalid(at("windows"), "a clerk terminal is bound to at least one window")),
+            (Role::Evaluator, n) if n != 1 => {
+                return Err(invalid(at("windows"), "an evaluator pad is bound to one window"))
+            }
+            (Role::Kiosk | Role::Display | Role::Supervisor, n) if n > 0 => {
+                return Err(invalid(at("windows"), "only clerk terminals and evaluator pads are bound to windows"))
+            }
+            _ => {}
+        }
+        devices.push(Device { name: d.name, role: d.role, windows: d.windows, token_hash: d.token_hash });
+    }
+    let defaults = Limits::default();
+    let s = server.unwrap_or_default();
+    let positive = |key: &str, v: Option<usize>, default: usize| match v {
+        Some(0) => Err(invalid(format!("server.{key}"), "must be positive")),
+        Some(v) => Ok(v),
+        None => Ok(default),
+    };
+    let limits = Limits {
+        max_connections: positive("max_connections", s.max_connections, defaults.max_connections)?,
+        max_connections_per_ip: positive(
+            "max_connections_per_ip",
+            s.max_connections_per_ip,
+            defaults.max_connections_per_ip,
+        )?,
+        max_unauthenticated_per_ip: positive(
+            "max_unauthenticated_per_ip",
+            s.max_unauthenticated_per_ip,
+            defaults.max_unauthenticated_per_ip,
+        )?,
+        kiosk_issues_per_minute: positive(
+            "kiosk_issues_per_minute",
+            s.kiosk_issues_per_minute.map(|v| v as usize),
+            defaults.kiosk_issues_per_minute as usize,
+        )? as u32,
+        socket_queue: positive("socket_queue", s.socket_queue, defaults.socket_queue)?,
+    };
+    Ok(ServerSettings { devices, limits })
+}
