@@ -12,5 +12,7 @@
 pub mod auth;
 pub mod config;
 pub mod core;
+pub mod launch;
+pub mod server;
 pub mod store;
 pub mod wire;

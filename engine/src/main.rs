@@ -1,5 +1,5 @@
-//! The `onewindow` command line: check a hall configuration, make PIN hashes. (`serve`, `replay` and
-//! `report` arrive with the issues that build them.)
+//! The `onewindow` command line: serve a hall, check a hall configuration, make PIN hashes and device
+//! tokens. (`replay` and `report` arrive with the issues that build them.)
 
 // A command-line tool prints its results; the server code in the library never does.
 #![allow(clippy::print_stdout)]
@@ -9,6 +9,8 @@ use onewindow::config;
 use onewindow::core::{pin, HallConfig, MatterId, WindowKind};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod serve;
 
 /// onewindow: queue-and-ticketing engine for government service halls.
 #[derive(Parser)]
@@ -20,6 +22,32 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Serve a hall: WebSocket terminals on /ws, /healthz, /metrics, /api/state.
+    ///
+    /// Without --config, serves the embedded demo hall and writes demo device tokens to
+    /// <data>/demo-tokens.txt.
+    Serve {
+        /// Hall configuration (TOML), with its [[device]] tokens.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Where the ledger and keys live.
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
+        /// Address to listen on (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// The ID-hash key file [default: <data>/id-key].
+        #[arg(long)]
+        id_key: Option<PathBuf>,
+        /// Log as JSON lines (for log collectors) instead of text.
+        #[arg(long)]
+        log_json: bool,
+    },
+    /// Device tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCmd,
+    },
     /// Validate a hall configuration and print its matters and windows.
     ///
     /// Without --config, checks the embedded demo hall (docs/hall.example.toml).
@@ -38,9 +66,32 @@ enum Cmd {
     },
 }
 
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Make a device token: prints the token once, and its [[device]] block for the hall config.
+    Add {
+        /// kiosk, clerk, display, evaluator or supervisor.
+        #[arg(long)]
+        role: String,
+        /// Window numbers a clerk terminal (one or more) or evaluator pad (one) is bound to.
+        #[arg(long = "window")]
+        windows: Vec<u16>,
+        /// Device name [default: role and windows, e.g. clerk-w5].
+        #[arg(long)]
+        name: Option<String>,
+        /// Append the block to this hall config (checked before it is written).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Cmd::Serve { config, data, listen, id_key, log_json } => serve::run(config, data, listen, id_key, log_json),
+        Cmd::Token { command: TokenCmd::Add { role, windows, name, config } } => {
+            token_add(&role, &windows, name, config)
+        }
         Cmd::CheckConfig { config } => check_config(config),
         Cmd::PinHash { clerk, pin } => {
             if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
@@ -51,6 +102,45 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn token_add(role: &str, windows: &[u16], name: Option<String>, config: Option<PathBuf>) -> ExitCode {
+    let Ok(role) = serde_json::from_value::<kiosk_protocol::Role>(serde_json::Value::from(role)) else {
+        eprintln!("error: --role is one of kiosk, clerk, display, evaluator, supervisor");
+        return ExitCode::from(2);
+    };
+    let name = name.unwrap_or_else(|| {
+        let bound: Vec<String> = windows.iter().map(|w| format!("w{w}")).collect();
+        if bound.is_empty() {
+            format!("{}-{}", role.name(), &onewindow::auth::new_token()[3..9])
+        } else {
+            format!("{}-{}", role.name(), bound.join("-"))
+        }
+    });
+    let (token, block) = onewindow::launch::new_device_block(&name, role, windows);
+    if let Some(path) = config {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        };
+        let updated = format!("{}\n{block}", text.trim_end());
+        if let Err(e) = config::parse_full(&updated) {
+            eprintln!("error: the device would make {} invalid: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        if let Err(e) = std::fs::write(&path, updated) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        println!("added device `{name}` to {} (restart the server to use it)", path.display());
+    } else {
+        println!("add this to the hall config:{block}");
+    }
+    println!("token (shown once; give it to the device): {token}");
+    ExitCode::SUCCESS
 }
 
 fn check_config(path: Option<PathBuf>) -> ExitCode {

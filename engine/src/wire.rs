@@ -142,6 +142,7 @@ pub fn ticket_view(hall: &Hall, t: &Ticket) -> TicketView {
         issued_at: t.issued_at.0,
         window: t.window.map(|w| window_number(hall, w)),
         ahead,
+        id_masked: None,
     }
 }
 
@@ -182,6 +183,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
                     issued_at: at.0,
                     window: None,
                     ahead: Some(ahead.unwrap_or(0)),
+                    id_masked: None,
                 },
             }
         }

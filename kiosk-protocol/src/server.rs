@@ -94,6 +94,9 @@ pub struct TicketView {
     /// Tickets ahead of it in its matter's queue when waiting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ahead: Option<u32>,
+    /// The citizen's ID, masked (`110***********002X`): only in replies to the clerk who called it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_masked: Option<String>,
 }
 
 /// Why a ticket was called.

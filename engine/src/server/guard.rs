@@ -1,0 +1,133 @@
+//! Admission: connection caps (overall, per address, unauthenticated per address) and the per-kiosk
+//! issue rate. A refused connection costs the server almost nothing.
+
+use crate::config::Limits;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+#[derive(Default)]
+struct Counts {
+    total: usize,
+    per_ip: HashMap<IpAddr, (usize, usize)>,
+    buckets: HashMap<String, (f64, Instant)>,
+}
+
+/// Shared admission state.
+#[derive(Clone)]
+pub struct Admission {
+    limits: Limits,
+    counts: Arc<Mutex<Counts>>,
+}
+
+/// Held by a connection; releases its counts when dropped.
+pub struct Ticket {
+    admission: Admission,
+    ip: IpAddr,
+    authenticated: bool,
+}
+
+impl Admission {
+    /// Admission under these limits.
+    pub fn new(limits: Limits) -> Admission {
+        Admission { limits, counts: Arc::default() }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Counts> {
+        self.counts.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Admits a new, not yet authenticated connection from `ip`, or says no.
+    pub fn admit(&self, ip: IpAddr) -> Option<Ticket> {
+        let mut c = self.lock();
+        if c.total >= self.limits.max_connections {
+            return None;
+        }
+        let (open, unauthenticated) = c.per_ip.get(&ip).copied().unwrap_or((0, 0));
+        if open >= self.limits.max_connections_per_ip || unauthenticated >= self.limits.max_unauthenticated_per_ip {
+            return None;
+        }
+        c.total += 1;
+        c.per_ip.insert(ip, (open + 1, unauthenticated + 1));
+        Some(Ticket { admission: self.clone(), ip, authenticated: false })
+    }
+
+    /// Takes one issue from `device`'s bucket; `false` when it is empty.
+    pub fn take_issue(&self, device: &str) -> bool {
+        let per_minute = f64::from(self.limits.kiosk_issues_per_minute);
+        let now = Instant::now();
+        let mut c = self.lock();
+        let (tokens, last) = c.buckets.entry(device.to_owned()).or_insert((per_minute, now));
+        // Refill continuously; a full bucket allows a burst of one minute's worth.
+        *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * per_minute / 60.0).min(per_minute);
+        *last = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+impl Ticket {
+    /// The connection authenticated: it no longer counts against the unauthenticated cap.
+    pub fn authenticated(&mut self) {
+        if !self.authenticated {
+            self.authenticated = true;
+            let mut c = self.admission.lock();
+            if let Some((_, unauthenticated)) = c.per_ip.get_mut(&self.ip) {
+                *unauthenticated = unauthenticated.saturating_sub(1);
+            }
+        }
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        let mut c = self.admission.lock();
+        c.total = c.total.saturating_sub(1);
+        let remove = match c.per_ip.get_mut(&self.ip) {
+            Some((open, unauthenticated)) => {
+                *open = open.saturating_sub(1);
+                if !self.authenticated {
+                    *unauthenticated = unauthenticated.saturating_sub(1);
+                }
+                *open == 0
+            }
+            None => false,
+        };
+        if remove {
+            c.per_ip.remove(&self.ip);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caps_count_and_release() {
+        let limits = Limits { max_connections_per_ip: 3, max_unauthenticated_per_ip: 2, ..Limits::default() };
+        let admission = Admission::new(limits);
+        let ip: IpAddr = [127, 0, 0, 1].into();
+        let mut a = admission.admit(ip).expect("first");
+        let b = admission.admit(ip).expect("second");
+        assert!(admission.admit(ip).is_none(), "two unauthenticated at most");
+        a.authenticated();
+        let c = admission.admit(ip).expect("a slot freed by authentication");
+        assert!(admission.admit(ip).is_none(), "three per address at most");
+        drop((b, c));
+        assert!(admission.admit(ip).is_some());
+    }
+
+    #[test]
+    fn the_issue_bucket_empties() {
+        let admission = Admission::new(Limits { kiosk_issues_per_minute: 3, ..Limits::default() });
+        assert!((0..3).all(|_| admission.take_issue("k1")));
+        assert!(!admission.take_issue("k1"));
+        assert!(admission.take_issue("k2"), "buckets are per device");
+    }
+}

@@ -1,0 +1,172 @@
+//! Counters and histograms for `GET /metrics`, in Prometheus text format. The writer updates them once
+//! per committed batch; sessions update the connection gauges. Hand-rolled: a dozen series do not
+//! need a metrics framework.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+
+/// A cumulative histogram with fixed bucket bounds.
+#[derive(Debug, Clone)]
+struct Histogram {
+    bounds: &'static [f64],
+    counts: Vec<u64>,
+    sum: f64,
+    count: u64,
+}
+
+impl Histogram {
+    fn new(bounds: &'static [f64]) -> Histogram {
+        Histogram { bounds, counts: vec![0; bounds.len()], sum: 0.0, count: 0 }
+    }
+
+    fn observe(&mut self, value: f64) {
+        for (bound, count) in self.bounds.iter().zip(&mut self.counts) {
+            if value <= *bound {
+                *count += 1;
+            }
+        }
+        self.sum += value;
+        self.count += 1;
+    }
+
+    fn render(&self, out: &mut String, name: &str, help: &str) {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
+        for (bound, count) in self.bounds.iter().zip(&self.counts) {
+            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {count}");
+        }
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{le=\"+Inf\"}} {}\n{name}_sum {}\n{name}_count {}",
+            self.count, self.sum, self.count
+        );
+    }
+}
+
+const WAIT_BOUNDS: &[f64] = &[60.0, 300.0, 600.0, 900.0, 1200.0, 1800.0, 2700.0, 3600.0, 5400.0, 7200.0];
+const COMMIT_BOUNDS: &[f64] = &[0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0];
+
+#[derive(Debug)]
+struct Inner {
+    issued: BTreeMap<String, u64>,
+    called: BTreeMap<String, u64>,
+    finished: BTreeMap<String, u64>,
+    waiting: BTreeMap<String, u64>,
+    connections: BTreeMap<&'static str, i64>,
+    wait: Histogram,
+    commit: Histogram,
+    store_errors: u64,
+    commands: u64,
+    events: u64,
+}
+
+/// The server's metrics.
+#[derive(Debug)]
+pub struct Metrics {
+    inner: Mutex<Inner>,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics {
+            inner: Mutex::new(Inner {
+                issued: BTreeMap::new(),
+                called: BTreeMap::new(),
+                finished: BTreeMap::new(),
+                waiting: BTreeMap::new(),
+                connections: BTreeMap::new(),
+                wait: Histogram::new(WAIT_BOUNDS),
+                commit: Histogram::new(COMMIT_BOUNDS),
+                store_errors: 0,
+                commands: 0,
+                events: 0,
+            }),
+        }
+    }
+}
+
+/// What one committed batch did, for the metrics.
+#[derive(Debug, Default)]
+pub struct BatchStats {
+    /// Matter keys of tickets issued.
+    pub issued: Vec<String>,
+    /// Matter keys and waits (seconds) of first calls.
+    pub called: Vec<(String, f64)>,
+    /// Matter keys of finished services.
+    pub finished: Vec<String>,
+    /// Commands decided.
+    pub commands: u64,
+    /// Events committed.
+    pub events: u64,
+}
+
+impl Metrics {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // Metrics are counters: a panic mid-update loses at most one increment.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a committed batch, its commit time and the queues after it.
+    pub fn batch(&self, stats: BatchStats, commit_seconds: f64, waiting: impl Iterator<Item = (String, u64)>) {
+        let mut m = self.lock();
+        for key in stats.issued {
+            *m.issued.entry(key).or_default() += 1;
+        }
+        for (key, wait) in stats.called {
+            *m.called.entry(key).or_default() += 1;
+            m.wait.observe(wait);
+        }
+        for key in stats.finished {
+            *m.finished.entry(key).or_default() += 1;
+        }
+        m.commands += stats.commands;
+        m.events += stats.events;
+        m.commit.observe(commit_seconds);
+        m.waiting = waiting.collect();
+    }
+
+    /// Counts a failed write to the ledger.
+    pub fn store_error(&self) {
+        self.lock().store_errors += 1;
+    }
+
+    /// A connection of `role` opened (+1) or closed (-1).
+    pub fn connection(&self, role: &'static str, delta: i64) {
+        *self.lock().connections.entry(role).or_default() += delta;
+    }
+
+    /// The Prometheus text.
+    pub fn render(&self) -> String {
+        let m = self.lock();
+        let mut out = String::new();
+        let by_matter = |out: &mut String, name: &str, help: &str, kind: &str, values: &BTreeMap<String, u64>| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for (matter, v) in values {
+                let _ = writeln!(out, "{name}{{matter=\"{matter}\"}} {v}");
+            }
+        };
+        by_matter(&mut out, "onewindow_tickets_issued_total", "Tickets issued.", "counter", &m.issued);
+        by_matter(
+            &mut out,
+            "onewindow_tickets_called_total",
+            "Tickets called for the first time.",
+            "counter",
+            &m.called,
+        );
+        by_matter(&mut out, "onewindow_tickets_finished_total", "Services finished.", "counter", &m.finished);
+        by_matter(&mut out, "onewindow_tickets_waiting", "Tickets waiting now.", "gauge", &m.waiting);
+        m.wait.render(&mut out, "onewindow_wait_seconds", "Wait from issue to first call.");
+        m.commit.render(&mut out, "onewindow_commit_seconds", "Durable commit time of one batch.");
+        let _ = writeln!(
+            out,
+            "# HELP onewindow_connections Open WebSocket connections.\n# TYPE onewindow_connections gauge"
+        );
+        for (role, n) in &m.connections {
+            let _ = writeln!(out, "onewindow_connections{{role=\"{role}\"}} {n}");
+        }
+        let _ = writeln!(out, "# HELP onewindow_store_errors_total Failed ledger writes.\n# TYPE onewindow_store_errors_total counter\nonewindow_store_errors_total {}", m.store_errors);
+        let _ = writeln!(out, "# HELP onewindow_commands_total Commands decided.\n# TYPE onewindow_commands_total counter\nonewindow_commands_total {}", m.commands);
+        let _ = writeln!(out, "# HELP onewindow_events_total Events committed.\n# TYPE onewindow_events_total counter\nonewindow_events_total {}", m.events);
+        out
+    }
+}

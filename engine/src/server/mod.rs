@@ -1,0 +1,181 @@
+//! The thin async shell around the core: axum serves `/ws` (one [`session`] per socket) and a few HTTP
+//! endpoints; one [`writer`] task owns the hall and the ledger.
+//!
+//! ```text
+//! socket ─ session ─(bounded mpsc: Submission)─> writer ─ decide/apply ─ store.append (fsync)
+//!    ^                                              │
+//!    └──── broadcast (events, serialised once) <────┘ then watch (hall state) for new subscribers
+//! ```
+
+mod guard;
+mod http;
+pub mod metrics;
+mod session;
+pub mod writer;
+
+use crate::auth::IdHasher;
+use crate::config::{Device, Limits};
+use crate::core::HallConfig;
+use crate::store::{Store, StoreError};
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use metrics::Metrics;
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use tokio::sync::{broadcast, mpsc, watch};
+use writer::{Clock, HallState, Published, Submission, Writer};
+
+/// Commands waiting for the writer, at most.
+const COMMAND_QUEUE: usize = 4_096;
+/// The largest frame the transport reads; frames over 16 KiB but under this are closed with 1009.
+const TRANSPORT_MAX_FRAME: usize = 64 * 1024;
+
+/// What a running server shares with its sessions and handlers.
+#[derive(Clone)]
+pub struct App {
+    devices: Arc<Vec<Device>>,
+    commands: mpsc::Sender<Submission>,
+    events: broadcast::Sender<Arc<Published>>,
+    state: watch::Receiver<Arc<HallState>>,
+    store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+    admission: guard::Admission,
+    degraded: Arc<AtomicBool>,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// Everything a server needs.
+pub struct Options {
+    /// The hall.
+    pub config: HallConfig,
+    /// Devices allowed to connect.
+    pub devices: Vec<Device>,
+    /// Limits.
+    pub limits: Limits,
+    /// The ledger.
+    pub store: Arc<dyn Store>,
+    /// Keyed hash for ID numbers.
+    pub hasher: IdHasher,
+    /// Where to listen (port 0 picks one).
+    pub listen: SocketAddr,
+    /// Time.
+    pub clock: Clock,
+}
+
+/// A server that is running.
+pub struct Running {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    served: tokio::task::JoinHandle<()>,
+    written: tokio::task::JoinHandle<()>,
+}
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The ledger could not be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The ledger belongs to another hall layout.
+    #[error("the data directory was written for another hall layout (matters or windows changed order or keys): {0}")]
+    Layout(String),
+    /// The address could not be bound.
+    #[error("cannot listen on {0}: {1}")]
+    Listen(SocketAddr, std::io::Error),
+}
+
+/// The hall's layout as the ledger depends on it: events name matters, windows and clerks by index.
+pub fn layout_fingerprint(config: &HallConfig) -> String {
+    let matters: Vec<&str> = config.matters.iter().map(|m| m.key.as_str()).collect();
+    let windows: Vec<&str> = config.windows.iter().map(|w| w.key.as_str()).collect();
+    let clerks: Vec<&str> = config.clerks.iter().map(|c| c.key.as_str()).collect();
+    format!("matters={};windows={};clerks={}", matters.join(","), windows.join(","), clerks.join(","))
+}
+
+impl Running {
+    /// Stops accepting, ends every session, lets the writer commit and answer what it has, and waits.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.served.await;
+        let _ = self.written.await;
+    }
+}
+
+/// Starts a server: loads the hall from the ledger, binds, spawns the writer and the HTTP service.
+pub async fn start(options: Options) -> Result<Running, StartError> {
+    let Options { config, devices, limits, store, hasher, listen, clock } = options;
+    let fingerprint = layout_fingerprint(&config);
+    match store.meta("layout")? {
+        Some(stored) if stored != fingerprint => return Err(StartError::Layout(stored)),
+        Some(_) => {}
+        None => store.set_meta("layout", &fingerprint)?,
+    }
+    let (hall, seq) = writer::load(&config, store.as_ref())?;
+    tracing::info!(seq, "hall loaded from the ledger");
+    let metrics = Arc::new(Metrics::default());
+    let (events, _) = broadcast::channel(limits.socket_queue.max(16));
+    let (state_tx, state) = watch::channel(Writer::state_message(&hall, seq));
+    let (commands, rx) = mpsc::channel(COMMAND_QUEUE);
+    let (stop, shutdown) = watch::channel(false);
+    let degraded = Arc::new(AtomicBool::new(false));
+    let writer = Writer {
+        hall,
+        seq,
+        store: store.clone(),
+        hasher,
+        events: events.clone(),
+        state: state_tx,
+        metrics: metrics.clone(),
+        degraded: degraded.clone(),
+        clock,
+        broken: false,
+    };
+    let app = App {
+        devices: Arc::new(devices),
+        commands,
+        events,
+        state,
+        store,
+        metrics,
+        admission: guard::Admission::new(limits),
+        degraded,
+        shutdown: shutdown.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
+    let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
+    let written = tokio::spawn(writer.run(rx));
+    let router = Router::new()
+        .route("/ws", get(ws))
+        .route("/healthz", get(http::healthz))
+        .route("/metrics", get(http::metrics))
+        .route("/api/state", get(http::state))
+        .with_state(app);
+    let mut until = shutdown;
+    let served = tokio::spawn(async move {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let stopping = async move {
+            let _ = until.wait_for(|stop| *stop).await;
+        };
+        if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(stopping).await {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+        // Every session has ended, so every sender but none is gone: the writer drains and stops.
+    });
+    Ok(Running { addr, stop, served, written })
+}
+
+async fn ws(upgrade: WebSocketUpgrade, ConnectInfo(peer): ConnectInfo<SocketAddr>, State(app): State<App>) -> Response {
+    let Some(admitted) = app.admission.admit(peer.ip()) else {
+        return (StatusCode::TOO_MANY_REQUESTS, "too many connections").into_response();
+    };
+    upgrade
+        .max_message_size(TRANSPORT_MAX_FRAME)
+        .max_frame_size(TRANSPORT_MAX_FRAME)
+        .on_upgrade(move |socket| session::run(socket, app, admitted))
+}

@@ -1,0 +1,276 @@
+//! One WebSocket connection: authenticate, send the hall (or the missed events), then serve requests
+//! and forward live events until either side leaves.
+//!
+//! Rules it enforces: `hello` within 5 s or close 1008; text frames over 16 KiB close 1009; binary
+//! frames close 1003; a bad frame gets an error reply and the connection stays; a socket more than
+//! `socket_queue` events behind is closed 1013 and resumes by `seq`; a peer silent for 30 s is dropped.
+
+use super::guard;
+use super::writer::{Accepted, Caller, Submission};
+use super::App;
+use crate::config::Device;
+use crate::wire::WireError;
+use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use kiosk_protocol::{
+    ErrorCode, ReplyResult, Request, RequestBody, Role, ServerMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION,
+};
+use std::time::{Duration, Instant};
+use tokio::sync::{broadcast, oneshot};
+
+/// Time a new connection has to authenticate.
+const HELLO_WITHIN: Duration = Duration::from_secs(5);
+/// How often the server pings.
+const PING_EVERY: Duration = Duration::from_secs(10);
+/// A peer silent this long is gone.
+const DEAD_AFTER: Duration = Duration::from_secs(30);
+/// Records read from the ledger at a time when resuming.
+const RESUME_CHUNK: usize = 1_000;
+
+type Sink = SplitSink<WebSocket, Message>;
+
+/// Why a session ends.
+enum End {
+    /// Close with this code and reason.
+    Close(u16, &'static str),
+    /// The peer is gone; nothing to send.
+    Gone,
+}
+
+async fn send_text(sink: &mut Sink, text: impl Into<Utf8Bytes>) -> Result<(), End> {
+    sink.send(Message::Text(text.into())).await.map_err(|_| End::Gone)
+}
+
+async fn send_message(sink: &mut Sink, message: &ServerMessage) -> Result<(), End> {
+    let text = serde_json::to_string(message).map_err(|_| End::Close(close_code::ERROR, "encoding"))?;
+    send_text(sink, text).await
+}
+
+fn error(id: Option<u64>, code: ErrorCode, message: impl Into<String>) -> ServerMessage {
+    ServerMessage::Error { id, code, message: message.into() }
+}
+
+/// Runs one connection to its end.
+pub async fn run(socket: WebSocket, app: App, mut admitted: guard::Ticket) {
+    let (mut sink, mut stream) = socket.split();
+    let device = match authenticate(&mut sink, &mut stream, &app).await {
+        Ok(found) => found,
+        Err(end) => return finish(sink, end).await,
+    };
+    admitted.authenticated();
+    let (device, since, hello_id) = device;
+    let role = device.role.name();
+    app.metrics.connection(role, 1);
+    let span = tracing::info_span!("session", device = %device.name, role);
+    let end = {
+        let _entered = span.enter();
+        tracing::info!("connected");
+        drop(_entered);
+        serve(&mut sink, &mut stream, &app, &device, since, hello_id).await
+    };
+    app.metrics.connection(role, -1);
+    tracing::info!(device = %device.name, "disconnected");
+    finish(sink, end).await;
+}
+
+async fn finish(mut sink: Sink, end: End) {
+    if let End::Close(code, reason) = end {
+        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+        let _ = sink.send(Message::Close(Some(frame))).await;
+    }
+    let _ = sink.close().await;
+}
+
+/// Reads the next text frame, answering pings; binary frames and oversize text end the session.
+async fn next_text(stream: &mut SplitStream<WebSocket>) -> Result<Utf8Bytes, End> {
+    loop {
+        match stream.next().await {
+            Some(Ok(Message::Text(text))) => {
+                if text.len() > MAX_FRAME_BYTES {
+                    return Err(End::Close(close_code::SIZE, "message over 16 KiB"));
+                }
+                return Ok(text);
+            }
+            Some(Ok(Message::Binary(_))) => return Err(End::Close(close_code::UNSUPPORTED, "text frames only")),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            Some(Ok(Message::Close(_))) | None => return Err(End::Gone),
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "socket error");
+                return Err(End::Close(close_code::SIZE, "frame too large or malformed"));
+            }
+        }
+    }
+}
+
+/// The first frame must be a valid `hello` with a known token, within 5 s.
+async fn authenticate(
+    sink: &mut Sink,
+    stream: &mut SplitStream<WebSocket>,
+    app: &App,
+) -> Result<(Device, Option<u64>, u64), End> {
+    let text = match tokio::time::timeout(HELLO_WITHIN, next_text(stream)).await {
+        Err(_) => return Err(End::Close(close_code::POLICY, "authenticate within 5 s")),
+        Ok(result) => result?,
+    };
+    let request = match Request::parse(&text) {
+        Ok(r) => r,
+        Err((id, e)) => {
+            send_message(sink, &error(id, ErrorCode::BadRequest, e)).await?;
+            return Err(End::Close(close_code::POLICY, "the first message must be hello"));
+        }
+    };
+    let RequestBody::Hello { protocol, token, since } = request.body else {
+        send_message(sink, &error(Some(request.id), ErrorCode::NotAuthenticated, "send hello first")).await?;
+        return Err(End::Close(close_code::POLICY, "the first message must be hello"));
+    };
+    if protocol != PROTOCOL_VERSION {
+        let message = format!("this server speaks protocol {PROTOCOL_VERSION}");
+        send_message(sink, &error(Some(request.id), ErrorCode::UnsupportedProtocol, message)).await?;
+        return Err(End::Close(close_code::POLICY, "unsupported protocol"));
+    }
+    let hash = crate::auth::hash_token(&token);
+    let Some(device) = app.devices.iter().find(|d| d.token_hash == hash).cloned() else {
+        send_message(sink, &error(Some(request.id), ErrorCode::Unauthorized, "unknown device token")).await?;
+        return Err(End::Close(close_code::POLICY, "unknown device token"));
+    };
+    Ok((device, since, request.id))
+}
+
+/// After `hello`: welcome, catch up, then requests and live events.
+async fn serve(
+    sink: &mut Sink,
+    stream: &mut SplitStream<WebSocket>,
+    app: &App,
+    device: &Device,
+    since: Option<u64>,
+    hello_id: u64,
+) -> End {
+    // Subscribe before reading the state, so every event after that state arrives here.
+    let mut events = app.events.subscribe();
+    let welcome = ServerMessage::Reply {
+        id: hello_id,
+        seq: None,
+        result: ReplyResult::Welcome { protocol: PROTOCOL_VERSION, role: device.role, windows: device.windows.clone() },
+    };
+    if let Err(end) = send_message(sink, &welcome).await {
+        return end;
+    }
+    let mut last = match catch_up(sink, app, since).await {
+        Ok(last) => last,
+        Err(end) => return end,
+    };
+    let mut shutdown = app.shutdown.clone();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut heard = Instant::now();
+    loop {
+        tokio::select! {
+            incoming = stream.next() => {
+                heard = Instant::now();
+                let text = match incoming {
+                    Some(Ok(Message::Text(text))) => text,
+                    Some(Ok(Message::Binary(_))) => return End::Close(close_code::UNSUPPORTED, "text frames only"),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_))) | None => return End::Gone,
+                    Some(Err(_)) => return End::Close(close_code::SIZE, "frame too large or malformed"),
+                };
+                if text.len() > MAX_FRAME_BYTES {
+                    return End::Close(close_code::SIZE, "message over 16 KiB");
+                }
+                let answer = handle(app, device, &text).await;
+                if let Err(end) = send_message(sink, &answer).await {
+                    return end;
+                }
+            }
+            received = events.recv() => match received {
+                Ok(event) => {
+                    if event.seq > last {
+                        last = event.seq;
+                        if let Err(end) = send_text(sink, event.text.as_ref()).await {
+                            return end;
+                        }
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    return End::Close(close_code::AGAIN, "too far behind; reconnect with since");
+                }
+                Err(broadcast::error::RecvError::Closed) => return End::Close(close_code::AWAY, "server stopping"),
+            },
+            _ = ping.tick() => {
+                if heard.elapsed() > DEAD_AFTER {
+                    return End::Gone;
+                }
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    return End::Gone;
+                }
+            }
+            _ = shutdown.changed() => return End::Close(close_code::AWAY, "server stopping"),
+        }
+    }
+}
+
+/// Sends the snapshot, or every event after `since`; returns the last `seq` sent.
+async fn catch_up(sink: &mut Sink, app: &App, since: Option<u64>) -> Result<u64, End> {
+    let state = app.state.borrow().clone();
+    match since {
+        Some(since) if since <= state.seq => {
+            let mut last = since;
+            while last < state.seq {
+                let store = app.store.clone();
+                let after = last;
+                let records = tokio::task::spawn_blocking(move || store.read_after(after, RESUME_CHUNK))
+                    .await
+                    .map_err(|_| End::Close(close_code::ERROR, "ledger read failed"))?
+                    .map_err(|_| End::Close(close_code::ERROR, "ledger read failed"))?;
+                if records.is_empty() {
+                    break;
+                }
+                for record in records.into_iter().take_while(|r| r.seq <= state.seq) {
+                    last = record.seq;
+                    send_text(sink, record.wire).await?;
+                }
+            }
+            Ok(last)
+        }
+        _ => {
+            send_text(sink, state.message.as_ref()).await?;
+            Ok(state.seq)
+        }
+    }
+}
+
+/// One request after `hello`: permission, rate, then the writer.
+async fn handle(app: &App, device: &Device, text: &str) -> ServerMessage {
+    let request = match Request::parse(text) {
+        Ok(r) => r,
+        Err((id, e)) => return error(id, ErrorCode::BadRequest, e),
+    };
+    let id = request.id;
+    if matches!(request.body, RequestBody::Hello { .. }) {
+        return error(Some(id), ErrorCode::BadRequest, "already authenticated");
+    }
+    if !device.role.may(&request.body) {
+        let message = format!("a {} may not {}", device.role.name(), request.body.kind());
+        return error(Some(id), ErrorCode::Forbidden, message);
+    }
+    if let Some(window) = request.body.window() {
+        if matches!(device.role, Role::Clerk | Role::Evaluator) && !device.windows.contains(&window) {
+            return error(Some(id), ErrorCode::Forbidden, format!("this device is not bound to window {window}"));
+        }
+    }
+    let issues = matches!(request.body, RequestBody::IssueTicket { .. } | RequestBody::CheckIn { .. });
+    if issues && !app.admission.take_issue(&device.name) {
+        return error(Some(id), ErrorCode::RateLimited, "too many tickets from this kiosk; wait a moment");
+    }
+    let (reply, answer) = oneshot::channel();
+    let caller = Caller { device: device.name.clone(), role: device.role };
+    let submission = Submission { caller, body: request.body, reply };
+    if app.commands.send(submission).await.is_err() {
+        return error(Some(id), ErrorCode::Unavailable, "the server is stopping");
+    }
+    match answer.await {
+        Ok(Ok(Accepted { seq, result })) => ServerMessage::Reply { id, seq, result },
+        Ok(Err(WireError { code, message })) => error(Some(id), code, message),
+        Err(_) => error(Some(id), ErrorCode::Unavailable, "the server is stopping"),
+    }
+}

@@ -1,0 +1,354 @@
+//! The one writer: a single task owns the `Hall`. It takes every queued command (group commit),
+//! decides and applies each in turn (a later command must see an earlier one's effects), writes all
+//! resulting events in one durable transaction, and only then replies and publishes. If the write
+//! fails, the hall is reloaded from the ledger, so nothing that was not stored is ever shown, and every
+//! command of the batch is answered `storage_unavailable`.
+
+use super::metrics::{BatchStats, Metrics};
+use crate::auth::IdHasher;
+use crate::core::{Command, Event, Hall, HallConfig, Timestamp};
+use crate::store::{Record, Store, StoreError};
+use crate::wire::{self, WireError};
+use kiosk_protocol::{ErrorCode, ReplyResult, RequestBody, Role, ServerMessage};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+
+/// Most commands taken into one batch.
+const MAX_BATCH: usize = 512;
+/// A snapshot is saved after this many events (and at every new day).
+const SNAPSHOT_EVERY: u64 = 10_000;
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// Device name.
+    pub device: String,
+    /// Its role.
+    pub role: Role,
+}
+
+/// A request on its way to the writer.
+pub struct Submission {
+    /// Who asks.
+    pub caller: Caller,
+    /// What.
+    pub body: RequestBody,
+    /// Where the answer goes.
+    pub reply: oneshot::Sender<Result<Accepted, WireError>>,
+}
+
+/// A request that was carried out and is durable.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    /// The `seq` of its last event, if it caused any.
+    pub seq: Option<u64>,
+    /// What it returns.
+    pub result: ReplyResult,
+}
+
+/// One event as every terminal receives it, serialised once.
+#[derive(Debug)]
+pub struct Published {
+    /// Its `seq`.
+    pub seq: u64,
+    /// The `event` message text.
+    pub text: Arc<str>,
+}
+
+/// The hall as of a `seq`, serialised once per batch.
+#[derive(Debug)]
+pub struct HallState {
+    /// The last event it includes.
+    pub seq: u64,
+    /// The `snapshot` message text.
+    pub message: Arc<str>,
+}
+
+/// A clock: the server's is the system clock; tests pass their own.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        Timestamp(ms)
+    })
+}
+
+/// Rebuilds the hall from the ledger: the latest snapshot that fits, then every event after it.
+pub fn load(config: &HallConfig, store: &dyn Store) -> Result<(Hall, u64), StoreError> {
+    let (mut hall, mut seq) = match store.load_snapshot()? {
+        Some((seq, bytes)) => {
+            match serde_json::from_slice(&bytes).ok().and_then(|s| Hall::restore(config.clone(), s)) {
+                Some(hall) => (hall, seq),
+                None => (Hall::new(config.clone()), 0),
+            }
+        }
+        None => (Hall::new(config.clone()), 0),
+    };
+    loop {
+        let records = store.read_after(seq, 4096)?;
+        let Some(last) = records.last().map(|r| r.seq) else { break };
+        for record in &records {
+            if record.seq != seq + 1 {
+                return Err(StoreError::Corrupt(format!("event {} follows {}", record.seq, seq)));
+            }
+            hall.apply(&record.event);
+            seq = record.seq;
+        }
+        debug_assert_eq!(seq, last);
+    }
+    Ok((hall, seq))
+}
+
+/// Everything the writer owns.
+pub struct Writer {
+    /// The hall.
+    pub hall: Hall,
+    /// The last committed `seq`.
+    pub seq: u64,
+    /// The ledger.
+    pub store: Arc<dyn Store>,
+    /// Keyed hash for ID numbers.
+    pub hasher: IdHasher,
+    /// Live events out.
+    pub events: broadcast::Sender<Arc<Published>>,
+    /// The latest hall state out.
+    pub state: watch::Sender<Arc<HallState>>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// Set while the ledger refuses writes.
+    pub degraded: Arc<AtomicBool>,
+    /// Time.
+    pub clock: Clock,
+    /// Set when the ledger could not be read back after a failed write: nothing more is decided.
+    pub broken: bool,
+}
+
+impl Writer {
+    /// The `snapshot` message for the current state.
+    pub fn state_message(hall: &Hall, seq: u64) -> Arc<HallState> {
+        let message = ServerMessage::Snapshot { seq, hall: wire::hall_view(hall) };
+        let text = serde_json::to_string(&message).unwrap_or_default();
+        Arc::new(HallState { seq, message: text.into() })
+    }
+
+    /// Runs until every sender is gone, then returns (after the last batch is committed and answered).
+    pub async fn run(mut self, mut rx: mpsc::Receiver<Submission>) {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        let mut last_snapshot = self.seq;
+        loop {
+            let first = tokio::select! {
+                sub = rx.recv() => match sub {
+                    Some(sub) => Some(sub),
+                    None => break,
+                },
+                _ = tick.tick() => None,
+            };
+            let mut batch: Vec<Submission> = first.into_iter().collect();
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(sub) => batch.push(sub),
+                    Err(_) => break,
+                }
+            }
+            self.process(batch).await;
+            if self.seq >= last_snapshot + SNAPSHOT_EVERY {
+                self.save_snapshot().await;
+                last_snapshot = self.seq;
+            }
+        }
+        tracing::info!(seq = self.seq, "writer stopped");
+    }
+
+    async fn save_snapshot(&self) {
+        let Ok(bytes) = serde_json::to_vec(&self.hall.snapshot()) else { return };
+        let (store, seq) = (self.store.clone(), self.seq);
+        match tokio::task::spawn_blocking(move || store.save_snapshot(seq, &bytes)).await {
+            Ok(Ok(())) => tracing::info!(seq, "snapshot saved"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "snapshot not saved"),
+            Err(e) => tracing::warn!(error = %e, "snapshot task failed"),
+        }
+    }
+
+    /// Decides, stores, then answers and publishes one batch.
+    async fn process(&mut self, batch: Vec<Submission>) {
+        if self.broken {
+            for sub in batch {
+                let refused = WireError {
+                    code: ErrorCode::StorageUnavailable,
+                    message: "the ledger is unreadable; restart the server".into(),
+                };
+                let _ = sub.reply.send(Err(refused));
+            }
+            return;
+        }
+        let now = (self.clock)();
+        let mut staged: Vec<Record> = Vec::new();
+        let mut stats = BatchStats::default();
+        // A new local date opens a new business day before anything else is decided.
+        let (today, _) = now.local(self.hall.config().utc_offset_min);
+        if self.hall.day().is_none_or(|d| d.date < today) {
+            if let Ok(events) = self.hall.decide(&Command::OpenDay { date: today }, now) {
+                self.stage(events, now, &mut staged, &mut stats);
+            }
+        }
+        let mut answers = Vec::with_capacity(batch.len());
+        for sub in batch {
+            let outcome = self.decide_one(&sub, now, &mut staged, &mut stats);
+            answers.push((sub.reply, outcome));
+        }
+        let committed = if staged.is_empty() { Ok(0.0) } else { self.commit(&staged).await };
+        match committed {
+            Ok(seconds) => {
+                self.degraded.store(false, Ordering::SeqCst);
+                if !staged.is_empty() {
+                    self.publish(staged, stats, seconds);
+                }
+                for (reply, outcome) in answers {
+                    let _ = reply.send(outcome);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "ledger write failed; refusing commands until it works again");
+                self.degraded.store(true, Ordering::SeqCst);
+                self.metrics.store_error();
+                self.reload();
+                for (reply, outcome) in answers {
+                    let refused = outcome.and_then(|_| {
+                        Err(WireError {
+                            code: ErrorCode::StorageUnavailable,
+                            message: format!("nothing was changed: {e}"),
+                        })
+                    });
+                    let _ = reply.send(refused);
+                }
+            }
+        }
+    }
+
+    fn decide_one(
+        &mut self,
+        sub: &Submission,
+        now: Timestamp,
+        staged: &mut Vec<Record>,
+        stats: &mut BatchStats,
+    ) -> Result<Accepted, WireError> {
+        let hasher = &self.hasher;
+        let mut command = wire::command(&self.hall, &sub.body, &|raw| hasher.hash(raw))?
+            .ok_or_else(|| WireError { code: ErrorCode::BadRequest, message: "hello is sent once, first".into() })?;
+        if sub.caller.role == Role::Kiosk {
+            // Tickets remember the kiosk that issued them: only it may cancel them.
+            match &mut command {
+                Command::IssueTicket { source, .. } | Command::CheckIn { source, .. } => {
+                    *source = Some(sub.caller.device.clone());
+                }
+                Command::CancelTicket { by, .. } => *by = Some(sub.caller.device.clone()),
+                _ => {}
+            }
+        }
+        stats.commands += 1;
+        let events = self.hall.decide(&command, now)?;
+        let shown = events.iter().find_map(|e| match e {
+            Event::TicketIssued { ticket, .. } | Event::TicketCalled { ticket, .. } => Some(*ticket),
+            _ => None,
+        });
+        let seq = self.stage(events, now, staged, stats);
+        let result = match shown.and_then(|id| self.hall.ticket(id)) {
+            Some(t) => {
+                let mut view = wire::ticket_view(&self.hall, t);
+                if sub.caller.role == Role::Clerk {
+                    view.id_masked.clone_from(&t.masked_id);
+                }
+                ReplyResult::Ticket { ticket: view }
+            }
+            None => ReplyResult::Ok {},
+        };
+        Ok(Accepted { seq, result })
+    }
+
+    /// Applies events and stages their records; returns the last `seq`.
+    fn stage(
+        &mut self,
+        events: Vec<Event>,
+        now: Timestamp,
+        staged: &mut Vec<Record>,
+        stats: &mut BatchStats,
+    ) -> Option<u64> {
+        let mut last = None;
+        for event in events {
+            self.hall.apply(&event);
+            let seq = self.seq + staged.len() as u64 + 1;
+            let key = |m: crate::core::MatterId| self.hall.config().matter(m).key.clone();
+            match &event {
+                Event::TicketIssued { matter, .. } => stats.issued.push(key(*matter)),
+                Event::TicketCalled { ticket, at, .. } => {
+                    if let Some(t) = self.hall.ticket(*ticket).filter(|t| t.calls == 1) {
+                        stats.called.push((key(t.matter), at.since(t.issued_at) as f64 / 1000.0));
+                    }
+                }
+                Event::ServiceFinished { ticket, .. } => {
+                    if let Some(t) = self.hall.ticket(*ticket) {
+                        stats.finished.push(key(t.matter));
+                    }
+                }
+                _ => {}
+            }
+            let message = ServerMessage::Event { seq, at: now.0, event: wire::event(&self.hall, &event) };
+            let wire = serde_json::to_string(&message).unwrap_or_default();
+            staged.push(Record { seq, event, wire });
+            last = Some(seq);
+        }
+        stats.events = staged.len() as u64;
+        last
+    }
+
+    /// Writes the batch in one durable transaction, off the async threads; returns its duration.
+    async fn commit(&self, staged: &[Record]) -> Result<f64, StoreError> {
+        let store = self.store.clone();
+        let records = staged.to_vec();
+        let started = std::time::Instant::now();
+        match tokio::task::spawn_blocking(move || store.append(&records)).await {
+            Ok(result) => result.map(|()| started.elapsed().as_secs_f64()),
+            Err(e) => Err(StoreError::Io(format!("ledger task failed: {e}"))),
+        }
+    }
+
+    /// After a durable commit: new state first, then events, so a subscriber never misses one.
+    fn publish(&mut self, staged: Vec<Record>, stats: BatchStats, commit_seconds: f64) {
+        self.seq = staged.last().map_or(self.seq, |r| r.seq);
+        let _ = self.state.send(Writer::state_message(&self.hall, self.seq));
+        for record in staged {
+            // No receiver is fine: nobody is watching.
+            let _ = self.events.send(Arc::new(Published { seq: record.seq, text: record.wire.into() }));
+        }
+        let config = self.hall.config();
+        let waiting = config
+            .matters
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.key.clone(), self.hall.waiting(crate::core::MatterId(i as u16)) as u64))
+            .collect::<Vec<_>>();
+        self.metrics.batch(stats, commit_seconds, waiting.into_iter());
+    }
+
+    /// Throws away what the failed batch applied: the hall becomes what the ledger says.
+    fn reload(&mut self) {
+        match load(self.hall.config(), self.store.as_ref()) {
+            Ok((hall, seq)) => {
+                self.hall = hall;
+                self.seq = seq;
+            }
+            Err(e) => {
+                // The ledger cannot even be read back: the in-memory hall may be ahead of it, so it
+                // must decide nothing more. Displays keep the last published (durable) state.
+                tracing::error!(error = %e, "ledger unreadable while recovering; refusing every command until restart");
+                self.broken = true;
+            }
+        }
+    }
+}
