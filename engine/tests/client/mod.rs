@@ -1,0 +1,185 @@
+//! A test terminal over a real socket (tokio-tungstenite), and an in-process server on 127.0.0.1:0.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use futures_util::{SinkExt, StreamExt};
+use kiosk_protocol::{ErrorCode, ServerMessage};
+use onewindow::auth::IdHasher;
+use onewindow::config::{self, Limits};
+use onewindow::launch;
+use onewindow::server::{self, writer::system_clock, Running};
+use onewindow::store::{MemoryStore, Store};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// An in-process demo-hall server with its demo tokens.
+pub struct TestServer {
+    pub running: Running,
+    pub store: MemoryStore,
+    pub tokens: PathBuf,
+    dir: PathBuf,
+}
+
+impl TestServer {
+    pub async fn start(limits: Limits) -> TestServer {
+        let store = MemoryStore::new();
+        TestServer::start_with(limits, store).await
+    }
+
+    pub async fn start_with(limits: Limits, store: MemoryStore) -> TestServer {
+        let n = std::sync::atomic::AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "onewindow-it-{}-{}-{}",
+            std::process::id(),
+            n.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+            rand_suffix()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let hall = config::demo().unwrap();
+        let tokens = dir.join("demo-tokens.txt");
+        let devices = launch::demo_devices(&hall, &tokens).unwrap();
+        let running = server::start(server::Options {
+            config: hall,
+            devices,
+            limits,
+            store: Arc::new(store.clone()) as Arc<dyn Store>,
+            hasher: IdHasher::from_hex(&onewindow::auth::new_id_key()).unwrap(),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            clock: system_clock(),
+        })
+        .await
+        .expect("server starts");
+        TestServer { running, store, tokens, dir }
+    }
+
+    pub fn token(&self, device: &str) -> String {
+        launch::demo_token(&self.tokens, device).expect("demo device")
+    }
+
+    pub fn url(&self) -> String {
+        format!("ws://{}/ws", self.running.addr)
+    }
+
+    /// Connects and says hello as `device`; returns the client after the welcome.
+    pub async fn connect(&self, device: &str, since: Option<u64>) -> Client {
+        let mut client = Client::open(&self.url()).await;
+        let mut hello = json!({"id": 0, "type": "hello", "protocol": 1, "token": self.token(device)});
+        if let Some(since) = since {
+            hello["since"] = json!(since);
+        }
+        client.send_json(&hello).await;
+        let welcome = client.next_json().await;
+        assert_eq!(welcome["result"]["kind"], "welcome", "{welcome}");
+        client
+    }
+
+    pub async fn stop(self) {
+        self.running.stop().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// One terminal.
+pub struct Client {
+    pub ws: Socket,
+    next_id: u64,
+    /// Events seen, in order.
+    pub events: Vec<Value>,
+}
+
+impl Client {
+    pub async fn open(url: &str) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("connect");
+        Client { ws, next_id: 1, events: Vec::new() }
+    }
+
+    pub async fn send_json(&mut self, value: &Value) {
+        self.ws.send(Message::text(value.to_string())).await.expect("send");
+    }
+
+    /// The next JSON text message, within 5 s.
+    pub async fn next_json(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("a message within 5 s")
+                .expect("socket open")
+                .expect("no socket error");
+            match msg {
+                Message::Text(text) => return serde_json::from_str(&text).expect("JSON from the server"),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    /// Sends a request and returns its reply or error, keeping events that arrive before it.
+    pub async fn request(&mut self, mut body: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        body["id"] = json!(id);
+        self.send_json(&body).await;
+        loop {
+            let msg = self.next_json().await;
+            match msg["type"].as_str() {
+                Some("event") => self.events.push(msg),
+                Some("reply" | "error") if msg["id"] == json!(id) => return msg,
+                _ => {}
+            }
+        }
+    }
+
+    /// Events until one satisfies `until` (inclusive), within 5 s.
+    pub async fn events_until(&mut self, until: impl Fn(&Value) -> bool) -> Vec<Value> {
+        let mut seen = Vec::new();
+        loop {
+            let msg = self.next_json().await;
+            if msg["type"] == "event" {
+                let done = until(&msg);
+                self.events.push(msg.clone());
+                seen.push(msg);
+                if done {
+                    return seen;
+                }
+            }
+        }
+    }
+
+    /// The close code the server ends with, within 10 s.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => panic!("the server did not close within 10 s"),
+                Ok(None) => return None,
+                Ok(Some(Err(_))) => return None,
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+}
+
+/// The error code of an error message, if it is one.
+pub fn code_of(msg: &Value) -> Option<ErrorCode> {
+    match serde_json::from_value::<ServerMessage>(msg.clone()).ok()? {
+        ServerMessage::Error { code, .. } => Some(code),
+        _ => None,
+    }
+}
+
+pub fn close_code_value(code: CloseCode) -> u16 {
+    u16::from(code)
+}

@@ -1,0 +1,292 @@
+//! The server over real sockets on 127.0.0.1: a hall morning across roles, the permission table, every
+//! bad-input rule, resume by `seq`, a failing ledger, and the HTTP endpoints.
+
+mod client;
+
+use client::{code_of, Client, TestServer};
+use futures_util::SinkExt;
+use kiosk_protocol::{ErrorCode, Request, Role};
+use onewindow::config::Limits;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Message;
+
+const SIGN_IN_5: &str = r#"{"type":"sign_in","window":5,"clerk":"c05","pin":"1234"}"#;
+
+fn body(s: &str) -> Value {
+    serde_json::from_str(s).expect("test JSON")
+}
+
+/// Skips the snapshot every fresh connection gets first.
+async fn connect_past_snapshot(server: &TestServer, device: &str) -> Client {
+    let mut client = server.connect(device, None).await;
+    let snapshot = client.next_json().await;
+    assert_eq!(snapshot["type"], "snapshot", "{snapshot}");
+    client
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kiosk_issues_a_clerk_calls_and_the_display_shows_it() {
+    let server = TestServer::start(Limits::default()).await;
+    let mut display = connect_past_snapshot(&server, "display-hall").await;
+    let mut kiosk = connect_past_snapshot(&server, "kiosk-1").await;
+    let mut clerk = connect_past_snapshot(&server, "clerk-w5").await;
+
+    let signed = clerk.request(body(SIGN_IN_5)).await;
+    assert_eq!(signed["type"], "reply", "{signed}");
+    let issued =
+        kiosk.request(json!({"type": "issue_ticket", "matter": "business", "id_number": "11010519491231002X"})).await;
+    assert_eq!(issued["result"]["ticket"]["number"], "B001", "{issued}");
+    assert!(issued["result"]["ticket"].get("id_masked").is_none(), "a kiosk never sees an ID back");
+    let called = clerk.request(json!({"type": "call_next", "window": 5})).await;
+    assert_eq!(called["result"]["ticket"]["number"], "B001", "{called}");
+    assert_eq!(called["result"]["ticket"]["id_masked"], "110***********002X", "the clerk sees the masked ID");
+
+    let seen = display.events_until(|e| e["event"]["kind"] == "ticket_called").await;
+    let call = seen.last().expect("a call");
+    assert_eq!(call["event"]["ticket"], "B001");
+    assert_eq!(call["event"]["window"], 5);
+    let text = serde_json::to_string(&seen).expect("json");
+    assert!(!text.contains("11010519491231002X") && !text.contains("002X"), "no ID on a display: {text}");
+    let seqs: Vec<u64> = seen.iter().filter_map(|e| e["seq"].as_u64()).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "events arrive in order without gaps: {seqs:?}");
+    server.stop().await;
+}
+
+/// One request of every type, naming window 5 where a window is named.
+const SAMPLES: &[&str] = &[
+    r#"{"type":"issue_ticket","matter":"tax"}"#,
+    r#"{"type":"check_in","code":"NOPE"}"#,
+    r#"{"type":"cancel_ticket","ticket":"E999"}"#,
+    r#"{"type":"book_appointment","code":"YY1","matter":"tax","start":4102444800000,"end":4102446600000}"#,
+    r#"{"type":"sign_in","window":5,"clerk":"c05","pin":"0000"}"#,
+    r#"{"type":"sign_out","window":5}"#,
+    r#"{"type":"pause","window":5}"#,
+    r#"{"type":"resume","window":5}"#,
+    r#"{"type":"call_next","window":5}"#,
+    r#"{"type":"call_number","window":5,"ticket":"E999"}"#,
+    r#"{"type":"recall","window":5}"#,
+    r#"{"type":"start_service","window":5}"#,
+    r#"{"type":"finish","window":5,"outcome":"completed"}"#,
+    r#"{"type":"no_show","window":5}"#,
+    r#"{"type":"transfer","window":5,"matter":"tax"}"#,
+    r#"{"type":"hold","window":5}"#,
+    r#"{"type":"resume_held","window":5,"ticket":"E999"}"#,
+    r#"{"type":"rate","window":5,"ticket":"E999","rating":"satisfied"}"#,
+    r#"{"type":"open_window","window":14}"#,
+    r#"{"type":"close_window","window":14}"#,
+    r#"{"type":"set_skills","window":16,"matters":["tax"]}"#,
+    r#"{"type":"post_notice","text":"测试"}"#,
+    r#"{"type":"close_day"}"#,
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_times_every_request_follows_the_permission_table() {
+    let server = TestServer::start(Limits::default()).await;
+    let devices = [
+        (Role::Kiosk, "kiosk-1"),
+        (Role::Display, "display-hall"),
+        (Role::Evaluator, "evaluator-w5"),
+        (Role::Clerk, "clerk-w5"),
+        (Role::Supervisor, "supervisor"),
+    ];
+    assert_eq!(SAMPLES.len(), kiosk_protocol::RequestBody::KINDS.len() - 1, "one sample per request type but hello");
+    for (role, device) in devices {
+        let mut client = connect_past_snapshot(&server, device).await;
+        for sample in SAMPLES {
+            let parsed: Request = serde_json::from_str(&format!("{{\"id\":0,{}", &sample[1..])).expect("sample parses");
+            // close_day would end the day for the roles tested after it; only its permission matters here.
+            let answer = if parsed.body.kind() == "close_day" && role.may(&parsed.body) {
+                continue;
+            } else {
+                client.request(body(sample)).await
+            };
+            let forbidden = code_of(&answer) == Some(ErrorCode::Forbidden);
+            assert_eq!(forbidden, !role.may(&parsed.body), "{} sending {}: {answer}", role.name(), parsed.body.kind());
+        }
+        // Bound devices act only on their own window.
+        if role == Role::Clerk {
+            let other = client.request(json!({"type": "call_next", "window": 6})).await;
+            assert_eq!(code_of(&other), Some(ErrorCode::Forbidden), "{other}");
+        }
+        if role == Role::Evaluator {
+            let other =
+                client.request(json!({"type": "rate", "window": 6, "ticket": "A001", "rating": "satisfied"})).await;
+            assert_eq!(code_of(&other), Some(ErrorCode::Forbidden), "{other}");
+        }
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_gets_a_clear_answer_and_harms_nothing() {
+    let limits = Limits { kiosk_issues_per_minute: 3, ..Limits::default() };
+    let server = TestServer::start(limits).await;
+    let mut kiosk = connect_past_snapshot(&server, "kiosk-1").await;
+
+    // Errors with a code; the connection stays open.
+    kiosk.ws.send(Message::text("{not json")).await.expect("send");
+    let answer = kiosk.next_json().await;
+    assert_eq!(code_of(&answer), Some(ErrorCode::BadRequest), "{answer}");
+    assert_eq!(answer["id"], Value::Null);
+    for (bad, id) in [
+        (json!({"id": 7, "type": "teleport"}), 7),
+        (json!({"id": 8, "type": "issue_ticket"}), 8),
+        (json!({"id": 9, "type": "issue_ticket", "matter": "tax", "colour": "red"}), 9),
+    ] {
+        kiosk.send_json(&bad).await;
+        let answer = kiosk.next_json().await;
+        assert_eq!(code_of(&answer), Some(ErrorCode::BadRequest), "{bad} -> {answer}");
+        assert_eq!(answer["id"], json!(id));
+    }
+    let answer =
+        kiosk.request(json!({"type": "issue_ticket", "matter": "tax", "id_number": "110105194912310021"})).await;
+    assert_eq!(code_of(&answer), Some(ErrorCode::InvalidIdNumber), "{answer}");
+    // The rate limit: 3 a minute for this kiosk.
+    for _ in 0..2 {
+        let answer = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
+        assert_eq!(answer["type"], "reply", "{answer}");
+    }
+    let answer = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
+    assert_eq!(code_of(&answer), Some(ErrorCode::RateLimited), "{answer}");
+
+    // Closing rules, each on its own connection.
+    kiosk
+        .ws
+        .send(Message::text(format!("{{\"id\":1,\"type\":\"post_notice\",\"text\":\"{}\"}}", "x".repeat(17_000))))
+        .await
+        .expect("send");
+    assert_eq!(kiosk.close_code().await, Some(1009), "over 16 KiB");
+
+    let mut binary = connect_past_snapshot(&server, "kiosk-2").await;
+    binary.ws.send(Message::binary(vec![1, 2, 3])).await.expect("send");
+    assert_eq!(binary.close_code().await, Some(1003), "binary frames");
+
+    let mut silent = Client::open(&server.url()).await;
+    assert_eq!(silent.close_code().await, Some(1008), "no hello within 5 s");
+
+    let mut wrong = Client::open(&server.url()).await;
+    wrong.send_json(&json!({"id": 1, "type": "hello", "protocol": 1, "token": "ow_guess"})).await;
+    assert_eq!(code_of(&wrong.next_json().await), Some(ErrorCode::Unauthorized));
+    assert_eq!(wrong.close_code().await, Some(1008));
+
+    let mut early = Client::open(&server.url()).await;
+    early.send_json(&json!({"id": 1, "type": "call_next", "window": 5})).await;
+    assert_eq!(code_of(&early.next_json().await), Some(ErrorCode::NotAuthenticated));
+    assert_eq!(early.close_code().await, Some(1008));
+
+    let mut old = Client::open(&server.url()).await;
+    old.send_json(&json!({"id": 1, "type": "hello", "protocol": 99, "token": server.token("kiosk-1")})).await;
+    assert_eq!(code_of(&old.next_json().await), Some(ErrorCode::UnsupportedProtocol));
+
+    // Still serving everyone else, and nothing was lost: the two tickets are there.
+    let mut supervisor = server.connect("supervisor", None).await;
+    let snapshot = supervisor.next_json().await;
+    let tax = snapshot["hall"]["matters"].as_array().and_then(|m| m.iter().find(|m| m["key"] == "tax")).cloned();
+    assert_eq!(tax.map(|t| t["waiting"].clone()), Some(json!(2)), "{snapshot}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_display_that_reconnects_with_since_sees_exactly_the_missed_events() {
+    let server = TestServer::start(Limits::default()).await;
+    let mut display = server.connect("display-hall", None).await;
+    let snapshot = display.next_json().await;
+    let seen_seq = snapshot["seq"].as_u64().expect("snapshot seq");
+    drop(display);
+
+    let mut clerk = connect_past_snapshot(&server, "clerk-w5").await;
+    let mut kiosk = connect_past_snapshot(&server, "kiosk-1").await;
+    clerk.request(body(SIGN_IN_5)).await;
+    for _ in 0..2 {
+        kiosk.request(json!({"type": "issue_ticket", "matter": "business"})).await;
+    }
+    for _ in 0..2 {
+        let called = clerk.request(json!({"type": "call_next", "window": 5})).await;
+        assert_eq!(called["type"], "reply", "{called}");
+        clerk.request(json!({"type": "finish", "window": 5, "outcome": "completed"})).await;
+    }
+
+    let mut back = server.connect("display-hall", Some(seen_seq)).await;
+    let missed =
+        back.events_until(|e| e["event"]["kind"] == "service_finished" && e["event"]["ticket"] == "B002").await;
+    let seqs: Vec<u64> = missed.iter().filter_map(|e| e["seq"].as_u64()).collect();
+    assert_eq!(seqs.first(), Some(&(seen_seq + 1)), "starts right after what it saw");
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "no gap, none twice: {seqs:?}");
+    let calls: Vec<&Value> =
+        missed.iter().filter(|e| e["event"]["kind"] == "ticket_called").map(|e| &e["event"]["ticket"]).collect();
+    assert_eq!(calls, [&json!("B001"), &json!("B002")]);
+    // Then live events follow.
+    kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
+    let live = back.events_until(|e| e["event"]["kind"] == "ticket_issued").await;
+    assert_eq!(live.last().and_then(|e| e["seq"].as_u64()), Some(seqs[seqs.len() - 1] + 1));
+    server.stop().await;
+}
+
+async fn http_get(addr: std::net::SocketAddr, path: &str, auth: Option<&str>) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let auth = auth.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n{auth}Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_ledger_refuses_commands_keeps_displays_and_loses_nothing() {
+    let server = TestServer::start(Limits::default()).await;
+    let addr = server.running.addr;
+    let mut kiosk = connect_past_snapshot(&server, "kiosk-1").await;
+    let first = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
+    assert_eq!(first["result"]["ticket"]["number"], "E001");
+
+    server.store.set_failing(true);
+    let refused = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
+    assert_eq!(code_of(&refused), Some(ErrorCode::StorageUnavailable), "{refused}");
+    assert_eq!(http_get(addr, "/healthz", None).await.0, 503);
+    // Displays are still served, with the durable state.
+    let mut display = server.connect("display-hall", None).await;
+    let snapshot = display.next_json().await;
+    let waiting = |s: &Value| {
+        s["hall"]["matters"].as_array().and_then(|m| m.iter().find(|m| m["key"] == "tax")).map(|t| t["waiting"].clone())
+    };
+    assert_eq!(waiting(&snapshot), Some(json!(1)), "the refused ticket was never shown");
+
+    server.store.set_failing(false);
+    let again = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
+    assert_eq!(again["result"]["ticket"]["number"], "E002", "{again}");
+    assert_eq!(http_get(addr, "/healthz", None).await.0, 200);
+    let shown = display.events_until(|e| e["event"]["kind"] == "ticket_issued").await;
+    assert_eq!(shown.last().map(|e| e["event"]["ticket"]["number"].clone()), Some(json!("E002")));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_serves_health_metrics_and_state_for_supervisors_only() {
+    let server = TestServer::start(Limits::default()).await;
+    let addr = server.running.addr;
+    let mut kiosk = connect_past_snapshot(&server, "kiosk-1").await;
+    kiosk.request(json!({"type": "issue_ticket", "matter": "pickup"})).await;
+    let (status, text) = http_get(addr, "/healthz", None).await;
+    assert_eq!((status, text.trim()), (200, "ok"));
+    let (status, metrics) = http_get(addr, "/metrics", None).await;
+    assert_eq!(status, 200);
+    for line in [
+        "onewindow_tickets_issued_total{matter=\"pickup\"} 1",
+        "onewindow_tickets_waiting{matter=\"pickup\"} 1",
+        "onewindow_connections{role=\"kiosk\"} 1",
+        "onewindow_commit_seconds_count",
+    ] {
+        assert!(metrics.contains(line), "missing `{line}` in\n{metrics}");
+    }
+    assert_eq!(http_get(addr, "/api/state", None).await.0, 401);
+    assert_eq!(http_get(addr, "/api/state", Some(&server.token("kiosk-1"))).await.0, 401);
+    let (status, state) = http_get(addr, "/api/state", Some(&server.token("supervisor"))).await;
+    assert_eq!(status, 200);
+    let state: Value = serde_json::from_str(&state).expect("JSON");
+    assert_eq!(state["type"], "snapshot");
+    server.stop().await;
+}
