@@ -105,6 +105,45 @@ impl Client {
         Client { ws, next_id: 1, events: Vec::new() }
     }
 
+    pub fn from_socket(ws: Socket) -> Client {
+        Client { ws, next_id: 1, events: Vec::new() }
+    }
+
+    /// Sends; `None` if the socket is gone.
+    pub async fn try_send(&mut self, value: &Value) -> Option<()> {
+        self.ws.send(Message::text(value.to_string())).await.ok()
+    }
+
+    /// The next JSON text message; `None` when the socket ends or nothing comes within 10 s.
+    pub async fn try_next(&mut self) -> Option<Value> {
+        self.try_next_within(Duration::from_secs(10)).await
+    }
+
+    /// The next JSON text message within `wait`; `None` when the socket ends or time runs out.
+    pub async fn try_next_within(&mut self, wait: Duration) -> Option<Value> {
+        loop {
+            match tokio::time::timeout(wait, self.ws.next()).await.ok()?? {
+                Ok(Message::Text(text)) => return serde_json::from_str(&text).ok(),
+                Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+                _ => return None,
+            }
+        }
+    }
+
+    /// A request and its reply or error; `None` if the socket dies first.
+    pub async fn try_request(&mut self, mut body: Value) -> Option<Value> {
+        let id = self.next_id;
+        self.next_id += 1;
+        body["id"] = json!(id);
+        self.try_send(&body).await?;
+        loop {
+            let msg = self.try_next().await?;
+            if matches!(msg["type"].as_str(), Some("reply" | "error")) && msg["id"] == json!(id) {
+                return Some(msg);
+            }
+        }
+    }
+
     pub async fn send_json(&mut self, value: &Value) {
         self.ws.send(Message::text(value.to_string())).await.expect("send");
     }
