@@ -10,7 +10,7 @@
 #![allow(clippy::print_stdout)]
 
 use onewindow::core::{Event, Timestamp};
-use onewindow::store::{RedbStore, Record, Store};
+use onewindow::store::{Record, RedbStore, Store};
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;

@@ -10,6 +10,7 @@ use onewindow::core::{pin, HallConfig, MatterId, WindowKind};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod send;
 mod serve;
 
 /// onewindow: queue-and-ticketing engine for government service halls.
@@ -42,6 +43,22 @@ enum Cmd {
         /// Log as JSON lines (for log collectors) instead of text.
         #[arg(long)]
         log_json: bool,
+    },
+    /// Talk to a running server as a device: say hello, send each request, print every answer.
+    ///
+    /// Example: onewindow send --token ow_... '{"type":"issue_ticket","matter":"tax"}'
+    Send {
+        /// The server's WebSocket URL.
+        #[arg(long, default_value = "ws://127.0.0.1:8080/ws")]
+        url: String,
+        /// The device token (see <data>/demo-tokens.txt for the demo hall).
+        #[arg(long)]
+        token: String,
+        /// Keep printing live events after the requests, until Ctrl-C.
+        #[arg(long)]
+        follow: bool,
+        /// Requests as JSON objects; `id` is added when missing.
+        requests: Vec<String>,
     },
     /// Device tokens.
     Token {
@@ -89,6 +106,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Cmd::Serve { config, data, listen, id_key, log_json } => serve::run(config, data, listen, id_key, log_json),
+        Cmd::Send { url, token, follow, requests } => send::run(&url, &token, follow, &requests),
         Cmd::Token { command: TokenCmd::Add { role, windows, name, config } } => {
             token_add(&role, &windows, name, config)
         }

@@ -43,3 +43,45 @@ fn pin_hash_prints_a_hash_the_config_accepts() {
     assert!(onewindow::core::pin::pin_matches("c01", "1234", &hash));
     assert!(!onewindow(&["pin-hash", "--clerk", "c01", "12a4"]).status.success());
 }
+
+#[test]
+fn serve_starts_the_demo_hall_and_send_talks_to_it() {
+    use std::io::{BufRead, BufReader};
+    let data = std::env::temp_dir().join(format!("onewindow-cli-serve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let mut server = Command::new(env!("CARGO_BIN_EXE_onewindow"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start");
+    let mut lines = BufReader::new(server.stdout.take().expect("stdout")).lines();
+    let mut printed = Vec::new();
+    let addr = loop {
+        let line = lines.next().expect("output").expect("line");
+        printed.push(line.clone());
+        if let Some(addr) = line.trim().strip_prefix("listening on ") {
+            break addr.to_owned();
+        }
+    };
+    let token = onewindow::launch::demo_token(&data.join("demo-tokens.txt"), "kiosk-1").expect("demo tokens");
+    let out = onewindow(&[
+        "send",
+        "--url",
+        &format!("ws://{addr}/ws"),
+        "--token",
+        &token,
+        r#"{"type":"issue_ticket","matter":"inquiry"}"#,
+    ]);
+    // SIGTERM: the server stops cleanly.
+    let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
+    let status = server.wait().expect("server exits");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let _ = std::fs::remove_dir_all(&data);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(r#""number":"F001""#), "{text}");
+    assert!(printed.iter().chain(&rest).any(|l| l.contains("demo device tokens")), "{printed:?} {rest:?}");
+    assert!(status.success() && rest.iter().any(|l| l.contains("stopped")), "clean stop: {status:?} {rest:?}");
+}
