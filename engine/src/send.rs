@@ -42,7 +42,7 @@ pub fn run(url: &str, token: &str, follow: bool, requests: &[String]) -> ExitCod
 
 /// Returns whether every request got a reply (not an error).
 async fn talk(url: &str, token: &str, follow: bool, requests: Vec<Value>) -> Result<bool, Box<dyn std::error::Error>> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
     let hello = json!({"id": 0, "type": "hello", "protocol": kiosk_protocol::PROTOCOL_VERSION, "token": token});
     ws.send(Message::text(hello.to_string())).await?;
     let mut all_ok = true;

@@ -47,7 +47,7 @@ fn token(data: &Path, device: &str) -> String {
 }
 
 async fn hello(addr: &str, token: &str, since: Option<u64>) -> Option<Client> {
-    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.ok()?;
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/ws"), None, true).await.ok()?;
     let mut client = Client::from_socket(ws);
     let mut hello = json!({"id": 0, "type": "hello", "protocol": 1, "token": token});
     if let Some(since) = since {

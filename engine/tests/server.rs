@@ -126,7 +126,7 @@ async fn bad_input_gets_a_clear_answer_and_harms_nothing() {
 
     // Errors with a code; the connection stays open.
     kiosk.ws.send(Message::text("{not json")).await.expect("send");
-    let answer = kiosk.next_json().await;
+    let answer = kiosk.next_answer().await;
     assert_eq!(code_of(&answer), Some(ErrorCode::BadRequest), "{answer}");
     assert_eq!(answer["id"], Value::Null);
     for (bad, id) in [
@@ -135,7 +135,7 @@ async fn bad_input_gets_a_clear_answer_and_harms_nothing() {
         (json!({"id": 9, "type": "issue_ticket", "matter": "tax", "colour": "red"}), 9),
     ] {
         kiosk.send_json(&bad).await;
-        let answer = kiosk.next_json().await;
+        let answer = kiosk.next_answer().await;
         assert_eq!(code_of(&answer), Some(ErrorCode::BadRequest), "{bad} -> {answer}");
         assert_eq!(answer["id"], json!(id));
     }
@@ -167,17 +167,17 @@ async fn bad_input_gets_a_clear_answer_and_harms_nothing() {
 
     let mut wrong = Client::open(&server.url()).await;
     wrong.send_json(&json!({"id": 1, "type": "hello", "protocol": 1, "token": "ow_guess"})).await;
-    assert_eq!(code_of(&wrong.next_json().await), Some(ErrorCode::Unauthorized));
+    assert_eq!(code_of(&wrong.next_answer().await), Some(ErrorCode::Unauthorized));
     assert_eq!(wrong.close_code().await, Some(1008));
 
     let mut early = Client::open(&server.url()).await;
     early.send_json(&json!({"id": 1, "type": "call_next", "window": 5})).await;
-    assert_eq!(code_of(&early.next_json().await), Some(ErrorCode::NotAuthenticated));
+    assert_eq!(code_of(&early.next_answer().await), Some(ErrorCode::NotAuthenticated));
     assert_eq!(early.close_code().await, Some(1008));
 
     let mut old = Client::open(&server.url()).await;
     old.send_json(&json!({"id": 1, "type": "hello", "protocol": 99, "token": server.token("kiosk-1")})).await;
-    assert_eq!(code_of(&old.next_json().await), Some(ErrorCode::UnsupportedProtocol));
+    assert_eq!(code_of(&old.next_answer().await), Some(ErrorCode::UnsupportedProtocol));
 
     // Still serving everyone else, and nothing was lost: the two tickets are there.
     let mut supervisor = server.connect("supervisor", None).await;
@@ -288,5 +288,34 @@ async fn http_serves_health_metrics_and_state_for_supervisors_only() {
     assert_eq!(status, 200);
     let state: Value = serde_json::from_str(&state).expect("JSON");
     assert_eq!(state["type"], "snapshot");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_that_falls_behind_is_closed_with_1013_and_resumes_without_a_gap() {
+    let server = TestServer::start(Limits { socket_queue: 16, ..Limits::default() }).await;
+    let mut supervisor = connect_past_snapshot(&server, "supervisor").await;
+    let mut seen = 0;
+    for kiosk in ["kiosk-1", "kiosk-2"] {
+        let mut k = connect_past_snapshot(&server, kiosk).await;
+        for _ in 0..12 {
+            let answer = k.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
+            seen = answer["seq"].as_u64().expect("seq");
+        }
+    }
+    // The supervisor reads its events up to the last ticket, then closes the day: 24 tickets end in one
+    // batch, more events than its socket may queue while it waits for its own reply.
+    supervisor.events_until(|e| e["seq"].as_u64() == Some(seen)).await;
+    let closed = supervisor.request(json!({"type": "close_day"})).await;
+    assert_eq!(closed["type"], "reply", "{closed}");
+    let end = closed["seq"].as_u64().expect("seq");
+    assert!(end - seen > 16);
+    assert_eq!(supervisor.close_code().await, Some(1013), "closed as too far behind");
+    // It resumes from the last event it saw and gets exactly the rest.
+    let mut back = server.connect("supervisor", Some(seen)).await;
+    let rest = back.events_until(|e| e["seq"].as_u64() == Some(end)).await;
+    let seqs: Vec<u64> = rest.iter().filter_map(|e| e["seq"].as_u64()).collect();
+    assert_eq!(seqs, (seen + 1..=end).collect::<Vec<_>>(), "resume fills exactly the rest");
+    assert_eq!(rest.iter().filter(|e| e["event"]["kind"] == "ticket_ended").count(), 24);
     server.stop().await;
 }

@@ -22,6 +22,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use metrics::Metrics;
 use std::net::SocketAddr;
@@ -149,6 +150,10 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     };
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
+    // Calls are small frames that must leave at once: no Nagle delay.
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    });
     let written = tokio::spawn(writer.run(rx));
     let router = Router::new()
         .route("/ws", get(ws))

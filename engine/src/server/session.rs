@@ -165,6 +165,23 @@ async fn serve(
     let mut heard = Instant::now();
     loop {
         tokio::select! {
+            // Events first: a busy terminal still gets every event before its next request is taken,
+            // so its own requests never push it behind.
+            biased;
+            received = events.recv() => match received {
+                Ok(event) => {
+                    if event.seq > last {
+                        last = event.seq;
+                        if let Err(end) = send_text(sink, event.text.as_ref()).await {
+                            return end;
+                        }
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    return End::Close(close_code::AGAIN, "too far behind; reconnect with since");
+                }
+                Err(broadcast::error::RecvError::Closed) => return End::Close(close_code::AWAY, "server stopping"),
+            },
             incoming = stream.next() => {
                 heard = Instant::now();
                 let text = match incoming {
@@ -182,20 +199,6 @@ async fn serve(
                     return end;
                 }
             }
-            received = events.recv() => match received {
-                Ok(event) => {
-                    if event.seq > last {
-                        last = event.seq;
-                        if let Err(end) = send_text(sink, event.text.as_ref()).await {
-                            return end;
-                        }
-                    }
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return End::Close(close_code::AGAIN, "too far behind; reconnect with since");
-                }
-                Err(broadcast::error::RecvError::Closed) => return End::Close(close_code::AWAY, "server stopping"),
-            },
             _ = ping.tick() => {
                 if heard.elapsed() > DEAD_AFTER {
                     return End::Gone;

@@ -101,7 +101,7 @@ pub struct Client {
 
 impl Client {
     pub async fn open(url: &str) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.expect("connect");
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await.expect("connect");
         Client { ws, next_id: 1, events: Vec::new() }
     }
 
@@ -160,6 +160,18 @@ impl Client {
                 Message::Text(text) => return serde_json::from_str(&text).expect("JSON from the server"),
                 Message::Ping(_) | Message::Pong(_) => continue,
                 other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    /// The next message that is not an event (a reply or an error), keeping events.
+    pub async fn next_answer(&mut self) -> Value {
+        loop {
+            let msg = self.next_json().await;
+            if msg["type"] == "event" {
+                self.events.push(msg);
+            } else {
+                return msg;
             }
         }
     }
