@@ -10,7 +10,9 @@ use crate::core::{
     CallReason, Command, Event, Hall, Holder, HolderKey, MatterId, MatterSet, Rejection, Ticket, TicketId,
     TicketNumber, TicketState, Timestamp, TransferTo, WindowId,
 };
-use kiosk_protocol::{CallReasonView, ErrorCode, HallView, MatterView, RequestBody, TicketView, WindowView, WireEvent};
+use kiosk_protocol::{
+    CallReasonView, CallView, ErrorCode, HallView, HelpView, MatterView, RequestBody, TicketView, WindowView, WireEvent,
+};
 
 /// A request that cannot become a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +68,8 @@ pub fn command(
             Command::IssueTicket { matter: matter_id(hall, matter)?, green: *green, holder, source: None }
         }
         R::CheckIn { code } => Command::CheckIn { code: code.clone(), source: None },
+        // The session's device is the kiosk; the writer fills it in.
+        R::RequestHelp {} => Command::RequestHelp { kiosk: String::new() },
         R::CancelTicket { ticket } => Command::CancelTicket { ticket: ticket_id(hall, ticket)?, by: None },
         R::BookAppointment { code, matter, start, end } => Command::BookAppointment {
             code: code.clone(),
@@ -246,12 +250,39 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
             matters: skills.iter().map(|m| matter_key(hall, m)).collect(),
         },
         Event::NoticePosted { text, .. } => WireEvent::NoticePosted { text: text.clone() },
+        Event::HelpRequested { kiosk, .. } => WireEvent::HelpRequested { kiosk: kiosk.clone() },
     }
 }
+
+/// Calls kept for displays.
+const RECENT_CALLS: usize = 8;
+/// Waiting numbers listed per matter.
+const QUEUE_SHOWN: usize = 10;
 
 /// The hall as displays and supervisors draw it.
 pub fn hall_view(hall: &Hall) -> HallView {
     let config = hall.config();
+    // One pass over today's tickets: services per window and the latest calls.
+    let mut served = vec![0u32; config.windows.len()];
+    let mut calls: Vec<(Timestamp, &Ticket)> = Vec::new();
+    for t in hall.tickets() {
+        if t.state == TicketState::Done {
+            if let Some(count) = t.window.and_then(|w| served.get_mut(usize::from(w.0))) {
+                *count += 1;
+            }
+        }
+        if let Some(at) = t.called_at {
+            calls.push((at, t));
+        }
+    }
+    calls.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
+    let recent_calls = calls
+        .iter()
+        .take(RECENT_CALLS)
+        .filter_map(|(at, t)| {
+            Some(CallView { ticket: hall.number(t).to_string(), window: window_number(hall, t.window?), at: at.0 })
+        })
+        .collect();
     let matters = config
         .matters
         .iter()
@@ -266,6 +297,11 @@ pub fn hall_view(hall: &Hall) -> HallView {
                 waiting: state.map_or(0, |s| s.queues.len() as u32),
                 target_wait_ms: spec.target_wait_ms,
                 aht_ms: state.map_or(spec.handling_norm_ms, |s| s.aht_ms.round() as i64),
+                active_windows: state.map_or(0, |s| s.active_windows),
+                oldest_issued_at: state.and_then(|s| s.queues.by_issue.first()).map(|(at, _)| at.0),
+                queue: state.map_or_else(Vec::new, |s| {
+                    s.queues.by_issue.iter().take(QUEUE_SHOWN).map(|(_, t)| number(hall, *t)).collect()
+                }),
             }
         })
         .collect();
@@ -284,6 +320,9 @@ pub fn hall_view(hall: &Hall) -> HallView {
                 status: hall.window_status(id)?,
                 matters: state.skills.iter().map(|m| matter_key(hall, m)).collect(),
                 current: state.current.map(|t| number(hall, t)),
+                current_since: state.current.and_then(|t| hall.ticket(t)?.called_at).map(|at| at.0),
+                clerk: state.clerk.and_then(|c| config.clerks.get(usize::from(c.0))).map(|c| c.name.clone()),
+                served_today: served.get(i).copied().unwrap_or(0),
             })
         })
         .collect();
@@ -293,5 +332,7 @@ pub fn hall_view(hall: &Hall) -> HallView {
         notice: hall.notice().to_owned(),
         matters,
         windows,
+        recent_calls,
+        help: hall.help_requests().iter().rev().map(|(kiosk, at)| HelpView { kiosk: kiosk.clone(), at: at.0 }).collect(),
     }
 }

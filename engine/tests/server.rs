@@ -58,6 +58,7 @@ const SAMPLES: &[&str] = &[
     r#"{"type":"issue_ticket","matter":"tax"}"#,
     r#"{"type":"check_in","code":"NOPE"}"#,
     r#"{"type":"cancel_ticket","ticket":"E999"}"#,
+    r#"{"type":"request_help"}"#,
     r#"{"type":"book_appointment","code":"YY1","matter":"tax","start":4102444800000,"end":4102446600000}"#,
     r#"{"type":"sign_in","window":5,"clerk":"c05","pin":"0000"}"#,
     r#"{"type":"sign_out","window":5}"#,

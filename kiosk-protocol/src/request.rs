@@ -52,6 +52,8 @@ pub enum RequestBody {
         /// Ticket number.
         ticket: String,
     },
+    /// Kiosk: the citizen asks for help filling in forms (代书代填); supervisors are alerted.
+    RequestHelp {},
     /// Supervisor or appointment channel: book an appointment.
     BookAppointment {
         /// Booking code.
@@ -189,6 +191,7 @@ impl RequestBody {
         "issue_ticket",
         "check_in",
         "cancel_ticket",
+        "request_help",
         "book_appointment",
         "sign_in",
         "sign_out",
@@ -218,6 +221,7 @@ impl RequestBody {
             RequestBody::IssueTicket { .. } => "issue_ticket",
             RequestBody::CheckIn { .. } => "check_in",
             RequestBody::CancelTicket { .. } => "cancel_ticket",
+            RequestBody::RequestHelp {} => "request_help",
             RequestBody::BookAppointment { .. } => "book_appointment",
             RequestBody::SignIn { .. } => "sign_in",
             RequestBody::SignOut { .. } => "sign_out",

@@ -30,7 +30,7 @@ impl Role {
         matches!(
             (self, request),
             (_, R::Hello { .. })
-                | (Role::Kiosk, R::IssueTicket { .. } | R::CheckIn { .. } | R::CancelTicket { .. })
+                | (Role::Kiosk, R::IssueTicket { .. } | R::CheckIn { .. } | R::CancelTicket { .. } | R::RequestHelp {})
                 | (
                     Role::Clerk,
                     R::SignIn { .. }

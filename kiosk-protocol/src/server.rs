@@ -295,6 +295,11 @@ pub enum WireEvent {
         /// Matter keys.
         matters: Vec<String>,
     },
+    /// A citizen at a kiosk asked for help (代书代填).
+    HelpRequested {
+        /// The kiosk's device name.
+        kiosk: String,
+    },
     /// The notice changed (empty: none).
     NoticePosted {
         /// Text.
@@ -327,6 +332,7 @@ impl WireEvent {
         "window_opened",
         "window_closed",
         "skills_changed",
+        "help_requested",
         "notice_posted",
     ];
 }
@@ -345,6 +351,30 @@ pub struct HallView {
     pub matters: Vec<MatterView>,
     /// Windows.
     pub windows: Vec<WindowView>,
+    /// The latest calls, newest first (at most 8).
+    pub recent_calls: Vec<CallView>,
+    /// The latest help requests from kiosks, newest first.
+    pub help: Vec<HelpView>,
+}
+
+/// A call as the hall display lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallView {
+    /// Ticket number.
+    pub ticket: String,
+    /// Window number.
+    pub window: u16,
+    /// When it was (last) called.
+    pub at: i64,
+}
+
+/// A help request as the supervisor wall lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HelpView {
+    /// The kiosk's device name.
+    pub kiosk: String,
+    /// When.
+    pub at: i64,
 }
 
 /// A matter on the displays and the kiosk.
@@ -364,6 +394,13 @@ pub struct MatterView {
     pub target_wait_ms: i64,
     /// Average handling time in milliseconds.
     pub aht_ms: i64,
+    /// Open, staffed, unpaused windows serving it.
+    pub active_windows: u16,
+    /// Issue time of the longest-waiting ticket, if any waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_issued_at: Option<i64>,
+    /// The first waiting ticket numbers, longest-waiting first (at most 10).
+    pub queue: Vec<String>,
 }
 
 /// A window on the displays.
@@ -384,4 +421,12 @@ pub struct WindowView {
     /// The ticket called or in service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current: Option<String>,
+    /// When the current ticket was called.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_since: Option<i64>,
+    /// The clerk signed in (name), for clerk and supervisor screens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clerk: Option<String>,
+    /// Tickets finished here today.
+    pub served_today: u32,
 }

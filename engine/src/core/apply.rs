@@ -187,6 +187,13 @@ impl Hall {
                 self.release_targeted(*window, *at);
             }
             Event::NoticePosted { text, .. } => self.notice.clone_from(text),
+            Event::HelpRequested { kiosk, at } => {
+                // The wall shows the latest requests; older ones have been seen to by then.
+                if self.help_requests.len() >= super::MAX_HELP_REQUESTS {
+                    self.help_requests.remove(0);
+                }
+                self.help_requests.push((kiosk.clone(), *at));
+            }
         }
     }
 

@@ -177,6 +177,11 @@ pub enum Command {
         /// Its new skills.
         skills: MatterSet,
     },
+    /// Kiosk: a citizen asks for help filling in forms (代书代填); supervisors are alerted.
+    RequestHelp {
+        /// The kiosk asking.
+        kiosk: String,
+    },
     /// Supervisor: show a notice on the displays; an empty text clears it.
     PostNotice {
         /// The text.

@@ -262,6 +262,13 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// A citizen at a kiosk asked for help (代书代填).
+    HelpRequested {
+        /// The kiosk.
+        kiosk: String,
+        /// When.
+        at: Timestamp,
+    },
     /// The displays' notice changed; empty clears it.
     NoticePosted {
         /// The text.

@@ -89,7 +89,12 @@ pub struct Hall {
     /// Open tickets per (matter, ID hash), for one ticket per ID per matter.
     holders: BTreeMap<(MatterId, HolderKey), TicketId>,
     notice: String,
+    /// The latest help requests from kiosks, oldest first.
+    help_requests: Vec<(String, Timestamp)>,
 }
+
+/// Help requests kept for the supervisor wall.
+pub const MAX_HELP_REQUESTS: usize = 20;
 
 impl Hall {
     /// A hall with no day open yet, windows as configured.
@@ -117,6 +122,7 @@ impl Hall {
             appointments: BTreeMap::new(),
             holders: BTreeMap::new(),
             notice: String::new(),
+            help_requests: Vec::new(),
         }
     }
 
@@ -145,6 +151,10 @@ impl Hall {
     /// The current business day.
     pub fn day(&self) -> Option<Day> {
         self.day
+    }
+    /// The latest help requests (kiosk, when), oldest first.
+    pub fn help_requests(&self) -> &[(String, Timestamp)] {
+        &self.help_requests
     }
     /// The notice on the displays (empty for none).
     pub fn notice(&self) -> &str {

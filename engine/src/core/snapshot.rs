@@ -38,6 +38,8 @@ pub struct HallSnapshot {
     appointments: Vec<(String, Appointment)>,
     holders: Vec<(MatterId, HolderKey, TicketId)>,
     notice: String,
+    #[serde(default)]
+    help_requests: Vec<(String, super::Timestamp)>,
 }
 
 impl Hall {
@@ -67,6 +69,7 @@ impl Hall {
             appointments: self.appointments.iter().map(|(c, a)| (c.clone(), a.clone())).collect(),
             holders: self.holders.iter().map(|((m, k), t)| (*m, k.clone(), *t)).collect(),
             notice: self.notice.clone(),
+            help_requests: self.help_requests.clone(),
         }
     }
 
@@ -95,6 +98,7 @@ impl Hall {
         hall.appointments = snap.appointments.into_iter().collect();
         hall.holders = snap.holders.into_iter().map(|(m, k, t)| ((m, k), t)).collect();
         hall.notice = snap.notice;
+        hall.help_requests = snap.help_requests;
         for t in &snap.tickets {
             let Some(place) = t.place else { continue };
             match place.lane {

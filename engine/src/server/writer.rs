@@ -248,6 +248,7 @@ impl Writer {
                     *source = Some(sub.caller.device.clone());
                 }
                 Command::CancelTicket { by, .. } => *by = Some(sub.caller.device.clone()),
+                Command::RequestHelp { kiosk } => kiosk.clone_from(&sub.caller.device),
                 _ => {}
             }
         }

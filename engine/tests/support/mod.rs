@@ -207,6 +207,7 @@ impl Script {
                 format!("skills {} {}", w(window), skills.iter().map(|x| m(&x)).collect::<Vec<_>>().join(","))
             }
             Event::NoticePosted { text, .. } => format!("notice \"{text}\""),
+            Event::HelpRequested { kiosk, .. } => format!("help {kiosk}"),
         }
     }
 

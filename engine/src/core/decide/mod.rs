@@ -43,6 +43,12 @@ impl Hall {
             Command::CloseWindow { window } => self.decide_close_window(*window, now),
             Command::SetSkills { window, skills } => self.decide_set_skills(*window, *skills, now),
             Command::PostNotice { text } => self.decide_notice(text, now),
+            Command::RequestHelp { kiosk } => {
+                if kiosk.is_empty() || kiosk.len() > 64 {
+                    return Err(Rejection::BadText);
+                }
+                Ok(vec![Event::HelpRequested { kiosk: kiosk.clone(), at: now }])
+            }
         }
     }
 
