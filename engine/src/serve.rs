@@ -58,6 +58,7 @@ async fn serve(
         config: hall,
         devices: settings.devices,
         limits: settings.limits,
+        languages: settings.languages,
         store,
         hasher,
         listen,

@@ -42,7 +42,7 @@ fn ticket_id(hall: &Hall, number: &str) -> Result<TicketId, WireError> {
     hall.ticket_by_number(number).map(|t| t.id).ok_or_else(|| Rejection::UnknownTicket.into())
 }
 
-/// The command a request asks for; `None` for `hello`, which the session handles itself.
+/// The command a request asks for; `None` for `hello` and `get_state`, which the session answers itself.
 ///
 /// `hash_id` turns a raw ID number into the keyed hash the core keeps (the shell holds the key).
 pub fn command(
@@ -53,7 +53,7 @@ pub fn command(
     use RequestBody as R;
     let w = |n: &u16| window_id(hall, *n);
     let command = match request {
-        R::Hello { .. } => return Ok(None),
+        R::Hello { .. } | R::GetState {} => return Ok(None),
         R::IssueTicket { matter, green, id_number } => {
             let holder = match id_number {
                 None => None,

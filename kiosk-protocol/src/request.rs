@@ -31,6 +31,8 @@ pub enum RequestBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         since: Option<u64>,
     },
+    /// Any role: send the hall as it is now (a `snapshot` message, then an `ok` reply).
+    GetState {},
     /// Kiosk: take a ticket.
     IssueTicket {
         /// Matter key.
@@ -188,6 +190,7 @@ impl RequestBody {
     /// Every `type`, in declaration order.
     pub const KINDS: &'static [&'static str] = &[
         "hello",
+        "get_state",
         "issue_ticket",
         "check_in",
         "cancel_ticket",
@@ -218,6 +221,7 @@ impl RequestBody {
     pub fn kind(&self) -> &'static str {
         match self {
             RequestBody::Hello { .. } => "hello",
+            RequestBody::GetState {} => "get_state",
             RequestBody::IssueTicket { .. } => "issue_ticket",
             RequestBody::CheckIn { .. } => "check_in",
             RequestBody::CancelTicket { .. } => "cancel_ticket",

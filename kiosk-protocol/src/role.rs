@@ -24,12 +24,12 @@ impl Role {
     /// Every role.
     pub const ALL: [Role; 5] = [Role::Kiosk, Role::Clerk, Role::Display, Role::Evaluator, Role::Supervisor];
 
-    /// Whether this role may send `request` at all (`hello` is always allowed).
+    /// Whether this role may send `request` at all (`hello` and `get_state` are always allowed).
     pub fn may(self, request: &RequestBody) -> bool {
         use RequestBody as R;
         matches!(
             (self, request),
-            (_, R::Hello { .. })
+            (_, R::Hello { .. } | R::GetState {})
                 | (Role::Kiosk, R::IssueTicket { .. } | R::CheckIn { .. } | R::CancelTicket { .. } | R::RequestHelp {})
                 | (
                     Role::Clerk,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use std::collections::HashSet;
 
 mod server;
-pub use server::{Device, Limits, ServerSettings};
+pub use server::{default_languages, Device, Language, Limits, ServerSettings};
 
 /// The demo hall, embedded in the binary.
 pub const DEMO_HALL_TOML: &str = include_str!("../../../docs/hall.example.toml");
@@ -53,6 +53,8 @@ struct RawConfig {
     #[serde(default)]
     device: Vec<server::RawDevice>,
     server: Option<server::RawServer>,
+    #[serde(default)]
+    language: Vec<server::Language>,
 }
 
 #[derive(Deserialize)]
@@ -133,8 +135,9 @@ pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigErro
     let mut raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string().trim().to_owned()))?;
     let devices = std::mem::take(&mut raw.device);
     let server = raw.server.take();
+    let languages = std::mem::take(&mut raw.language);
     let hall = validate(raw)?;
-    let settings = server::validate(devices, server, &hall)?;
+    let settings = server::validate(devices, server, languages, &hall)?;
     Ok((hall, settings))
 }
 

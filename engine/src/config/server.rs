@@ -18,6 +18,44 @@ pub(super) struct RawDevice {
     token_hash: String,
 }
 
+/// Display and voice texts of one language.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Language {
+    /// Code, e.g. `zh`, `en`, `bo`.
+    pub code: String,
+    /// Its name in itself, for the language button, e.g. `中文`.
+    pub name: String,
+    /// What displays show for a call; `{ticket}` and `{window}` are filled in.
+    pub call: String,
+    /// What is spoken for a call (defaults to `call`).
+    #[serde(default)]
+    pub voice: Option<String>,
+    /// The speech-synthesis language tag, e.g. `zh-CN` (defaults to `code`).
+    #[serde(default)]
+    pub voice_lang: Option<String>,
+}
+
+/// The languages a hall speaks when its config names none: Mandarin first, then English.
+pub fn default_languages() -> Vec<Language> {
+    vec![
+        Language {
+            code: "zh".into(),
+            name: "中文".into(),
+            call: "请 {ticket} 号 到 {window} 号窗口 办理".into(),
+            voice: Some("请 {ticket} 号，到 {window} 号窗口办理".into()),
+            voice_lang: Some("zh-CN".into()),
+        },
+        Language {
+            code: "en".into(),
+            name: "English".into(),
+            call: "Ticket {ticket}, please go to window {window}".into(),
+            voice: None,
+            voice_lang: Some("en-US".into()),
+        },
+    ]
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawServer {
@@ -68,20 +106,35 @@ impl Default for Limits {
     }
 }
 
-/// Devices and limits.
+/// Devices, limits and languages.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ServerSettings {
     /// Allowed devices.
     pub devices: Vec<Device>,
     /// Limits.
     pub limits: Limits,
+    /// Display and voice texts, the first the default.
+    pub languages: Vec<Language>,
 }
 
 pub(super) fn validate(
     raw: Vec<RawDevice>,
     server: Option<RawServer>,
+    languages: Vec<Language>,
     hall: &HallConfig,
 ) -> Result<ServerSettings, ConfigError> {
+    let mut codes = HashSet::new();
+    for (i, l) in languages.iter().enumerate() {
+        if l.code.is_empty() || !codes.insert(l.code.clone()) {
+            return Err(invalid(format!("language[{i}].code"), format!("`{}` must be unique and not empty", l.code)));
+        }
+        for (field, text) in [("call", Some(&l.call)), ("voice", l.voice.as_ref())] {
+            if text.is_some_and(|t| !t.contains("{ticket}") || !t.contains("{window}")) {
+                return Err(invalid(format!("language[{i}].{field}"), "must contain {ticket} and {window}"));
+            }
+        }
+    }
+    let languages = if languages.is_empty() { default_languages() } else { languages };
     let mut names = HashSet::new();
     let mut devices = Vec::with_capacity(raw.len());
     for (i, d) in raw.into_iter().enumerate() {
@@ -136,5 +189,5 @@ pub(super) fn validate(
         )? as u32,
         socket_queue: positive("socket_queue", s.socket_queue, defaults.socket_queue)?,
     };
-    Ok(ServerSettings { devices, limits })
+    Ok(ServerSettings { devices, limits, languages })
 }

@@ -9,12 +9,13 @@
 
 mod guard;
 mod http;
+mod pages;
 pub mod metrics;
 mod session;
 pub mod writer;
 
 use crate::auth::IdHasher;
-use crate::config::{Device, Limits};
+use crate::config::{Device, Language, Limits};
 use crate::core::HallConfig;
 use crate::store::{Store, StoreError};
 use axum::extract::ws::WebSocketUpgrade;
@@ -48,6 +49,7 @@ pub struct App {
     admission: guard::Admission,
     degraded: Arc<AtomicBool>,
     shutdown: watch::Receiver<bool>,
+    texts: Arc<str>,
 }
 
 /// Everything a server needs.
@@ -58,6 +60,8 @@ pub struct Options {
     pub devices: Vec<Device>,
     /// Limits.
     pub limits: Limits,
+    /// Display and voice texts, the first the default.
+    pub languages: Vec<Language>,
     /// The ledger.
     pub store: Arc<dyn Store>,
     /// Keyed hash for ID numbers.
@@ -110,7 +114,8 @@ impl Running {
 
 /// Starts a server: loads the hall from the ledger, binds, spawns the writer and the HTTP service.
 pub async fn start(options: Options) -> Result<Running, StartError> {
-    let Options { config, devices, limits, store, hasher, listen, clock } = options;
+    let Options { config, devices, limits, languages, store, hasher, listen, clock } = options;
+    let texts = serde_json::json!({ "languages": languages }).to_string();
     let fingerprint = layout_fingerprint(&config);
     match store.meta("layout")? {
         Some(stored) if stored != fingerprint => return Err(StartError::Layout(stored)),
@@ -147,6 +152,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         admission: guard::Admission::new(limits),
         degraded,
         shutdown: shutdown.clone(),
+        texts: texts.into(),
     };
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
@@ -160,6 +166,10 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .route("/healthz", get(http::healthz))
         .route("/metrics", get(http::metrics))
         .route("/api/state", get(http::state))
+        .route("/api/texts", get(pages::texts))
+        .route("/", get(pages::index))
+        .route("/static/{file}", get(pages::asset))
+        .route("/{page}", get(pages::page))
         .with_state(app);
     let mut until = shutdown;
     let served = tokio::spawn(async move {

@@ -6,7 +6,8 @@
 //! `socket_queue` events behind is closed 1013 and resumes by `seq`; a peer silent for 30 s is dropped.
 
 use super::guard;
-use super::writer::{Accepted, Caller, Submission};
+use super::writer::{Accepted, Caller, HallState, Submission};
+use std::sync::Arc;
 use super::App;
 use crate::config::Device;
 use crate::wire::WireError;
@@ -194,7 +195,14 @@ async fn serve(
                 if text.len() > MAX_FRAME_BYTES {
                     return End::Close(close_code::SIZE, "message over 16 KiB");
                 }
-                let answer = handle(app, device, &text).await;
+                let (state, answer) = handle(app, device, &text).await;
+                if let Some(state) = state {
+                    // `get_state`: the state first, then the reply that says it was sent. Events the
+                    // socket has not forwarded yet still follow, so no call goes unannounced.
+                    if let Err(end) = send_text(sink, state.message.as_ref()).await {
+                        return end;
+                    }
+                }
                 if let Err(end) = send_message(sink, &answer).await {
                     return end;
                 }
@@ -242,12 +250,21 @@ async fn catch_up(sink: &mut Sink, app: &App, since: Option<u64>) -> Result<u64,
     }
 }
 
-/// One request after `hello`: permission, rate, then the writer.
-async fn handle(app: &App, device: &Device, text: &str) -> ServerMessage {
+/// One request after `hello`, with the hall state to send first for `get_state`.
+async fn handle(app: &App, device: &Device, text: &str) -> (Option<Arc<HallState>>, ServerMessage) {
     let request = match Request::parse(text) {
         Ok(r) => r,
-        Err((id, e)) => return error(id, ErrorCode::BadRequest, e),
+        Err((id, e)) => return (None, error(id, ErrorCode::BadRequest, e)),
     };
+    if matches!(request.body, RequestBody::GetState {}) {
+        let state = app.state.borrow().clone();
+        return (Some(state), ServerMessage::Reply { id: request.id, seq: None, result: ReplyResult::Ok {} });
+    }
+    (None, command(app, device, request).await)
+}
+
+/// A request for the writer: permission, rate, then the writer's answer.
+async fn command(app: &App, device: &Device, request: Request) -> ServerMessage {
     let id = request.id;
     if matches!(request.body, RequestBody::Hello { .. }) {
         return error(Some(id), ErrorCode::BadRequest, "already authenticated");

@@ -46,10 +46,12 @@ impl TestServer {
         let hall = config::demo().unwrap();
         let tokens = dir.join("demo-tokens.txt");
         let devices = launch::demo_devices(&hall, &tokens).unwrap();
+        let languages = config::default_languages();
         let running = server::start(server::Options {
             config: hall,
             devices,
             limits,
+            languages,
             store: Arc::new(store.clone()) as Arc<dyn Store>,
             hasher: IdHasher::from_hex(&onewindow::auth::new_id_key()).unwrap(),
             listen: "127.0.0.1:0".parse().unwrap(),

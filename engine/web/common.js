@@ -1,0 +1,195 @@
+// onewindow terminals: the shared client. Keeps the device token in localStorage (never in the URL),
+// speaks the WebSocket protocol (docs/protocol.md), reconnects with backoff, resumes by seq, shows an
+// "offline" banner while disconnected, and switches language (Chinese first, English one tap away).
+"use strict";
+
+const OW = (() => {
+  const UI = {
+    zh: {
+      offline: "连接中断，正在重连…", setup: "设备设置", token: "设备令牌", save: "保存", lang: "English",
+      waiting: "等候", people: "人", minutes: "分钟", ahead: "前面", take: "取号", green: "绿色通道",
+      none: "无", elderly: "老年人 (60岁以上)", pregnant: "孕妇", military: "现役军人", disabled: "残疾人",
+      idnumber: "身份证号 (可选)", age: "年龄", checkin: "预约签到", code: "预约码", help: "代书代填 (请求帮助)",
+      helpSent: "已通知工作人员，请稍候", print: "打印", yourTicket: "您的号码", issuedAt: "取号时间",
+      estimate: "预计等候", callNext: "叫号", recall: "重呼", callNumber: "特呼", start: "开始办理",
+      finish: "办结", noShow: "过号", transfer: "转移", hold: "挂起", resumeHeld: "恢复挂起", pause: "暂停",
+      resume: "继续", signIn: "签到", signOut: "签退", clerk: "工号", pin: "密码", current: "当前号码",
+      queue: "等候队列", oldest: "最长等候", served: "今日办结", window: "窗口", status: "状态",
+      matter: "事项", target: "目标", open: "开放", close: "关闭", notice: "公告", post: "发布",
+      alerts: "告警", helpRequests: "代办求助", latest: "最新叫号", calls: "最近叫号", nothing: "暂无",
+      closed: "已关闭", paused: "暂停", serving: "办理中", free: "空闲", standby: "临时窗口",
+      done: "完成", ok: "成功",
+    },
+    en: {
+      offline: "Offline — reconnecting…", setup: "Device setup", token: "Device token", save: "Save", lang: "中文",
+      waiting: "waiting", people: "", minutes: "min", ahead: "ahead", take: "Take a ticket", green: "Green channel",
+      none: "None", elderly: "Elderly (60+)", pregnant: "Pregnant", military: "Active military", disabled: "Disabled",
+      idnumber: "ID number (optional)", age: "Age", checkin: "Appointment check-in", code: "Booking code",
+      help: "Help me fill the forms", helpSent: "Staff have been told; please wait", print: "Print",
+      yourTicket: "Your number", issuedAt: "Issued", estimate: "Estimated wait", callNext: "Call next",
+      recall: "Recall", callNumber: "Call number", start: "Start", finish: "Finish", noShow: "No-show",
+      transfer: "Transfer", hold: "Hold", resumeHeld: "Resume held", pause: "Pause", resume: "Resume",
+      signIn: "Sign in", signOut: "Sign out", clerk: "Clerk", pin: "PIN", current: "Current", queue: "Queue",
+      oldest: "Oldest wait", served: "Served today", window: "Window", status: "Status", matter: "Matter",
+      target: "Target", open: "Open", close: "Close", notice: "Notice", post: "Post", alerts: "Alerts",
+      helpRequests: "Help requests", latest: "Latest call", calls: "Recent calls", nothing: "None",
+      closed: "Closed", paused: "Paused", serving: "Serving", free: "Free", standby: "Standby", done: "Done",
+      ok: "Done",
+    },
+  };
+  // Plain words for the refusals a citizen or clerk meets; the code is shown for anything else.
+  const ERRORS = {
+    zh: {
+      daily_cap_reached: "该事项今日号已取完，请明天再来或预约。", duplicate_holder: "该身份证已持有此事项的号码。",
+      outside_hours: "现在不在取号时间。", day_closed: "今日已停止取号。", green_not_eligible: "根据身份证，年龄未满60岁。",
+      invalid_id_number: "身份证号有误，请检查。", rate_limited: "操作过快，请稍候再试。", queue_empty: "暂无等候。",
+      forbidden: "本终端无权进行此操作。", wrong_pin: "密码错误。", storage_unavailable: "系统暂时无法保存，请稍候。",
+      unknown_appointment: "预约码不存在。", appointment_used: "此预约已签到。", appointment_not_today: "此预约不是今天。",
+      window_busy: "请先办结当前号码。", not_signed_in: "请先签到。", window_paused: "窗口已暂停。",
+    },
+    en: {
+      daily_cap_reached: "Today's tickets for this matter are all taken. Please come back tomorrow or book.",
+      duplicate_holder: "This ID already holds a ticket for this matter.", outside_hours: "Tickets are not issued now.",
+      day_closed: "Ticket issuing has ended for today.", green_not_eligible: "The ID shows an age under 60.",
+      invalid_id_number: "The ID number is not valid.", rate_limited: "Too fast; please wait a moment.",
+      queue_empty: "Nobody is waiting.", forbidden: "This terminal may not do that.", wrong_pin: "Wrong PIN.",
+      storage_unavailable: "The system cannot save right now; please wait.", unknown_appointment: "Unknown booking code.",
+      appointment_used: "This appointment is already checked in.", appointment_not_today: "This appointment is not today.",
+      window_busy: "Finish the current ticket first.", not_signed_in: "Sign in first.", window_paused: "The window is paused.",
+    },
+  };
+
+  const page = document.body.dataset.page;
+  let lang = localStorage.getItem("onewindow.lang") || "zh";
+  let socket = null, nextId = 1, lastSeq = null, backoff = 500, online = false;
+  const pending = new Map();
+  const handlers = { state: [], event: [], welcome: [], online: [] };
+  let texts = null;
+
+  const t = (key) => (UI[lang] && UI[lang][key]) || UI.en[key] || key;
+  const errorText = (code, message) => (ERRORS[lang] && ERRORS[lang][code]) || `${code}: ${message || ""}`;
+  const $ = (sel) => document.querySelector(sel);
+  const el = (tag, attrs = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    return node;
+  };
+  const tokenKey = () => `onewindow.token.${page}`;
+
+  function banner() {
+    let b = $("#ow-offline");
+    if (!b) {
+      b = el("div", { id: "ow-offline", class: "offline", role: "status" });
+      document.body.prepend(b);
+    }
+    b.textContent = t("offline");
+    b.hidden = online;
+  }
+
+  function setup() {
+    const form = el("form", { class: "setup" },
+      el("h2", {}, t("setup")),
+      el("label", {}, t("token"), el("input", { id: "ow-token", type: "password", autocomplete: "off", size: "50" })),
+      el("button", { type: "submit" }, t("save")));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      localStorage.setItem(tokenKey(), $("#ow-token").value.trim());
+      location.reload();
+    });
+    document.body.append(form);
+  }
+
+  function connect() {
+    const token = localStorage.getItem(tokenKey());
+    if (!token) return setup();
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}/ws`);
+    socket.onopen = () => {
+      const hello = { id: 0, type: "hello", protocol: 1, token };
+      if (lastSeq !== null) hello.since = lastSeq;
+      socket.send(JSON.stringify(hello));
+    };
+    socket.onmessage = (m) => receive(JSON.parse(m.data));
+    socket.onclose = (e) => {
+      online = false;
+      banner();
+      handlers.online.forEach((f) => f(false));
+      for (const [, p] of pending) p.reject({ code: "offline" });
+      pending.clear();
+      if (e.code === 1008) { localStorage.removeItem(tokenKey()); return setup(); }
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 10000);
+    };
+  }
+
+  function receive(msg) {
+    if (msg.type === "reply" && msg.id === 0) {
+      online = true; backoff = 500; banner();
+      handlers.welcome.forEach((f) => f(msg.result));
+      handlers.online.forEach((f) => f(true));
+    } else if (msg.type === "snapshot") {
+      lastSeq = Math.max(lastSeq || 0, msg.seq);
+      handlers.state.forEach((f) => f(msg.hall, msg.seq));
+    } else if (msg.type === "event") {
+      if (lastSeq !== null && msg.seq <= lastSeq) return;
+      lastSeq = msg.seq;
+      handlers.event.forEach((f) => f(msg.event, msg));
+      refreshSoon();
+    } else if (msg.type === "reply" || msg.type === "error") {
+      const p = pending.get(msg.id);
+      if (p) { pending.delete(msg.id); msg.type === "reply" ? p.resolve(msg) : p.reject(msg); }
+      else if (msg.type === "error") console.warn("onewindow error", msg);
+    }
+  }
+
+  let refreshTimer = null;
+  function refreshSoon() {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => { refreshTimer = null; request({ type: "get_state" }).catch(() => {}); }, 250);
+  }
+
+  function request(body) {
+    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject({ code: "offline" });
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ ...body, id }));
+    });
+  }
+
+  async function loadTexts() {
+    try { texts = await (await fetch("/api/texts")).json(); } catch { texts = { languages: [] }; }
+    return texts;
+  }
+  // The call text in the current language from the hall's templates.
+  function callText(ticket, window, voice = false, code = lang) {
+    const l = (texts && texts.languages.find((x) => x.code === code)) || (texts && texts.languages[0]);
+    if (!l) return `${ticket} → ${window}`;
+    const tpl = voice ? (l.voice || l.call) : l.call;
+    return tpl.replaceAll("{ticket}", ticket).replaceAll("{window}", window);
+  }
+  function voiceLang(code) {
+    const l = texts && texts.languages.find((x) => x.code === code);
+    return (l && (l.voice_lang || l.code)) || code;
+  }
+
+  function langButton() {
+    return el("button", { class: "lang", onclick: () => { localStorage.setItem("onewindow.lang", lang === "zh" ? "en" : "zh"); location.reload(); } }, t("lang"));
+  }
+  const matterName = (m) => (lang === "zh" ? m.name_zh : m.name_en);
+  const minutes = (ms) => Math.max(0, Math.round(ms / 60000));
+
+  // For tests: cut the socket as a network fault would, and stay away `holdMs` before reconnecting.
+  const testHooks = { drop: (holdMs = 500) => { backoff = holdMs; if (socket) socket.close(4000, "test cut"); } };
+
+  return {
+    t, errorText, el, $, connect, request, loadTexts, callText, voiceLang, langButton, matterName, minutes,
+    on: (kind, f) => handlers[kind].push(f), get lang() { return lang; }, get online() { return online; },
+    testHooks,
+  };
+})();

@@ -1,0 +1,162 @@
+// Browser tests of the terminal pages: headless Debian Chromium (/usr/bin/chromium) driven by
+// playwright-core against a real `onewindow serve` (the release binary, or ONEWINDOW_BIN). Every test
+// saves screenshots of the pages it used to tests/browser/screenshots/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BIN = process.env.ONEWINDOW_BIN || resolve(here, "../../target/release/onewindow");
+const SHOTS = join(here, "screenshots");
+const ID = "11010519491231002X"; // the worked example of GB 11643-1999 (born 1949)
+
+let server, base, data, browser;
+
+function token(device) {
+  const line = readFileSync(join(data, "demo-tokens.txt"), "utf8").split("\n").find((l) => l.startsWith(device + " "));
+  return line.trim().split(/\s+/)[3];
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  data = mkdtempSync(join(tmpdir(), "onewindow-browser-"));
+  server = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", data], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn" } });
+  const lines = createInterface({ input: server.stdout });
+  base = await new Promise((ok, fail) => {
+    server.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
+    lines.on("line", (line) => { const m = /listening on (\S+)/.exec(line); if (m) ok(`http://${m[1]}`); });
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  rmSync(data, { recursive: true, force: true });
+});
+
+/** A page of `path` for `device`, its token already set up as the page's setup form would store it. */
+async function open(path, device) {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const page = await context.newPage();
+  const pageName = path.split(/[/?]/)[1];
+  await page.addInitScript(([key, value]) => localStorage.setItem(key, value), [`onewindow.token.${pageName}`, token(device)]);
+  page.on("pageerror", (e) => console.error(`${path}: ${e}`));
+  await page.goto(base + path);
+  return page;
+}
+
+async function signIn(clerk, window, clerkKey) {
+  await clerk.waitForFunction(() => OW.online);
+  await clerk.fill("#clerk", clerkKey);
+  await clerk.fill("#pin", "1234");
+  await clerk.click("#signin button[type=submit]");
+  await clerk.waitForSelector(".message.ok");
+}
+
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+const announcementsOf = (display, ticket) =>
+  display.evaluate((n) => [...OWDisplay.played, ...OWDisplay.queued].filter((a) => a.ticket === n).map((a) => a.kind), ticket);
+
+test("a ticket taken at the kiosk is called at the clerk page and shown and announced on the hall display", { timeout: 60_000 }, async () => {
+  const display = await open("/display", "display-hall");
+  await display.waitForFunction(() => OW.online && document.querySelector("#latest-call"));
+
+  // The kiosk's one-time setup: the token is typed into the form, kept by the browser.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1024 } });
+  const kiosk = await context.newPage();
+  await kiosk.goto(base + "/kiosk");
+  await kiosk.fill("#ow-token", token("kiosk-1"));
+  await kiosk.click(".setup button");
+  await kiosk.waitForSelector("[data-matter=tax]");
+  assert.ok(!kiosk.url().includes("ow_"), "the token is never in the URL");
+  await kiosk.click("[data-matter=tax]");
+  const number = (await kiosk.textContent("#ticket-number")).trim();
+  assert.match(number, /^E\d{3}$/);
+  await shot(kiosk, "1-kiosk-ticket");
+
+  const clerk = await open("/clerk", "clerk-w9");
+  await signIn(clerk, 9, "c09");
+  await clerk.click("#act-callNext");
+  await clerk.waitForFunction((n) => document.querySelector("#current").textContent === n, number);
+  // The call is durable and published when the clerk sees it: the display shows it within 1 s.
+  await display.waitForFunction((n) => document.querySelector("#latest-call").textContent.includes(n)
+    && document.querySelector("#latest-call").textContent.includes("9"), number, { timeout: 1000 });
+  assert.deepEqual(await announcementsOf(display, number), ["ticket_called"], "one announcement queued");
+  const text = await display.evaluate((n) => OWDisplay.played.concat(OWDisplay.queued).find((a) => a.ticket === n).text, number);
+  assert.equal(text, `请 ${number} 号 到 9 号窗口 办理`);
+  await shot(clerk, "1-clerk-called");
+  await shot(display, "1-display-called");
+
+  await clerk.click("#act-recall");
+  await display.waitForFunction((n) => [...OWDisplay.played, ...OWDisplay.queued].filter((a) => a.ticket === n).length === 2, number, { timeout: 5000 });
+  assert.deepEqual(await announcementsOf(display, number), ["ticket_called", "ticket_recalled"], "a recall repeats it");
+  await shot(display, "1-display-recalled");
+  await clerk.click("#act-finish");
+  await clerk.waitForFunction(() => document.querySelector("#current").textContent === "—");
+});
+
+test("a display whose socket is cut shows both calls made meanwhile once it reconnects", { timeout: 60_000 }, async () => {
+  const display = await open("/display", "display-hall");
+  await display.waitForFunction(() => OW.online && document.querySelector("#latest-call"));
+  const kiosk = await open("/kiosk", "kiosk-2");
+  await kiosk.waitForSelector("[data-matter=pickup]");
+  const clerk = await open("/clerk", "clerk-w11");
+  await signIn(clerk, 11, "c11");
+
+  await display.evaluate(() => OW.testHooks.drop(4000));
+  await display.waitForSelector("#ow-offline:not([hidden])");
+  await shot(display, "2-display-offline");
+  const numbers = [];
+  for (let i = 0; i < 2; i++) {
+    await kiosk.click("[data-matter=pickup]");
+    await kiosk.waitForFunction((prev) => { const n = document.querySelector("#ticket-number"); return n && n.textContent !== prev; }, numbers[numbers.length - 1] || "");
+    numbers.push((await kiosk.textContent("#ticket-number")).trim());
+  }
+  for (const n of numbers) {
+    await clerk.click("#act-callNext");
+    await clerk.waitForFunction((x) => document.querySelector("#current").textContent === x, n);
+    await clerk.click("#act-finish");
+    await clerk.waitForFunction(() => document.querySelector("#current").textContent === "—");
+  }
+  assert.equal(await display.evaluate(() => OW.online), false, "the calls happened while the display was cut off");
+  await display.waitForFunction(() => OW.online, null, { timeout: 15_000 });
+  await display.waitForFunction((ns) => ns.every((n) => document.querySelector(`#calls li[data-ticket="${n}"]`)), numbers, { timeout: 5000 });
+  for (const n of numbers) assert.deepEqual(await announcementsOf(display, n), ["ticket_called"], `${n} announced after the reconnect`);
+  await shot(display, "2-display-resumed");
+});
+
+test("a clerk page cannot act on another window", { timeout: 60_000 }, async () => {
+  const clerk = await open("/clerk", "clerk-w3");
+  await clerk.waitForFunction(() => OW.online);
+  const refused = await clerk.evaluate(() => OW.request({ type: "call_next", window: 4 }).then(() => "accepted", (e) => e.code));
+  assert.equal(refused, "forbidden");
+  const signIn = await clerk.evaluate(() => OW.request({ type: "sign_in", window: 4, clerk: "c04", pin: "1234" }).then(() => "accepted", (e) => e.code));
+  assert.equal(signIn, "forbidden");
+  await shot(clerk, "3-clerk-other-window");
+});
+
+test("the kiosk says so plainly when the same ID already holds a ticket for the matter", { timeout: 60_000 }, async () => {
+  const kiosk = await open("/kiosk", "kiosk-1");
+  await kiosk.waitForSelector("[data-matter=social_insurance]");
+  await kiosk.fill("#id-number", ID);
+  assert.match(await kiosk.textContent("#age"), /\d+/, "the age is read from the ID's birth date");
+  assert.equal(await kiosk.inputValue("#green"), "elderly", "60 or older: the elderly green channel is offered");
+  await kiosk.click("[data-matter=social_insurance]");
+  await kiosk.waitForSelector("#ticket-number");
+  await kiosk.fill("#id-number", ID);
+  await kiosk.click("[data-matter=social_insurance]");
+  await kiosk.waitForSelector(".message");
+  assert.match(await kiosk.textContent(".message"), /该身份证已持有此事项的号码/);
+  await shot(kiosk, "4-kiosk-duplicate");
+});
