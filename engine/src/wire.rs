@@ -333,6 +333,11 @@ pub fn hall_view(hall: &Hall) -> HallView {
         matters,
         windows,
         recent_calls,
-        help: hall.help_requests().iter().rev().map(|(kiosk, at)| HelpView { kiosk: kiosk.clone(), at: at.0 }).collect(),
+        help: hall
+            .help_requests()
+            .iter()
+            .rev()
+            .map(|(kiosk, at)| HelpView { kiosk: kiosk.clone(), at: at.0 })
+            .collect(),
     }
 }

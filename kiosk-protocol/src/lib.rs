@@ -16,7 +16,10 @@ pub mod vocab;
 pub use codes::ErrorCode;
 pub use request::{Request, RequestBody};
 pub use role::Role;
-pub use server::{CallReasonView, CallView, HallView, HelpView, MatterView, ReplyResult, ServerMessage, TicketView, WindowView, WireEvent};
+pub use server::{
+    CallReasonView, CallView, HallView, HelpView, MatterView, ReplyResult, ServerMessage, TicketView, WindowView,
+    WireEvent,
+};
 
 /// The protocol version this crate speaks. A `hello` with another version gets `unsupported_protocol`.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -9,8 +9,8 @@
 
 mod guard;
 mod http;
-mod pages;
 pub mod metrics;
+mod pages;
 mod session;
 pub mod writer;
 

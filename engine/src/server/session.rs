@@ -7,7 +7,6 @@
 
 use super::guard;
 use super::writer::{Accepted, Caller, HallState, Submission};
-use std::sync::Arc;
 use super::App;
 use crate::config::Device;
 use crate::wire::WireError;
@@ -17,6 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use kiosk_protocol::{
     ErrorCode, ReplyResult, Request, RequestBody, Role, ServerMessage, MAX_FRAME_BYTES, PROTOCOL_VERSION,
 };
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, oneshot};
 

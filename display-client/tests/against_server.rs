@@ -1,0 +1,145 @@
+//! The client against a real `onewindow serve` (ONEWINDOW_BIN, or the workspace's debug build).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use display_client::{Connection, Follower, ServerMessage, WireEvent};
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Server {
+    child: Child,
+    url: String,
+    data: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}
+
+fn serve(name: &str) -> Server {
+    let bin = std::env::var_os("ONEWINDOW_BIN")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/onewindow"), PathBuf::from);
+    assert!(bin.exists(), "build onewindow first (cargo build), or set ONEWINDOW_BIN: {}", bin.display());
+    let data = std::env::temp_dir().join(format!("onewindow-display-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let mut child = Command::new(bin)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start onewindow");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("output").expect("line");
+        if let Some(addr) = line.trim().strip_prefix("listening on ") {
+            break addr.to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, url: format!("ws://{addr}/ws"), data }
+}
+
+fn token(server: &Server, device: &str) -> String {
+    let text = std::fs::read_to_string(server.data.join("demo-tokens.txt")).unwrap();
+    let line = text.lines().find(|l| l.starts_with(&format!("{device} "))).unwrap();
+    line.split_whitespace().nth(3).unwrap().to_owned()
+}
+
+async fn issue_and_call(kiosk: &mut Connection, clerk: &mut Connection) -> String {
+    let (_, issued) = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await.unwrap();
+    let number = serde_json::to_value(&issued).unwrap()["ticket"]["number"].as_str().unwrap().to_owned();
+    let (_, called) = clerk.request(json!({"type": "call_next", "window": 9})).await.unwrap();
+    assert_eq!(serde_json::to_value(&called).unwrap()["ticket"]["number"], json!(number));
+    clerk.request(json!({"type": "finish", "window": 9, "outcome": "completed"})).await.unwrap();
+    number
+}
+
+/// The calls among the next messages, up to and including the call of `last`.
+async fn calls_until(follower: &mut Follower, last: &str) -> Vec<(u64, String)> {
+    let mut calls = Vec::new();
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), follower.next()).await.expect("in time").unwrap();
+        if let ServerMessage::Event { seq, event: WireEvent::TicketCalled { ticket, .. }, .. } = message {
+            let done = ticket == last;
+            calls.push((seq, ticket));
+            if done {
+                return calls;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_follower_sees_every_call_once_across_a_dropped_connection() {
+    let server = serve("follow");
+    let mut follower = Follower::new(server.url.clone(), token(&server, "display-hall"));
+    assert!(matches!(follower.next().await.unwrap(), ServerMessage::Snapshot { .. }));
+    let mut kiosk = Connection::open(&server.url, &token(&server, "kiosk-1"), None).await.unwrap();
+    let mut clerk = Connection::open(&server.url, &token(&server, "clerk-w9"), None).await.unwrap();
+    clerk.request(json!({"type": "sign_in", "window": 9, "clerk": "c09", "pin": "1234"})).await.unwrap();
+
+    let first = issue_and_call(&mut kiosk, &mut clerk).await;
+    assert_eq!(calls_until(&mut follower, &first).await.last().map(|c| c.1.clone()), Some(first));
+    let before = follower.last_seq().unwrap();
+
+    follower.drop_connection();
+    let second = issue_and_call(&mut kiosk, &mut clerk).await;
+    let third = issue_and_call(&mut kiosk, &mut clerk).await;
+    let missed = calls_until(&mut follower, &third).await;
+    let tickets: Vec<&str> = missed.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(tickets, [second.as_str(), third.as_str()], "both calls, once, in order");
+    assert!(missed[0].0 > before, "nothing delivered twice");
+
+    // A refused token is an error, not an endless retry.
+    let mut wrong = Follower::new(server.url.clone(), "ow_wrong");
+    assert!(wrong.next().await.is_err());
+}
+
+#[tokio::test]
+async fn the_plain_display_prints_one_line_per_call() {
+    let server = serve("plain");
+    let mut display = Command::new(env!("CARGO_BIN_EXE_onewindow-display"))
+        .args(["--plain", "--url", &server.url, "--token", &token(&server, "display-hall")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start onewindow-display");
+    let mut lines = BufReader::new(display.stdout.take().unwrap()).lines();
+    let mut kiosk = Connection::open(&server.url, &token(&server, "kiosk-2"), None).await.unwrap();
+    let mut clerk = Connection::open(&server.url, &token(&server, "clerk-w9"), None).await.unwrap();
+    clerk.request(json!({"type": "sign_in", "window": 9, "clerk": "c09", "pin": "1234"})).await.unwrap();
+    // Call only once the display is connected (the server counts it), so the call is live for it.
+    let http = server.url.trim_start_matches("ws://").trim_end_matches("/ws").to_owned();
+    for _ in 0..200 {
+        let metrics = tokio::task::spawn_blocking({
+            let http = http.clone();
+            move || {
+                use std::io::{Read, Write};
+                let mut s = std::net::TcpStream::connect(&http).ok()?;
+                s.write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").ok()?;
+                let mut text = String::new();
+                s.read_to_string(&mut text).ok()?;
+                Some(text)
+            }
+        })
+        .await
+        .unwrap()
+        .unwrap_or_default();
+        if metrics.contains("onewindow_connections{role=\"display\"} 1") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let number = issue_and_call(&mut kiosk, &mut clerk).await;
+    let line = tokio::task::spawn_blocking(move || lines.next()).await.unwrap().expect("a line").unwrap();
+    let _ = display.kill();
+    let _ = display.wait();
+    assert_eq!(line, format!("{number}\t9\tcalled"));
+}
