@@ -1,8 +1,12 @@
 //! simulator: replays hall days through the same `onewindow::core` the server runs, with a virtual
-//! clock and a seeded random number generator, to measure routing and staffing policies.
+//! clock and seeded random numbers (ChaCha8: same seed, same output, bit for bit).
 //!
-//! Planned flow (the simulator issue fills it): a scenario (TOML) gives arrivals and service times; the
-//! simulator turns them into `IssueTicket`, `CallNext` and `Finish` commands at virtual times, runs them
-//! through `Hall::execute`, and reports waits. Until then it only names the core it will drive.
+//! Flow: [`scenario::Scenario::parse`] reads a scenario (TOML, `../shared/validation/SCENARIO-FORMAT.md`);
+//! [`report::run`] builds the hall it describes ([`sim::hall_config`]), drives arrivals and service
+//! completions through `Hall::execute` ([`sim::Run`]), records every wait ([`stats::Recorder`]) and
+//! returns the contract's [`report::Report`].
 
-pub use onewindow::core;
+pub mod report;
+pub mod scenario;
+pub mod sim;
+pub mod stats;

@@ -144,6 +144,18 @@ impl Hall {
         Ok(events)
     }
 
+    /// Forgets the ended tickets at the front of today's list, once they are at least half of it, so a
+    /// simulation of millions of tickets in one "day" keeps little in memory. Not an event: only for
+    /// callers that never replay or look those tickets up again (the simulator); the server keeps the
+    /// whole day for reports.
+    pub fn forget_ended(&mut self) {
+        let ended = self.tickets.iter().position(|t| !t.state.is_ended()).unwrap_or(self.tickets.len());
+        if ended >= 4096 && ended * 2 >= self.tickets.len() {
+            self.tickets.drain(..ended);
+            self.first_ticket += ended as u64;
+        }
+    }
+
     /// The configuration.
     pub fn config(&self) -> &HallConfig {
         &self.config

@@ -1,0 +1,143 @@
+//! `onewindow-sim`: run a scenario, or compare policies on the same citizens.
+
+// A command-line tool prints its results.
+#![allow(clippy::print_stdout)]
+
+use clap::{Parser, Subcommand};
+use simulator::report::{self, Report};
+use simulator::scenario::Scenario;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Simulate hall days through the onewindow core.
+#[derive(Parser)]
+#[command(name = "onewindow-sim", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run one scenario and print its results (a table, or the contract's JSON with --json).
+    Run {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Override the scenario's policy.
+        #[arg(long)]
+        policy: Option<String>,
+        /// Override the number of measured tickets (steady) .
+        #[arg(long)]
+        customers: Option<u64>,
+        /// Override the number of days (day mode).
+        #[arg(long)]
+        days: Option<u32>,
+        /// Turn the starvation guard on at this wait (minutes); off by default in simulations.
+        #[arg(long)]
+        max_wait_min: Option<f64>,
+    },
+    /// The same scenario under several policies, with common random numbers, side by side.
+    Compare {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Policies to compare (at least one).
+        #[arg(long = "policy", required = true)]
+        policies: Vec<String>,
+        /// Print JSON (an object keyed by policy).
+        #[arg(long)]
+        json: bool,
+        /// Override the number of measured tickets (steady).
+        #[arg(long)]
+        customers: Option<u64>,
+        /// Override the number of days (day mode).
+        #[arg(long)]
+        days: Option<u32>,
+    },
+}
+
+fn load(path: &PathBuf, customers: Option<u64>, days: Option<u32>) -> Result<Scenario, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut scenario = Scenario::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Some(c) = customers {
+        scenario.warmup = scenario.warmup.min(c / 10).max(c / 20);
+        scenario.customers = c;
+    }
+    if let Some(d) = days {
+        scenario.days = d;
+    }
+    Ok(scenario)
+}
+
+fn table(reports: &[&Report]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = write!(out, "{:<28}", "");
+    for r in reports {
+        let _ = write!(out, "{:>18}", r.policy);
+    }
+    out.push('\n');
+    let row = |out: &mut String, label: &str, f: &dyn Fn(&Report) -> String| {
+        let _ = write!(out, "{label:<28}");
+        for r in reports {
+            let _ = write!(out, "{:>18}", f(r));
+        }
+        out.push('\n');
+    };
+    row(&mut out, "tickets simulated", &|r| r.tickets.to_string());
+    row(&mut out, "tickets/s", &|r| format!("{:.0}", r.tickets_per_second));
+    row(&mut out, "mean wait (min) ± 95%", &|r| {
+        format!("{:.3} ± {:.3}", r.overall.wait_mean_min, r.overall.wait_mean_ci95_min)
+    });
+    row(&mut out, "P(wait > 0)", &|r| format!("{:.4}", r.overall.p_wait));
+    for t in reports[0].overall.p_wait_over_min.keys() {
+        row(&mut out, &format!("P(wait > {t} min)"), &|r| {
+            format!("{:.4}", r.overall.p_wait_over_min.get(t).copied().unwrap_or(0.0))
+        });
+    }
+    row(&mut out, "wait p50 / p90 / p95", &|r| {
+        format!("{:.1}/{:.1}/{:.1}", r.overall.wait_p50_min, r.overall.wait_p90_min, r.overall.wait_p95_min)
+    });
+    if reports[0].window_hours > 0.0 {
+        row(&mut out, "window-hours", &|r| format!("{:.1}", r.window_hours));
+    }
+    for m in reports[0].matters.keys() {
+        row(&mut out, &format!("matter {m}: mean wait"), &|r| {
+            format!("{:.3}", r.matters.get(m).map_or(0.0, |s| s.wait_mean_min))
+        });
+    }
+    out
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Cmd::Run { scenario, json, policy, customers, days, max_wait_min } => load(&scenario, customers, days)
+            .and_then(|s| report::run(&s, policy.as_deref(), max_wait_min))
+            .map(|r| if json { serde_json::to_string_pretty(&r).unwrap_or_default() } else { table(&[&r]) }),
+        Cmd::Compare { scenario, policies, json, customers, days } => load(&scenario, customers, days).and_then(|s| {
+            let reports = policies.iter().map(|p| report::run(&s, Some(p), None)).collect::<Result<Vec<_>, _>>()?;
+            Ok(if json {
+                let by: serde_json::Map<String, serde_json::Value> = policies
+                    .iter()
+                    .zip(&reports)
+                    .map(|(p, r)| (p.clone(), serde_json::to_value(r).unwrap_or_default()))
+                    .collect();
+                serde_json::to_string_pretty(&by).unwrap_or_default()
+            } else {
+                table(&reports.iter().collect::<Vec<_>>())
+            })
+        }),
+    };
+    match result {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

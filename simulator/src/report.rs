@@ -1,0 +1,213 @@
+//! Runs a scenario and builds the contract's result: steady (one long run, warm-up deleted, batch
+//! means) or day (replicated days, per-slot statistics, intervals across days).
+
+use crate::scenario::{Mode, Scenario};
+use crate::sim::{hall_config, Run};
+use crate::stats::{batch_ci, ci95, key, summarise, Recorder, Stats, Wait};
+use onewindow::core::Policy;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// A window's line in the result.
+#[derive(Debug, Serialize)]
+pub struct WindowReport {
+    /// Matter ids it serves.
+    pub serves: Vec<String>,
+    /// Busy time / elapsed time.
+    pub utilisation: f64,
+}
+
+/// A day slot's line in the result.
+#[derive(Debug, Serialize)]
+pub struct SlotReport {
+    /// Slot start, `HH:MM`.
+    pub start: String,
+    /// Mean arrivals per day in the slot.
+    pub arrivals: f64,
+    /// P(wait > t) of tickets that arrived in the slot.
+    pub p_wait_over_min: BTreeMap<String, f64>,
+    /// Mean windows open in the slot.
+    pub open_windows: f64,
+}
+
+/// The result (SCENARIO-FORMAT.md); extra fields are additions.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The policy that ran.
+    pub policy: String,
+    /// Tickets simulated (issued), warm-up included.
+    pub tickets: u64,
+    /// Simulated tickets per wall-clock second.
+    pub tickets_per_second: f64,
+    /// Every window's open time, hours (day mode; standby windows only while open).
+    pub window_hours: f64,
+    /// All counted tickets.
+    pub overall: Stats,
+    /// By matter id.
+    pub matters: BTreeMap<String, Stats>,
+    /// By window, in scenario order.
+    pub windows: Vec<WindowReport>,
+    /// Day mode: per slot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slots: Option<Vec<SlotReport>>,
+}
+
+/// The policy a name selects (`default` is the engine's default).
+pub fn policy(name: &str) -> Option<Policy> {
+    Policy::from_name(name)
+}
+
+fn matter_stats(scenario: &Scenario, waits: &[Wait], ci: &dyn Fn(&[f64]) -> f64) -> BTreeMap<String, Stats> {
+    scenario
+        .matters
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let of = |pred: &dyn Fn(&Wait) -> bool| {
+                waits.iter().filter(|w| w.matter == i && pred(w)).map(|w| w.wait).collect::<Vec<f64>>()
+            };
+            let all = of(&|_| true);
+            let mut stats = summarise(&all, &scenario.thresholds, ci(&all));
+            let classes = [("normal", false), ("green", true)]
+                .into_iter()
+                .map(|(name, green)| {
+                    let w = of(&|x| x.green == green);
+                    (name.to_owned(), summarise(&w, &scenario.thresholds, ci(&w)))
+                })
+                .collect();
+            stats.classes = Some(classes);
+            (m.id.clone(), stats)
+        })
+        .collect()
+}
+
+fn window_reports(scenario: &Scenario, busy: &[f64], elapsed: f64) -> Vec<WindowReport> {
+    scenario
+        .windows
+        .iter()
+        .zip(busy)
+        .map(|(w, b)| WindowReport {
+            serves: w.serves.iter().map(|m| scenario.matters[*m].id.clone()).collect(),
+            utilisation: if elapsed > 0.0 { b / elapsed } else { 0.0 },
+        })
+        .collect()
+}
+
+/// Runs the scenario under `policy_name` (or its own policy).
+pub fn run(scenario: &Scenario, policy_name: Option<&str>, max_wait_min: Option<f64>) -> Result<Report, String> {
+    let name = policy_name.unwrap_or(&scenario.policy);
+    let policy = policy(name).ok_or_else(|| format!("unknown policy `{name}`"))?;
+    let config = hall_config(scenario, policy, max_wait_min);
+    let started = Instant::now();
+    let report = match scenario.mode {
+        Mode::Steady => steady(scenario, config),
+        Mode::Day => day(scenario, config),
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut report = report;
+    report.policy = policy.name().to_owned();
+    report.tickets_per_second = if elapsed > 0.0 { report.tickets as f64 / elapsed } else { 0.0 };
+    Ok(report)
+}
+
+fn steady(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
+    let mut run = Run::new(scenario, config, 0);
+    let mut rec = Recorder::default();
+    let warmup = scenario.warmup;
+    let total = warmup + scenario.customers;
+    run.start_arrivals(0.0, f64::INFINITY);
+    // Stop issuing after `total` tickets: a run stops once every counted ticket has been called.
+    let measure = move |index: u64| index >= warmup && index < total;
+    let customers = scenario.customers;
+    run.run(f64::INFINITY, &mut rec, &measure, &|r: &Run| r.measured_called >= customers);
+    let waits: Vec<f64> = rec.waits.iter().map(|w| w.wait).collect();
+    let overall = summarise(&waits, &scenario.thresholds, batch_ci(&waits));
+    Report {
+        policy: String::new(),
+        tickets: run.issued,
+        tickets_per_second: 0.0,
+        window_hours: 0.0,
+        overall,
+        matters: matter_stats(scenario, &rec.waits, &batch_ci),
+        windows: window_reports(scenario, run.busy_minutes(), run.last_event),
+        slots: None,
+    }
+}
+
+fn day(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
+    let (open, close) = scenario.hours.unwrap_or((0.0, 24.0 * 60.0));
+    let slots = (((close - open) / scenario.slot_min).ceil() as usize).max(1);
+    let mut all: Vec<Wait> = Vec::new();
+    let mut day_means = Vec::new();
+    let mut slot_arrivals = vec![0u64; slots];
+    let mut busy = vec![0.0; scenario.windows.len()];
+    let mut elapsed = 0.0;
+    let mut tickets = 0;
+    let mut window_hours = 0.0;
+    let regular = scenario.windows.iter().filter(|w| !w.standby).count();
+    for d in 0..scenario.days {
+        let mut run = Run::new(scenario, config.clone(), d + 1);
+        let mut rec = Recorder { keep_arrivals: true, ..Recorder::default() };
+        run.start_arrivals(open, close);
+        run.run(close, &mut rec, &|_| true, &|_| false);
+        tickets += run.issued;
+        for (at, _) in &rec.arrivals {
+            let slot = (((at - open) / scenario.slot_min) as usize).min(slots - 1);
+            slot_arrivals[slot] += 1;
+        }
+        if !rec.waits.is_empty() {
+            day_means.push(rec.waits.iter().map(|w| w.wait).sum::<f64>() / rec.waits.len() as f64);
+        }
+        // Regular windows are open from opening until the last citizen is served (or closing time).
+        let end = run.last_event.max(close);
+        window_hours += regular as f64 * (end - open) / 60.0;
+        elapsed += end - open;
+        for (b, day_busy) in busy.iter_mut().zip(run.busy_minutes()) {
+            *b += day_busy;
+        }
+        all.extend(rec.waits);
+    }
+    let days = f64::from(scenario.days.max(1));
+    let slot_reports = (0..slots)
+        .map(|s| {
+            let in_slot: Vec<f64> = all
+                .iter()
+                .filter(|w| (((w.arrived - open) / scenario.slot_min) as usize).min(slots - 1) == s)
+                .map(|w| w.wait)
+                .collect();
+            let start = open + s as f64 * scenario.slot_min;
+            SlotReport {
+                start: format!("{:02}:{:02}", (start / 60.0) as u32, (start % 60.0) as u32),
+                arrivals: slot_arrivals[s] as f64 / days,
+                p_wait_over_min: scenario
+                    .thresholds
+                    .iter()
+                    .map(|t| {
+                        let p = if in_slot.is_empty() {
+                            0.0
+                        } else {
+                            in_slot.iter().filter(|w| **w > *t).count() as f64 / in_slot.len() as f64
+                        };
+                        (key(*t), p)
+                    })
+                    .collect(),
+                open_windows: regular as f64,
+            }
+        })
+        .collect();
+    let waits: Vec<f64> = all.iter().map(|w| w.wait).collect();
+    let per_day_ci = ci95(&day_means);
+    // Across days for the overall mean; per matter, the same day-to-day spread is approximated by
+    // batch means over the pooled days (days are independent, so batches are nearly so).
+    Report {
+        policy: String::new(),
+        tickets,
+        tickets_per_second: 0.0,
+        window_hours,
+        overall: summarise(&waits, &scenario.thresholds, per_day_ci),
+        matters: matter_stats(scenario, &all, &batch_ci),
+        windows: window_reports(scenario, &busy, elapsed),
+        slots: Some(slot_reports),
+    }
+}

@@ -1,0 +1,317 @@
+//! The discrete-event loop: arrivals and service completions on a virtual clock, every decision made
+//! by the same `onewindow::core::Hall` the server runs (`IssueTicket`, `CallNext`, `Finish`).
+//!
+//! Model rules (SCENARIO-FORMAT.md): a window that is free calls at once; when several free windows can
+//! take an arriving ticket, the one serving the fewest matters takes it (ties: lowest index). Each
+//! ticket's service time and class are drawn at its arrival from its matter's own random streams, so
+//! two policies run on the same scenario and seed see the same citizens (common random numbers).
+
+use crate::scenario::{Matter, Rate, Scenario, Service};
+use crate::stats::Recorder;
+use onewindow::core::pin::hash_pin;
+use onewindow::core::{
+    ClerkId, ClerkSpec, Command, Date, Event, GreenReason, Hall, HallConfig, MatterId, MatterSet, MatterSpec, Outcome,
+    Policy, Rules, TicketId, Timestamp, WindowId, WindowKind, WindowSpec,
+};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+
+const MINUTE_MS: f64 = 60_000.0;
+/// The virtual calendar starts here; steady runs never change the business day.
+const EPOCH: Date = Date { year: 2026, month: 1, day: 5 };
+
+/// The hall a scenario describes, as the core sees it. The starvation guard is off unless the scenario
+/// sets `max_wait_min`, so theory cases see pure priority.
+pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64>) -> HallConfig {
+    let matters = scenario
+        .matters
+        .iter()
+        .enumerate()
+        .map(|(i, m)| MatterSpec {
+            key: m.id.clone(),
+            name_zh: m.name.clone(),
+            name_en: m.name.clone(),
+            prefix: char::from(b'A' + (i % 26) as u8),
+            target_wait_ms: (m.target_wait_min * MINUTE_MS) as i64,
+            handling_norm_ms: (m.service.mean() * MINUTE_MS) as i64,
+            daily_cap: None,
+        })
+        .collect();
+    let windows = scenario
+        .windows
+        .iter()
+        .enumerate()
+        .map(|(i, w)| WindowSpec {
+            key: format!("w{i}"),
+            number: (i + 1) as u16,
+            name: format!("window {}", i + 1),
+            zone: String::new(),
+            skills: MatterSet::of(w.serves.iter().map(|m| MatterId(*m as u16))),
+            kind: if w.standby { WindowKind::Standby } else { WindowKind::Regular },
+        })
+        .collect();
+    let clerks = (0..scenario.windows.len())
+        .map(|i| ClerkSpec {
+            key: format!("c{i}"),
+            name: format!("clerk {i}"),
+            pin_hash: hash_pin(&format!("c{i}"), "0000"),
+        })
+        .collect();
+    let rules = Rules {
+        policy,
+        max_wait_ms: max_wait_min.map_or(i64::MAX / 4, |m| (m * MINUTE_MS) as i64),
+        ..Rules::default()
+    };
+    HallConfig { name: "simulated hall".into(), utc_offset_min: 0, hours: None, matters, windows, clerks, rules }
+}
+
+/// One matter's random streams: arrivals, service times, classes.
+struct Streams {
+    arrivals: ChaCha8Rng,
+    service: ChaCha8Rng,
+    class: ChaCha8Rng,
+}
+
+fn streams(seed: u64, matter: usize, day: u32) -> Streams {
+    let stream = |k: u64| {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream((u64::from(day) << 24) | ((matter as u64) << 4) | k);
+        rng
+    };
+    Streams { arrivals: stream(1), service: stream(2), class: stream(3) }
+}
+
+fn exponential(rng: &mut ChaCha8Rng, mean: f64) -> f64 {
+    // 1 - U is in (0, 1], so the logarithm is finite.
+    -mean * (1.0 - rng.random::<f64>()).ln()
+}
+
+fn service_time(rng: &mut ChaCha8Rng, service: &Service) -> f64 {
+    match *service {
+        Service::Exponential { mean_min } => exponential(rng, mean_min),
+        Service::Deterministic { mean_min } => mean_min,
+        Service::Lognormal { mean_min, cv } => {
+            let sigma2 = (1.0 + cv * cv).ln();
+            let mu = mean_min.ln() - sigma2 / 2.0;
+            // Box–Muller: one standard normal from two uniforms.
+            let (u1, u2) = (1.0 - rng.random::<f64>(), rng.random::<f64>());
+            let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+            (mu + sigma2.sqrt() * z).exp()
+        }
+    }
+}
+
+/// The next arrival after `now` (minutes), or `None` when the rate stays zero until `until`.
+fn next_arrival(rng: &mut ChaCha8Rng, rate: &Rate, now: f64, until: f64) -> Option<f64> {
+    match rate {
+        Rate::Constant(r) => Some(now + exponential(rng, 1.0 / r)).filter(|t| *t < until),
+        Rate::Profile(segments) => {
+            // Piecewise-constant rate: draw in the current segment; past its end, start afresh at the
+            // boundary with the next rate (the exponential forgets).
+            let mut t = now;
+            loop {
+                let idx = segments.iter().rposition(|(from, _)| *from <= t)?;
+                let end = segments.get(idx + 1).map_or(until, |(from, _)| from.min(until));
+                let r = segments[idx].1;
+                if r > 0.0 {
+                    let candidate = t + exponential(rng, 1.0 / r);
+                    if candidate < end {
+                        return Some(candidate);
+                    }
+                }
+                if end >= until {
+                    return None;
+                }
+                t = end;
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    /// A service ends at a window.
+    Completion(usize),
+    /// A citizen of this matter arrives.
+    Arrival(usize),
+}
+
+/// A time-ordered event; `seq` keeps equal times in insertion order.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Due {
+    at: f64,
+    seq: u64,
+    kind: Kind,
+}
+
+impl Eq for Due {}
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Due {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.at.total_cmp(&other.at).then(self.seq.cmp(&other.seq))
+    }
+}
+
+/// What a ticket carries from its arrival to its call.
+#[derive(Clone, Copy)]
+struct Pending {
+    arrived: f64,
+    service: f64,
+    matter: usize,
+    green: bool,
+    measured: bool,
+}
+
+/// The state of one simulated run (a steady run, or one day).
+pub struct Run<'a> {
+    scenario: &'a Scenario,
+    hall: Hall,
+    queue: BinaryHeap<Reverse<Due>>,
+    seq: u64,
+    streams: Vec<Streams>,
+    tickets: HashMap<TicketId, Pending>,
+    /// Window indices ordered by (skills, index): who takes an arrival first.
+    order: Vec<usize>,
+    busy: Vec<bool>,
+    busy_min: Vec<f64>,
+    busy_since: Vec<f64>,
+    /// Tickets issued so far.
+    pub issued: u64,
+    /// Measured tickets called so far.
+    pub measured_called: u64,
+    /// The last completion time.
+    pub last_event: f64,
+}
+
+impl<'a> Run<'a> {
+    /// A run with the hall open and every regular window staffed at time 0.
+    pub fn new(scenario: &'a Scenario, config: HallConfig, day: u32) -> Run<'a> {
+        let mut hall = Hall::new(config);
+        let start = Timestamp(EPOCH.at_minute(0, 0).0);
+        let _ = hall.execute(&Command::OpenDay { date: EPOCH }, start);
+        for (i, w) in scenario.windows.iter().enumerate() {
+            if !w.standby {
+                let sign_in =
+                    Command::SignIn { window: WindowId(i as u16), clerk: ClerkId(i as u16), pin: "0000".into() };
+                let _ = hall.execute(&sign_in, start);
+            }
+        }
+        let mut order: Vec<usize> = (0..scenario.windows.len()).collect();
+        order.sort_by_key(|i| (scenario.windows[*i].serves.len(), *i));
+        let streams = (0..scenario.matters.len()).map(|m| streams(scenario.seed, m, day)).collect();
+        let n = scenario.windows.len();
+        Run {
+            scenario,
+            hall,
+            queue: BinaryHeap::new(),
+            seq: 0,
+            streams,
+            tickets: HashMap::new(),
+            order,
+            busy: vec![false; n],
+            busy_min: vec![0.0; n],
+            busy_since: vec![0.0; n],
+            issued: 0,
+            measured_called: 0,
+            last_event: 0.0,
+        }
+    }
+
+    fn at(minutes: f64) -> Timestamp {
+        Timestamp(EPOCH.at_minute(0, 0).0 + (minutes * MINUTE_MS).round() as i64)
+    }
+
+    fn push(&mut self, at: f64, kind: Kind) {
+        self.seq += 1;
+        self.queue.push(Reverse(Due { at, seq: self.seq, kind }));
+    }
+
+    /// Schedules each matter's first arrival after `from`, arrivals stopping at `until`.
+    pub fn start_arrivals(&mut self, from: f64, until: f64) {
+        for m in 0..self.scenario.matters.len() {
+            let rate = &self.scenario.matters[m].rate;
+            if let Some(t) = next_arrival(&mut self.streams[m].arrivals, rate, from, until) {
+                self.push(t, Kind::Arrival(m));
+            }
+        }
+    }
+
+    /// Runs until no event is left, or `stop` says so after an event.
+    pub fn run(&mut self, until: f64, rec: &mut Recorder, measure: &dyn Fn(u64) -> bool, stop: &dyn Fn(&Run) -> bool) {
+        while let Some(Reverse(due)) = self.queue.pop() {
+            self.last_event = due.at;
+            match due.kind {
+                Kind::Arrival(m) => self.arrive(m, due.at, until, rec, measure),
+                Kind::Completion(w) => self.complete(w, due.at, rec),
+            }
+            if stop(self) {
+                break;
+            }
+            if self.issued % 65_536 == 0 {
+                self.hall.forget_ended();
+            }
+        }
+    }
+
+    fn arrive(&mut self, m: usize, now: f64, until: f64, rec: &mut Recorder, measure: &dyn Fn(u64) -> bool) {
+        let matter: &Matter = &self.scenario.matters[m];
+        if let Some(t) = next_arrival(&mut self.streams[m].arrivals, &matter.rate, now, until) {
+            self.push(t, Kind::Arrival(m));
+        }
+        let service = service_time(&mut self.streams[m].service, &matter.service);
+        let green = matter.green_share > 0.0 && self.streams[m].class.random::<f64>() < matter.green_share;
+        let issue = Command::IssueTicket {
+            matter: MatterId(m as u16),
+            green: green.then_some(GreenReason::Pregnant),
+            holder: None,
+            source: None,
+        };
+        let Ok(events) = self.hall.execute(&issue, Run::at(now)) else { return };
+        let Some(Event::TicketIssued { ticket, .. }) = events.first() else { return };
+        let measured = measure(self.issued);
+        self.issued += 1;
+        rec.arrival(now, m);
+        self.tickets.insert(*ticket, Pending { arrived: now, service, matter: m, green, measured });
+        // The free window serving the fewest matters takes it.
+        let free = self.order.iter().copied().find(|w| !self.busy[*w] && self.scenario.windows[*w].serves.contains(&m));
+        if let Some(w) = free {
+            self.call(w, now, rec);
+        }
+    }
+
+    fn complete(&mut self, w: usize, now: f64, rec: &mut Recorder) {
+        let _ = self
+            .hall
+            .execute(&Command::Finish { window: WindowId(w as u16), outcome: Outcome::Completed }, Run::at(now));
+        self.busy[w] = false;
+        self.busy_min[w] += now - self.busy_since[w];
+        self.call(w, now, rec);
+    }
+
+    /// Window `w` calls the next ticket, if any waits for it.
+    fn call(&mut self, w: usize, now: f64, rec: &mut Recorder) {
+        let Ok(events) = self.hall.execute(&Command::CallNext { window: WindowId(w as u16) }, Run::at(now)) else {
+            return;
+        };
+        let Some(Event::TicketCalled { ticket, .. }) = events.first() else { return };
+        let Some(p) = self.tickets.remove(ticket) else { return };
+        if p.measured {
+            self.measured_called += 1;
+            rec.wait(p.arrived, now - p.arrived, p.matter, p.green);
+        }
+        self.busy[w] = true;
+        self.busy_since[w] = now;
+        self.push(now + p.service, Kind::Completion(w));
+    }
+
+    /// Each window's busy minutes so far.
+    pub fn busy_minutes(&self) -> &[f64] {
+        &self.busy_min
+    }
+}
