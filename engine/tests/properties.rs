@@ -347,6 +347,11 @@ proptest! {
     }
 
     #[test]
+    fn backlog_hall_keeps_every_invariant(ops in prop::collection::vec((op(), 0u8..8), 1..80)) {
+        run(Policy::Backlog, &ops)?;
+    }
+
+    #[test]
     fn default_policy_hall_keeps_every_invariant(ops in prop::collection::vec((op(), 0u8..8), 1..80)) {
         run(Policy::RelativeWait, &ops)?;
     }

@@ -5,7 +5,7 @@
 //! 1. tickets sent to this very window, then tickets returning from hold or transfer;
 //! 2. appointments inside their slot (a green-channel window takes green tickets before these);
 //! 3. green channel;
-//! 4. ordinary tickets, by the configured [`Policy`];
+//! 4. ordinary tickets, by the configured [`Policy`] (`fifo`, `relative_wait` or `backlog`);
 //! 5. appointments checked in early, when nobody else is waiting.
 //!
 //! Within a lane the head is taken; across a window's matters lanes are compared by key (issue time
@@ -88,16 +88,19 @@ fn by_policy(hall: &Hall, window: WindowId, now: Timestamp) -> Option<(TicketId,
         let issued_at = hall.ticket(ticket)?.issued_at;
         // This window is the only one calling for the matter if it is active and counted alone.
         let protected = hall.matters[usize::from(m.0)].active_windows <= 1 && hall.is_active(window);
+        let state = &hall.matters[usize::from(m.0)];
         Some(Candidate {
             key,
             ticket,
             wait_ms: now.since(issued_at),
             target_ms: hall.config.matter(m).target_wait_ms,
             protected,
+            backlog: state.queues.len() as f64 / (f64::from(state.active_windows.max(1)) * state.aht_ms.max(1.0)),
         })
     });
     let best = match policy {
         Policy::Fifo => candidates.min_by_key(|c| c.key),
+        Policy::Backlog => candidates.max_by(|a, b| a.backlog.total_cmp(&b.backlog).then_with(|| b.key.cmp(&a.key))),
         Policy::RelativeWait => {
             candidates.max_by(|a, b| a.score().total_cmp(&b.score()).then_with(|| b.key.cmp(&a.key)))
         }
@@ -117,6 +120,7 @@ struct Candidate {
     wait_ms: i64,
     target_ms: i64,
     protected: bool,
+    backlog: f64,
 }
 
 impl Candidate {
