@@ -40,7 +40,7 @@ pub struct Report {
     pub tickets: u64,
     /// Simulated tickets per wall-clock second.
     pub tickets_per_second: f64,
-    /// Every window's open time, hours (day mode; standby windows only while open).
+    /// Every window's open time per day, hours (day mode; standby windows only while open).
     pub window_hours: f64,
     /// All counted tickets.
     pub overall: Stats,
@@ -145,9 +145,11 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
     let mut elapsed = 0.0;
     let mut tickets = 0;
     let mut window_hours = 0.0;
-    let regular = scenario.windows.iter().filter(|w| !w.standby).count();
+    let mut slot_open = vec![0.0; slots];
     for d in 0..scenario.days {
         let mut run = Run::new(scenario, config.clone(), d + 1);
+        run.open_regular_from(open);
+        run.start_schedule(open);
         let mut rec = Recorder { keep_arrivals: true, ..Recorder::default() };
         run.start_arrivals(open, close);
         run.run(close, &mut rec, &|_| true, &|_| false);
@@ -159,9 +161,15 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
         if !rec.waits.is_empty() {
             day_means.push(rec.waits.iter().map(|w| w.wait).sum::<f64>() / rec.waits.len() as f64);
         }
-        // Regular windows are open from opening until the last citizen is served (or closing time).
+        // Windows count from opening (or being opened) until the last citizen is served, drain after
+        // closing time included.
         let end = run.last_event.max(close);
-        window_hours += regular as f64 * (end - open) / 60.0;
+        let intervals = run.open_intervals(end);
+        window_hours += intervals.iter().map(|(a, b)| b - a).sum::<f64>() / 60.0;
+        for (s, minutes) in slot_open.iter_mut().enumerate() {
+            let (from, to) = (open + s as f64 * scenario.slot_min, open + (s + 1) as f64 * scenario.slot_min);
+            *minutes += intervals.iter().map(|(a, b)| (b.min(to) - a.max(from)).max(0.0)).sum::<f64>();
+        }
         elapsed += end - open;
         for (b, day_busy) in busy.iter_mut().zip(run.busy_minutes()) {
             *b += day_busy;
@@ -192,7 +200,7 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
                         (key(*t), p)
                     })
                     .collect(),
-                open_windows: regular as f64,
+                open_windows: slot_open[s] / (scenario.slot_min * days),
             }
         })
         .collect();
@@ -204,7 +212,7 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
         policy: String::new(),
         tickets,
         tickets_per_second: 0.0,
-        window_hours,
+        window_hours: window_hours / days,
         overall: summarise(&waits, &scenario.thresholds, per_day_ci),
         matters: matter_stats(scenario, &all, &batch_ci),
         windows: window_reports(scenario, &busy, elapsed),

@@ -211,6 +211,11 @@ pub struct Scenario {
     pub matters: Vec<Matter>,
     /// Windows.
     pub windows: Vec<Window>,
+    /// Day mode: the planned-staffing baseline, `(from minute of the day, windows open)`; standby
+    /// windows fill the gap above the regular ones.
+    pub schedule: Option<Vec<(f64, u32)>>,
+    /// A standby window, once opened, stays open at least this long (the staffing policy; parsed for it).
+    pub min_open_min: Option<f64>,
 }
 
 fn minute(key: &str, s: &str) -> Result<f64, ScenarioError> {
@@ -331,7 +336,21 @@ impl Scenario {
         if windows.is_empty() {
             return Err(invalid("window", "at least one [[window]]"));
         }
-        let _ = raw.staffing.map(|s| (s.min_open_min, s.schedule));
+        let min_open_min = raw.staffing.as_ref().and_then(|s| s.min_open_min);
+        let schedule = match raw.staffing.and_then(|s| s.schedule) {
+            None => None,
+            Some(entries) => {
+                let mut out: Vec<(f64, u32)> = Vec::with_capacity(entries.len());
+                for (i, (at, n)) in entries.iter().enumerate() {
+                    let m = minute(&format!("staffing.schedule[{i}]"), at)?;
+                    if out.last().is_some_and(|(prev, _)| *prev >= m) {
+                        return Err(invalid(format!("staffing.schedule[{i}]"), "times must increase"));
+                    }
+                    out.push((m, *n));
+                }
+                Some(out)
+            }
+        };
         let (customers, warmup, days) = match run.mode {
             Mode::Steady => (
                 run.customers
@@ -356,6 +375,8 @@ impl Scenario {
             hours,
             matters,
             windows,
+            schedule,
+            min_open_min,
         })
     }
 }

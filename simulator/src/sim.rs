@@ -134,6 +134,8 @@ fn next_arrival(rng: &mut ChaCha8Rng, rate: &Rate, now: f64, until: f64) -> Opti
 enum Kind {
     /// A service ends at a window.
     Completion(usize),
+    /// The planned staffing changes to this entry of the schedule.
+    Staffing(usize),
     /// A citizen of this matter arrives.
     Arrival(usize),
 }
@@ -181,6 +183,12 @@ pub struct Run<'a> {
     busy: Vec<bool>,
     busy_min: Vec<f64>,
     busy_since: Vec<f64>,
+    /// Whether each window is open, and since when.
+    open: Vec<Option<f64>>,
+    /// Open intervals of windows since closed, `(from, to)` in minutes.
+    intervals: Vec<(f64, f64)>,
+    /// Standby windows to close once their current service ends.
+    closing: Vec<bool>,
     /// Tickets issued so far.
     pub issued: u64,
     /// Measured tickets called so far.
@@ -217,6 +225,9 @@ impl<'a> Run<'a> {
             busy: vec![false; n],
             busy_min: vec![0.0; n],
             busy_since: vec![0.0; n],
+            open: scenario.windows.iter().map(|w| (!w.standby).then_some(0.0)).collect(),
+            intervals: Vec::new(),
+            closing: vec![false; n],
             issued: 0,
             measured_called: 0,
             last_event: 0.0,
@@ -249,6 +260,7 @@ impl<'a> Run<'a> {
             match due.kind {
                 Kind::Arrival(m) => self.arrive(m, due.at, until, rec, measure),
                 Kind::Completion(w) => self.complete(w, due.at, rec),
+                Kind::Staffing(i) => self.staff(i, due.at, rec),
             }
             if stop(self) {
                 break;
@@ -291,7 +303,87 @@ impl<'a> Run<'a> {
             .execute(&Command::Finish { window: WindowId(w as u16), outcome: Outcome::Completed }, Run::at(now));
         self.busy[w] = false;
         self.busy_min[w] += now - self.busy_since[w];
-        self.call(w, now, rec);
+        if self.closing[w] {
+            self.close_window(w, now);
+        } else {
+            self.call(w, now, rec);
+        }
+    }
+
+    /// Schedules the planned-staffing changes, the first from `open`.
+    pub fn start_schedule(&mut self, open: f64) {
+        let times: Vec<f64> = self.scenario.schedule.iter().flatten().map(|(from, _)| from.max(open)).collect();
+        for (i, at) in times.into_iter().enumerate() {
+            self.push(at, Kind::Staffing(i));
+        }
+    }
+
+    /// Brings the open windows to the schedule's count: standby windows open in order and close in
+    /// reverse order, a busy one after its current service.
+    fn staff(&mut self, entry: usize, now: f64, rec: &mut Recorder) {
+        let Some(&(_, target)) = self.scenario.schedule.as_ref().and_then(|s| s.get(entry)) else { return };
+        let standby: Vec<usize> =
+            (0..self.scenario.windows.len()).filter(|w| self.scenario.windows[*w].standby).collect();
+        let open_now = self.open.iter().zip(&self.closing).filter(|(o, c)| o.is_some() && !**c).count();
+        let target = target as usize;
+        if target > open_now {
+            let mut missing = target - open_now;
+            for &w in &standby {
+                if missing == 0 {
+                    break;
+                }
+                if self.closing[w] {
+                    self.closing[w] = false;
+                    missing -= 1;
+                } else if self.open[w].is_none() {
+                    let id = WindowId(w as u16);
+                    let _ = self.hall.execute(&Command::OpenWindow { window: id }, Run::at(now));
+                    let sign_in = Command::SignIn { window: id, clerk: ClerkId(w as u16), pin: "0000".into() };
+                    let _ = self.hall.execute(&sign_in, Run::at(now));
+                    self.open[w] = Some(now);
+                    missing -= 1;
+                    self.call(w, now, rec);
+                }
+            }
+        } else {
+            let mut extra = open_now - target;
+            for &w in standby.iter().rev() {
+                if extra == 0 {
+                    break;
+                }
+                if self.open[w].is_some() && !self.closing[w] {
+                    if self.busy[w] {
+                        self.closing[w] = true;
+                    } else {
+                        self.close_window(w, now);
+                    }
+                    extra -= 1;
+                }
+            }
+        }
+    }
+
+    fn close_window(&mut self, w: usize, now: f64) {
+        let _ = self.hall.execute(&Command::CloseWindow { window: WindowId(w as u16) }, Run::at(now));
+        if let Some(since) = self.open[w].take() {
+            self.intervals.push((since, now));
+        }
+        self.closing[w] = false;
+    }
+
+    /// Regular windows count as open from `from` (the opening time of a day).
+    pub fn open_regular_from(&mut self, from: f64) {
+        for (w, open) in self.open.iter_mut().enumerate() {
+            if !self.scenario.windows[w].standby {
+                *open = Some(from);
+            }
+        }
+    }
+
+    /// Every open interval, windows still open counted until `end`.
+    pub fn open_intervals(&self, end: f64) -> Vec<(f64, f64)> {
+        let still = self.open.iter().flatten().map(|since| (*since, end.max(*since)));
+        self.intervals.iter().copied().chain(still).collect()
     }
 
     /// Window `w` calls the next ticket, if any waits for it.
