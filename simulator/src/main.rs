@@ -38,6 +38,9 @@ enum Cmd {
         /// Turn the starvation guard on at this wait (minutes); off by default in simulations.
         #[arg(long)]
         max_wait_min: Option<f64>,
+        /// Record the wait estimate a kiosk would print at issue, and report RMSE and coverage.
+        #[arg(long)]
+        estimates: bool,
     },
     /// The same scenario under several policies, with common random numbers, side by side.
     Compare {
@@ -100,6 +103,20 @@ fn table(reports: &[&Report]) -> String {
     row(&mut out, "wait p50 / p90 / p95", &|r| {
         format!("{:.1}/{:.1}/{:.1}", r.overall.wait_p50_min, r.overall.wait_p90_min, r.overall.wait_p95_min)
     });
+    if reports[0].estimates.is_some() {
+        row(&mut out, "estimate RMSE (min)", &|r| {
+            r.estimates.as_ref().map_or(String::new(), |e| format!("{:.2}", e.rmse_min))
+        });
+        row(&mut out, "actual <= printed p80", &|r| {
+            r.estimates.as_ref().map_or(String::new(), |e| format!("{:.3}", e.within_p80))
+        });
+        row(&mut out, "  among those printed > 0", &|r| {
+            r.estimates.as_ref().map_or(String::new(), |e| format!("{:.3}", e.within_p80_waiting))
+        });
+        row(&mut out, "bias (actual - median)", &|r| {
+            r.estimates.as_ref().map_or(String::new(), |e| format!("{:.2}", e.bias_min))
+        });
+    }
     if reports[0].window_hours > 0.0 {
         row(&mut out, "window-hours", &|r| format!("{:.1}", r.window_hours));
     }
@@ -113,9 +130,11 @@ fn table(reports: &[&Report]) -> String {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Cmd::Run { scenario, json, policy, customers, days, max_wait_min } => load(&scenario, customers, days)
-            .and_then(|s| report::run(&s, policy.as_deref(), max_wait_min))
-            .map(|r| if json { serde_json::to_string_pretty(&r).unwrap_or_default() } else { table(&[&r]) }),
+        Cmd::Run { scenario, json, policy, customers, days, max_wait_min, estimates } => {
+            load(&scenario, customers, days)
+                .and_then(|s| report::run_with(&s, policy.as_deref(), max_wait_min, estimates))
+                .map(|r| if json { serde_json::to_string_pretty(&r).unwrap_or_default() } else { table(&[&r]) })
+        }
         Cmd::Compare { scenario, policies, json, customers, days } => load(&scenario, customers, days).and_then(|s| {
             let reports = policies.iter().map(|p| report::run(&s, Some(p), None)).collect::<Result<Vec<_>, _>>()?;
             Ok(if json {

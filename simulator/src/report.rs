@@ -3,7 +3,7 @@
 
 use crate::scenario::{Mode, Scenario};
 use crate::sim::{hall_config, Run};
-use crate::stats::{batch_ci, ci95, key, summarise, Recorder, Stats, Wait};
+use crate::stats::{batch_ci, ci95, estimate_report, key, summarise, Recorder, Stats, Wait};
 use onewindow::core::Policy;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -51,6 +51,9 @@ pub struct Report {
     /// Day mode: per slot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slots: Option<Vec<SlotReport>>,
+    /// With `--estimates`: the wait estimate printed at issue against the actual wait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimates: Option<crate::stats::EstimateReport>,
 }
 
 /// The policy a name selects (`default` is the engine's default).
@@ -96,13 +99,23 @@ fn window_reports(scenario: &Scenario, busy: &[f64], elapsed: f64) -> Vec<Window
 
 /// Runs the scenario under `policy_name` (or its own policy).
 pub fn run(scenario: &Scenario, policy_name: Option<&str>, max_wait_min: Option<f64>) -> Result<Report, String> {
+    run_with(scenario, policy_name, max_wait_min, false)
+}
+
+/// Like [`run`]; with `estimates`, also records the estimate every ticket would be printed at issue.
+pub fn run_with(
+    scenario: &Scenario,
+    policy_name: Option<&str>,
+    max_wait_min: Option<f64>,
+    estimates: bool,
+) -> Result<Report, String> {
     let name = policy_name.unwrap_or(&scenario.policy);
     let policy = policy(name).ok_or_else(|| format!("unknown policy `{name}`"))?;
     let config = hall_config(scenario, policy, max_wait_min);
     let started = Instant::now();
     let report = match scenario.mode {
-        Mode::Steady => steady(scenario, config),
-        Mode::Day => day(scenario, config),
+        Mode::Steady => steady(scenario, config, estimates),
+        Mode::Day => day(scenario, config, estimates),
     };
     let elapsed = started.elapsed().as_secs_f64();
     let mut report = report;
@@ -111,8 +124,9 @@ pub fn run(scenario: &Scenario, policy_name: Option<&str>, max_wait_min: Option<
     Ok(report)
 }
 
-fn steady(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
+fn steady(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: bool) -> Report {
     let mut run = Run::new(scenario, config, 0);
+    run.estimates = estimates;
     let mut rec = Recorder::default();
     let warmup = scenario.warmup;
     let total = warmup + scenario.customers;
@@ -132,10 +146,12 @@ fn steady(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
         matters: matter_stats(scenario, &rec.waits, &batch_ci),
         windows: window_reports(scenario, run.busy_minutes(), run.last_event),
         slots: None,
+        estimates: estimate_report(&rec.estimates),
     }
 }
 
-fn day(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
+fn day(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: bool) -> Report {
+    let mut all_estimates = Vec::new();
     let (open, close) = scenario.hours.unwrap_or((0.0, 24.0 * 60.0));
     let slots = (((close - open) / scenario.slot_min).ceil() as usize).max(1);
     let mut all: Vec<Wait> = Vec::new();
@@ -149,6 +165,7 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
     for d in 0..scenario.days {
         let mut run = Run::new(scenario, config.clone(), d + 1);
         run.open_regular_from(open);
+        run.estimates = estimates;
         run.start_schedule(open);
         let mut rec = Recorder { keep_arrivals: true, ..Recorder::default() };
         run.start_arrivals(open, close);
@@ -175,6 +192,7 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
             *b += day_busy;
         }
         all.extend(rec.waits);
+        all_estimates.extend(rec.estimates);
     }
     let days = f64::from(scenario.days.max(1));
     let slot_reports = (0..slots)
@@ -217,5 +235,6 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig) -> Report {
         matters: matter_stats(scenario, &all, &batch_ci),
         windows: window_reports(scenario, &busy, elapsed),
         slots: Some(slot_reports),
+        estimates: estimate_report(&all_estimates),
     }
 }

@@ -11,7 +11,7 @@ use crate::stats::Recorder;
 use onewindow::core::pin::hash_pin;
 use onewindow::core::{
     ClerkId, ClerkSpec, Command, Date, Event, GreenReason, Hall, HallConfig, MatterId, MatterSet, MatterSpec, Outcome,
-    Policy, Rules, TicketId, Timestamp, WindowId, WindowKind, WindowSpec,
+    Policy, Rules, TicketClass, TicketId, Timestamp, WindowId, WindowKind, WindowSpec,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -168,6 +168,8 @@ struct Pending {
     matter: usize,
     green: bool,
     measured: bool,
+    /// The estimate printed at issue (median, p80), minutes, when asked for.
+    estimate: Option<(f64, f64)>,
 }
 
 /// The state of one simulated run (a steady run, or one day).
@@ -189,6 +191,8 @@ pub struct Run<'a> {
     intervals: Vec<(f64, f64)>,
     /// Standby windows to close once their current service ends.
     closing: Vec<bool>,
+    /// Whether to record the wait estimate given at issue.
+    pub estimates: bool,
     /// Tickets issued so far.
     pub issued: u64,
     /// Measured tickets called so far.
@@ -228,6 +232,7 @@ impl<'a> Run<'a> {
             open: scenario.windows.iter().map(|w| (!w.standby).then_some(0.0)).collect(),
             intervals: Vec::new(),
             closing: vec![false; n],
+            estimates: false,
             issued: 0,
             measured_called: 0,
             last_event: 0.0,
@@ -284,12 +289,22 @@ impl<'a> Run<'a> {
             holder: None,
             source: None,
         };
+        // The estimate a kiosk would print, taken before the ticket exists (as the kiosk does).
+        let estimate = if self.estimates {
+            let class = if green { TicketClass::Green } else { TicketClass::Normal };
+            self.hall
+                .estimate(MatterId(m as u16), class, Run::at(now))
+                .wait_ms
+                .map(|(a, b)| (a as f64 / MINUTE_MS, b as f64 / MINUTE_MS))
+        } else {
+            None
+        };
         let Ok(events) = self.hall.execute(&issue, Run::at(now)) else { return };
         let Some(Event::TicketIssued { ticket, .. }) = events.first() else { return };
         let measured = measure(self.issued);
         self.issued += 1;
         rec.arrival(now, m);
-        self.tickets.insert(*ticket, Pending { arrived: now, service, matter: m, green, measured });
+        self.tickets.insert(*ticket, Pending { arrived: now, service, matter: m, green, measured, estimate });
         // The free window serving the fewest matters takes it.
         let free = self.order.iter().copied().find(|w| !self.busy[*w] && self.scenario.windows[*w].serves.contains(&m));
         if let Some(w) = free {
@@ -396,6 +411,9 @@ impl<'a> Run<'a> {
         if p.measured {
             self.measured_called += 1;
             rec.wait(p.arrived, now - p.arrived, p.matter, p.green);
+            if let Some(estimate) = p.estimate {
+                rec.estimates.push((estimate.0, estimate.1, now - p.arrived));
+            }
         }
         self.busy[w] = true;
         self.busy_since[w] = now;

@@ -125,6 +125,52 @@ pub struct Recorder {
     pub arrivals: Vec<(f64, usize)>,
     /// Whether to keep arrival times.
     pub keep_arrivals: bool,
+    /// Estimates given at issue and the actual waits: (median, p80, actual), minutes.
+    pub estimates: Vec<(f64, f64, f64)>,
+}
+
+/// How the estimates printed at issue held up.
+#[derive(Debug, Clone, Serialize)]
+pub struct EstimateReport {
+    /// Tickets with an estimate.
+    pub count: u64,
+    /// Root-mean-square error of the median estimate, minutes.
+    pub rmse_min: f64,
+    /// Share of actual waits at or below the printed 80th percentile, all tickets (a ticket a free
+    /// window takes at once is printed 0 and waits 0, so it always counts).
+    pub within_p80: f64,
+    /// The same share among tickets printed a wait above zero (goal 0.75–0.85).
+    pub within_p80_waiting: f64,
+    /// Tickets printed a wait above zero.
+    pub waiting_count: u64,
+    /// Mean actual wait minus mean median estimate, minutes (bias).
+    pub bias_min: f64,
+}
+
+/// Summarises estimates against actual waits.
+pub fn estimate_report(estimates: &[(f64, f64, f64)]) -> Option<EstimateReport> {
+    let n = estimates.len();
+    if n == 0 {
+        return None;
+    }
+    let nf = n as f64;
+    let rmse = (estimates.iter().map(|(m, _, a)| (a - m).powi(2)).sum::<f64>() / nf).sqrt();
+    let within = estimates.iter().filter(|(_, p80, a)| a <= p80).count() as f64 / nf;
+    let bias = estimates.iter().map(|(m, _, a)| a - m).sum::<f64>() / nf;
+    let waiting: Vec<&(f64, f64, f64)> = estimates.iter().filter(|(_, p80, _)| *p80 > 0.0).collect();
+    let within_waiting = if waiting.is_empty() {
+        0.0
+    } else {
+        waiting.iter().filter(|(_, p80, a)| a <= p80).count() as f64 / waiting.len() as f64
+    };
+    Some(EstimateReport {
+        count: n as u64,
+        rmse_min: rmse,
+        within_p80: within,
+        within_p80_waiting: within_waiting,
+        waiting_count: waiting.len() as u64,
+        bias_min: bias,
+    })
 }
 
 impl Recorder {

@@ -10,6 +10,7 @@
 pub mod command;
 pub mod config;
 mod decide;
+pub mod estimate;
 pub mod event;
 pub mod identity;
 pub mod model;

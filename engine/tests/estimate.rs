@@ -1,0 +1,101 @@
+//! The wait estimate on hand-made states of the small hall (tax: AHT 10 min; windows 1 [estate, tax],
+//! 2 [tax, pickup], 3 green channel [all], 4 standby [estate]).
+
+mod support;
+
+use onewindow::core::{MatterId, TicketClass, Timestamp};
+use support::{open_hall, Script, DATE};
+
+const ESTATE: MatterId = MatterId(0);
+const TAX: MatterId = MatterId(1);
+const PICKUP: MatterId = MatterId(2);
+const MIN: f64 = 60_000.0;
+
+fn script(lines: &[&str]) -> Script {
+    let mut script = Script { hall: open_hall(), date: DATE };
+    for line in lines {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let now = script.time(words[0]).expect("time");
+        let command = script.command(&words[1..]).expect("command");
+        script.hall.execute(&command, now).unwrap_or_else(|r| panic!("`{line}` refused: {r:?}"));
+    }
+    script
+}
+
+fn minutes(wait: Option<(i64, i64)>) -> Option<(f64, f64)> {
+    wait.map(|(m, p)| (m as f64 / MIN, p as f64 / MIN))
+}
+
+fn at(s: &Script, hhmm: &str) -> Timestamp {
+    s.time(hhmm).expect("time")
+}
+
+#[test]
+fn with_no_window_open_only_the_people_ahead_are_given() {
+    let s = script(&["09:00 issue tax", "09:01 issue tax"]);
+    let e = s.hall.estimate(TAX, TicketClass::Normal, at(&s, "09:02"));
+    assert_eq!((e.ahead, e.wait_ms), (2, None));
+}
+
+#[test]
+fn with_every_window_paused_there_is_no_estimate() {
+    let s = script(&["08:30 sign-in 1 c1 1111", "08:31 pause 1", "09:00 issue tax"]);
+    assert_eq!(s.hall.estimate(TAX, TicketClass::Normal, at(&s, "09:01")).wait_ms, None);
+}
+
+#[test]
+fn a_matter_no_open_window_serves_has_no_estimate() {
+    let s = script(&["08:30 sign-in 1 c1 1111", "09:00 issue pickup"]);
+    let e = s.hall.estimate(PICKUP, TicketClass::Normal, at(&s, "09:01"));
+    assert_eq!((e.ahead, e.wait_ms), (1, None));
+    assert!(s.hall.estimate(TAX, TicketClass::Normal, at(&s, "09:01")).wait_ms.is_some());
+}
+
+#[test]
+fn a_free_window_and_an_empty_queue_mean_no_wait() {
+    let s = script(&["08:30 sign-in 1 c1 1111"]);
+    assert_eq!(s.hall.estimate(TAX, TicketClass::Normal, at(&s, "09:00")).wait_ms, Some((0, 0)));
+}
+
+#[test]
+fn one_busy_window_gives_an_exponential_like_spread() {
+    // The window just called a tax ticket (AHT 10 min): the next one waits about one service.
+    let s = script(&["08:30 sign-in 1 c1 1111", "09:00 issue tax", "09:00 call-next 1"]);
+    let (median, p80) = minutes(s.hall.estimate(TAX, TicketClass::Normal, at(&s, "09:00")).wait_ms).expect("estimate");
+    assert!((median - 6.93).abs() < 0.3, "median {median}");
+    assert!((p80 - 16.1).abs() < 0.5, "p80 {p80}");
+}
+
+#[test]
+fn a_sudden_burst_raises_the_estimate_with_every_ticket() {
+    let mut lines = vec!["08:30 sign-in 1 c1 1111"];
+    let burst: Vec<String> = (0..12).map(|_| "09:00 issue tax".to_owned()).collect();
+    lines.extend(burst.iter().map(String::as_str));
+    let s = script(&lines);
+    let e = s.hall.estimate(TAX, TicketClass::Normal, at(&s, "09:00"));
+    assert_eq!(e.ahead, 12);
+    let (median, p80) = minutes(e.wait_ms).expect("estimate");
+    // Twelve services of 10 minutes on one window: about 120 minutes, tighter relative spread.
+    assert!((105.0..125.0).contains(&median), "median {median}");
+    assert!(p80 > median && p80 < 1.3 * median, "p80 {p80}");
+    let fewer = script(&lines[..7]);
+    let (m6, _) =
+        minutes(fewer.hall.estimate(TAX, TicketClass::Normal, at(&fewer, "09:00")).wait_ms).expect("estimate");
+    assert!(m6 < median, "fewer ahead, shorter wait: {m6} vs {median}");
+}
+
+#[test]
+fn a_green_ticket_waits_only_behind_green_ones_and_more_windows_shorten_waits() {
+    let mut lines = vec!["08:30 sign-in 1 c1 1111"];
+    let burst: Vec<String> = (0..6).map(|_| "09:00 issue tax".to_owned()).collect();
+    lines.extend(burst.iter().map(String::as_str));
+    let s = script(&lines);
+    let normal = s.hall.estimate(TAX, TicketClass::Normal, at(&s, "09:00")).wait_ms.expect("estimate");
+    let green = s.hall.estimate(TAX, TicketClass::Green, at(&s, "09:00")).wait_ms.expect("estimate");
+    assert_eq!(green, (0, 0), "nobody green waits and window 1 is free");
+    lines.push("09:00 sign-in 2 c2 2222");
+    let two = script(&lines);
+    let faster = two.hall.estimate(TAX, TicketClass::Normal, at(&two, "09:00")).wait_ms.expect("estimate");
+    assert!(faster.0 < normal.0, "two windows: {faster:?} vs {normal:?}");
+    let _ = ESTATE;
+}
