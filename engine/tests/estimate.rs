@@ -22,6 +22,15 @@ fn script(lines: &[&str]) -> Script {
     script
 }
 
+/// Window 1 staffed, then `n` tax tickets at 09:00; `more` lines after.
+fn burst(n: usize, more: &[&str]) -> Script {
+    let issues: Vec<String> = (0..n).map(|_| "09:00 issue tax".to_owned()).collect();
+    let mut lines = vec!["08:30 sign-in 1 c1 1111"];
+    lines.extend(issues.iter().map(String::as_str));
+    lines.extend(more);
+    script(&lines)
+}
+
 fn minutes(wait: Option<(i64, i64)>) -> Option<(f64, f64)> {
     wait.map(|(m, p)| (m as f64 / MIN, p as f64 / MIN))
 }
@@ -68,17 +77,14 @@ fn one_busy_window_gives_an_exponential_like_spread() {
 
 #[test]
 fn a_sudden_burst_raises_the_estimate_with_every_ticket() {
-    let mut lines = vec!["08:30 sign-in 1 c1 1111"];
-    let burst: Vec<String> = (0..12).map(|_| "09:00 issue tax".to_owned()).collect();
-    lines.extend(burst.iter().map(String::as_str));
-    let s = script(&lines);
+    let s = burst(12, &[]);
     let e = s.hall.estimate(TAX, TicketClass::Normal, at(&s, "09:00"));
     assert_eq!(e.ahead, 12);
     let (median, p80) = minutes(e.wait_ms).expect("estimate");
     // Twelve services of 10 minutes on one window: about 120 minutes, tighter relative spread.
     assert!((105.0..125.0).contains(&median), "median {median}");
     assert!(p80 > median && p80 < 1.3 * median, "p80 {p80}");
-    let fewer = script(&lines[..7]);
+    let fewer = burst(6, &[]);
     let (m6, _) =
         minutes(fewer.hall.estimate(TAX, TicketClass::Normal, at(&fewer, "09:00")).wait_ms).expect("estimate");
     assert!(m6 < median, "fewer ahead, shorter wait: {m6} vs {median}");
@@ -86,15 +92,11 @@ fn a_sudden_burst_raises_the_estimate_with_every_ticket() {
 
 #[test]
 fn a_green_ticket_waits_only_behind_green_ones_and_more_windows_shorten_waits() {
-    let mut lines = vec!["08:30 sign-in 1 c1 1111"];
-    let burst: Vec<String> = (0..6).map(|_| "09:00 issue tax".to_owned()).collect();
-    lines.extend(burst.iter().map(String::as_str));
-    let s = script(&lines);
+    let s = burst(6, &[]);
     let normal = s.hall.estimate(TAX, TicketClass::Normal, at(&s, "09:00")).wait_ms.expect("estimate");
     let green = s.hall.estimate(TAX, TicketClass::Green, at(&s, "09:00")).wait_ms.expect("estimate");
     assert_eq!(green, (0, 0), "nobody green waits and window 1 is free");
-    lines.push("09:00 sign-in 2 c2 2222");
-    let two = script(&lines);
+    let two = burst(6, &["09:00 sign-in 2 c2 2222"]);
     let faster = two.hall.estimate(TAX, TicketClass::Normal, at(&two, "09:00")).wait_ms.expect("estimate");
     assert!(faster.0 < normal.0, "two windows: {faster:?} vs {normal:?}");
     let _ = ESTATE;

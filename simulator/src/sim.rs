@@ -195,6 +195,8 @@ pub struct Run<'a> {
     pub estimates: bool,
     /// Tickets issued so far.
     pub issued: u64,
+    /// `issued` when ended tickets were last forgotten.
+    forgot_at: u64,
     /// Measured tickets called so far.
     pub measured_called: u64,
     /// The last completion time.
@@ -234,6 +236,7 @@ impl<'a> Run<'a> {
             closing: vec![false; n],
             estimates: false,
             issued: 0,
+            forgot_at: 0,
             measured_called: 0,
             last_event: 0.0,
         }
@@ -270,7 +273,8 @@ impl<'a> Run<'a> {
             if stop(self) {
                 break;
             }
-            if self.issued % 65_536 == 0 {
+            if self.issued >= self.forgot_at + 65_536 {
+                self.forgot_at = self.issued;
                 self.hall.forget_ended();
             }
         }

@@ -14,7 +14,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -35,13 +34,7 @@ impl TestServer {
     }
 
     pub async fn start_with(limits: Limits, store: MemoryStore) -> TestServer {
-        let n = std::sync::atomic::AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "onewindow-it-{}-{}-{}",
-            std::process::id(),
-            n.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
-            rand_suffix()
-        ));
+        let dir = std::env::temp_dir().join(format!("onewindow-it-{}-{}", std::process::id(), rand_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
         let hall = config::demo().unwrap();
         let tokens = dir.join("demo-tokens.txt");
@@ -231,8 +224,4 @@ pub fn code_of(msg: &Value) -> Option<ErrorCode> {
         ServerMessage::Error { code, .. } => Some(code),
         _ => None,
     }
-}
-
-pub fn close_code_value(code: CloseCode) -> u16 {
-    u16::from(code)
 }
