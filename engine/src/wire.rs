@@ -5,13 +5,15 @@
 //! that translates, in both directions: requests to commands, events and state to views.
 //! See `docs/decisions/0002-core-events-vs-wire-types.md`.
 
+use crate::core::estimate::Estimate;
 use crate::core::identity;
 use crate::core::{
-    CallReason, Command, Event, Hall, Holder, HolderKey, MatterId, MatterSet, Rejection, Ticket, TicketId,
-    TicketNumber, TicketState, Timestamp, TransferTo, WindowId,
+    CallReason, Command, Event, Hall, Holder, HolderKey, MatterId, MatterSet, Rejection, StaffingTrigger, Ticket,
+    TicketClass, TicketId, TicketNumber, TicketState, Timestamp, TransferTo, WindowId,
 };
 use kiosk_protocol::{
-    CallReasonView, CallView, ErrorCode, HallView, HelpView, MatterView, RequestBody, TicketView, WindowView, WireEvent,
+    CallReasonView, CallView, ErrorCode, HallView, HelpView, MatterView, RequestBody, StaffingRequestView,
+    StaffingView, TicketView, WaitEstimate, WindowView, WireEvent,
 };
 
 /// A request that cannot become a command.
@@ -117,6 +119,7 @@ pub fn command(
         },
         R::PostNotice { text } => Command::PostNotice { text: text.clone() },
         R::CloseDay {} => Command::CloseDay,
+        R::AcceptStaffing { window } => Command::AcceptStaffing { window: w(window)? },
     };
     Ok(Some(command))
 }
@@ -147,6 +150,24 @@ pub fn ticket_view(hall: &Hall, t: &Ticket) -> TicketView {
         window: t.window.map(|w| window_number(hall, w)),
         ahead,
         id_masked: None,
+        estimate: None,
+    }
+}
+
+/// A wait estimate for terminals.
+pub fn wait_estimate(e: Estimate) -> WaitEstimate {
+    WaitEstimate { ahead: e.ahead, median_ms: e.wait_ms.map(|w| w.0), p80_ms: e.wait_ms.map(|w| w.1) }
+}
+
+/// The numbers behind a staffing change, for terminals.
+pub fn staffing_view(hall: &Hall, t: &StaffingTrigger) -> StaffingView {
+    StaffingView {
+        matter: matter_key(hall, t.matter),
+        waiting: t.waiting,
+        windows: t.windows,
+        predicted_ms: t.predicted_ms,
+        target_ms: t.target_ms,
+        aht_ms: t.aht_ms,
     }
 }
 
@@ -188,6 +209,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
                     window: None,
                     ahead: Some(ahead.unwrap_or(0)),
                     id_masked: None,
+                    estimate: None,
                 },
             }
         }
@@ -243,8 +265,25 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
             WireEvent::TicketRated { ticket: n(ticket), window: wn(window), rating: *rating }
         }
         Event::TicketEnded { ticket, reason, .. } => WireEvent::TicketEnded { ticket: n(ticket), reason: *reason },
-        Event::WindowOpened { window, .. } => WireEvent::WindowOpened { window: wn(window) },
-        Event::WindowClosed { window, .. } => WireEvent::WindowClosed { window: wn(window) },
+        Event::WindowOpened { window, trigger, .. } => WireEvent::WindowOpened {
+            window: wn(window),
+            window_kind: hall
+                .config()
+                .windows
+                .get(usize::from(window.0))
+                .map_or(crate::core::WindowKind::Regular, |w| w.kind),
+            matters: hall
+                .window(*window)
+                .map_or_else(Vec::new, |w| w.skills.iter().map(|m| matter_key(hall, m)).collect()),
+            staffing: trigger.as_ref().map(|t| staffing_view(hall, t)),
+        },
+        Event::WindowClosed { window, trigger, .. } => {
+            WireEvent::WindowClosed { window: wn(window), staffing: trigger.as_ref().map(|t| staffing_view(hall, t)) }
+        }
+        Event::StaffingRequested { window, trigger, .. } => WireEvent::StaffingRequested {
+            request: StaffingRequestView { window: wn(window), staffing: staffing_view(hall, trigger) },
+        },
+        Event::StaffingWithdrawn { window, .. } => WireEvent::StaffingWithdrawn { window: wn(window) },
         Event::SkillsChanged { window, skills, .. } => WireEvent::SkillsChanged {
             window: wn(window),
             matters: skills.iter().map(|m| matter_key(hall, m)).collect(),
@@ -259,8 +298,8 @@ const RECENT_CALLS: usize = 8;
 /// Waiting numbers listed per matter.
 const QUEUE_SHOWN: usize = 10;
 
-/// The hall as displays and supervisors draw it.
-pub fn hall_view(hall: &Hall) -> HallView {
+/// The hall as displays and supervisors draw it at `now` (wait estimates and cut-offs depend on it).
+pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
     let config = hall.config();
     // One pass over today's tickets: services per window and the latest calls.
     let mut served = vec![0u32; config.windows.len()];
@@ -288,7 +327,8 @@ pub fn hall_view(hall: &Hall) -> HallView {
         .iter()
         .enumerate()
         .map(|(i, spec)| {
-            let state = hall.matter(MatterId(i as u16));
+            let id = MatterId(i as u16);
+            let state = hall.matter(id);
             MatterView {
                 key: spec.key.clone(),
                 name_zh: spec.name_zh.clone(),
@@ -302,6 +342,7 @@ pub fn hall_view(hall: &Hall) -> HallView {
                 queue: state.map_or_else(Vec::new, |s| {
                     s.queues.by_issue.iter().take(QUEUE_SHOWN).map(|(_, t)| number(hall, *t)).collect()
                 }),
+                estimate: hall.day().is_some().then(|| wait_estimate(hall.estimate(id, TicketClass::Normal, now))),
             }
         })
         .collect();
@@ -338,6 +379,16 @@ pub fn hall_view(hall: &Hall) -> HallView {
             .iter()
             .rev()
             .map(|(kiosk, at)| HelpView { kiosk: kiosk.clone(), at: at.0 })
+            .collect(),
+        staffing_requests: hall
+            .staffing_requests()
+            .iter()
+            .map(|(w, t)| StaffingRequestView { window: window_number(hall, *w), staffing: staffing_view(hall, t) })
+            .collect(),
+        cut_off: (0..config.matters.len())
+            .map(|i| MatterId(i as u16))
+            .filter(|m| hall.day().is_some() && hall.cut_off(*m, TicketClass::Normal, now))
+            .map(|m| matter_key(hall, m))
             .collect(),
     }
 }

@@ -90,6 +90,10 @@ error_codes! {
     WindowClosed = "window_closed",
     /// The window is already open.
     WindowAlreadyOpen = "window_already_open",
+    /// A new ticket of this matter would not be called before closing time plus the extension (限号).
+    CapacityReached = "capacity_reached",
+    /// No staffing request is open for this window.
+    NoStaffingRequest = "no_staffing_request",
     /// The window is paused.
     WindowPaused = "window_paused",
     /// The window is not paused.

@@ -17,8 +17,8 @@ pub use codes::ErrorCode;
 pub use request::{Request, RequestBody};
 pub use role::Role;
 pub use server::{
-    CallReasonView, CallView, HallView, HelpView, MatterView, ReplyResult, ServerMessage, TicketView, WindowView,
-    WireEvent,
+    CallReasonView, CallView, HallView, HelpView, MatterView, ReplyResult, ServerMessage, StaffingRequestView,
+    StaffingView, TicketView, WaitEstimate, WindowView, WireEvent,
 };
 
 /// The protocol version this crate speaks. A `hello` with another version gets `unsupported_protocol`.

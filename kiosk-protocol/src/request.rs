@@ -56,6 +56,11 @@ pub enum RequestBody {
     },
     /// Kiosk: the citizen asks for help filling in forms (代书代填); supervisors are alerted.
     RequestHelp {},
+    /// Clerk at a standby window, or supervisor: accept the staffing review's request to open it.
+    AcceptStaffing {
+        /// Window number.
+        window: u16,
+    },
     /// Supervisor or appointment channel: book an appointment.
     BookAppointment {
         /// Booking code.
@@ -195,6 +200,7 @@ impl RequestBody {
         "check_in",
         "cancel_ticket",
         "request_help",
+        "accept_staffing",
         "book_appointment",
         "sign_in",
         "sign_out",
@@ -226,6 +232,7 @@ impl RequestBody {
             RequestBody::CheckIn { .. } => "check_in",
             RequestBody::CancelTicket { .. } => "cancel_ticket",
             RequestBody::RequestHelp {} => "request_help",
+            RequestBody::AcceptStaffing { .. } => "accept_staffing",
             RequestBody::BookAppointment { .. } => "book_appointment",
             RequestBody::SignIn { .. } => "sign_in",
             RequestBody::SignOut { .. } => "sign_out",
@@ -268,7 +275,8 @@ impl RequestBody {
             | RequestBody::Rate { window, .. }
             | RequestBody::OpenWindow { window }
             | RequestBody::CloseWindow { window }
-            | RequestBody::SetSkills { window, .. } => Some(*window),
+            | RequestBody::SetSkills { window, .. }
+            | RequestBody::AcceptStaffing { window } => Some(*window),
             _ => None,
         }
     }

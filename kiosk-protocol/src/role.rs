@@ -46,6 +46,7 @@ impl Role {
                         | R::Transfer { .. }
                         | R::Hold { .. }
                         | R::ResumeHeld { .. }
+                        | R::AcceptStaffing { .. }
                 )
                 | (Role::Evaluator, R::Rate { .. })
                 | (
@@ -56,6 +57,7 @@ impl Role {
                         | R::PostNotice { .. }
                         | R::CloseDay {}
                         | R::BookAppointment { .. }
+                        | R::AcceptStaffing { .. }
                 )
         )
     }

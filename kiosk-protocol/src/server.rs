@@ -97,6 +97,51 @@ pub struct TicketView {
     /// The citizen's ID, masked (`110***********002X`): only in replies to the clerk who called it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_masked: Option<String>,
+    /// The wait estimate printed on the ticket: only in the reply to the kiosk that issued it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<WaitEstimate>,
+}
+
+/// How long a new ticket would wait (约 12–18 分钟). Without enough to go on (no window serving the
+/// matter open, or a queue too long to walk), only the people ahead are given.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WaitEstimate {
+    /// People who would be called first.
+    pub ahead: u32,
+    /// Median wait, milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_ms: Option<i64>,
+    /// 80th percentile of the wait, milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p80_ms: Option<i64>,
+}
+
+/// The numbers behind a staffing change (temporary windows), as the supervisor wall shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffingView {
+    /// The matter whose queue decided it.
+    pub matter: String,
+    /// People waiting for it.
+    pub waiting: u32,
+    /// Windows serving it (before the change).
+    pub windows: u16,
+    /// Predicted median wait of a new ticket, milliseconds (for a closing: without the window);
+    /// absent when no window serves it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted_ms: Option<i64>,
+    /// Its target wait, milliseconds.
+    pub target_ms: i64,
+    /// Its average handling time, milliseconds.
+    pub aht_ms: i64,
+}
+
+/// A standby window the staffing review asks to open (advisory mode).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffingRequestView {
+    /// Window number.
+    pub window: u16,
+    /// Why.
+    pub staffing: StaffingView,
 }
 
 /// Why a ticket was called.
@@ -278,13 +323,34 @@ pub enum WireEvent {
         /// Why.
         reason: EndReason,
     },
-    /// A window opened.
+    /// A window opened. A standby window opened by the staffing review (or on its request) is
+    /// announced by the displays (临时窗口 7 已开放，办理 不动产登记).
     WindowOpened {
         /// Window number.
         window: u16,
+        /// Its kind.
+        window_kind: WindowKind,
+        /// Matter keys it serves.
+        matters: Vec<String>,
+        /// The staffing review's numbers, when it opened the window.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        staffing: Option<StaffingView>,
     },
     /// A window closed.
     WindowClosed {
+        /// Window number.
+        window: u16,
+        /// The staffing review's numbers, when it closed the window.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        staffing: Option<StaffingView>,
+    },
+    /// Advisory staffing: the review asks for a standby window to open; its clerk accepts.
+    StaffingRequested {
+        /// The request.
+        request: StaffingRequestView,
+    },
+    /// The request for this window is no longer needed.
+    StaffingWithdrawn {
         /// Window number.
         window: u16,
     },
@@ -331,6 +397,8 @@ impl WireEvent {
         "ticket_ended",
         "window_opened",
         "window_closed",
+        "staffing_requested",
+        "staffing_withdrawn",
         "skills_changed",
         "help_requested",
         "notice_posted",
@@ -355,6 +423,12 @@ pub struct HallView {
     pub recent_calls: Vec<CallView>,
     /// The latest help requests from kiosks, newest first.
     pub help: Vec<HelpView>,
+    /// Advisory staffing: standby windows the review asks to open.
+    #[serde(default)]
+    pub staffing_requests: Vec<StaffingRequestView>,
+    /// Whether a kiosk may still issue tickets of each matter today, by key: absent means yes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cut_off: Vec<String>,
 }
 
 /// A call as the hall display lists it.
@@ -401,6 +475,9 @@ pub struct MatterView {
     pub oldest_issued_at: Option<i64>,
     /// The first waiting ticket numbers, longest-waiting first (at most 10).
     pub queue: Vec<String>,
+    /// What a new ordinary ticket would wait now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<WaitEstimate>,
 }
 
 /// A window on the displays.

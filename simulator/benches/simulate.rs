@@ -5,7 +5,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use simulator::report::run;
+use simulator::report::{run, Options};
 use simulator::scenario::Scenario;
 
 fn mm5(c: &mut Criterion) {
@@ -13,11 +13,11 @@ fn mm5(c: &mut Criterion) {
     let mut scenario = Scenario::parse(&std::fs::read_to_string(path).expect("scenario")).expect("valid");
     scenario.customers = 100_000;
     scenario.warmup = 10_000;
-    let tickets = run(&scenario, None, None).expect("runs").tickets;
+    let tickets = run(&scenario, &Options::default()).expect("runs").tickets;
     let mut group = c.benchmark_group("simulate");
     group.throughput(Throughput::Elements(tickets));
     group.sample_size(10);
-    group.bench_function("mm5-v4 100k tickets", |b| b.iter(|| run(&scenario, None, None).expect("runs")));
+    group.bench_function("mm5-v4 100k tickets", |b| b.iter(|| run(&scenario, &Options::default()).expect("runs")));
     group.finish();
 }
 

@@ -4,7 +4,7 @@
 #![allow(clippy::print_stdout)]
 
 use clap::{Parser, Subcommand};
-use simulator::report::{self, Report};
+use simulator::report::{self, Options, Report};
 use simulator::scenario::Scenario;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,14 +41,28 @@ enum Cmd {
         /// Record the wait estimate a kiosk would print at issue, and report RMSE and coverage.
         #[arg(long)]
         estimates: bool,
+        /// Standby windows: `off`, `schedule` (the scenario's plan) or `auto` (the staffing review).
+        /// Default: the schedule if the scenario has one, else auto when it has standby windows.
+        #[arg(long)]
+        staffing: Option<String>,
+        /// Staffing review: open a window when a new ticket's predicted wait passes this share of the target.
+        #[arg(long)]
+        open_at: Option<f64>,
+        /// Staffing review: close one when, without it, every wait stays below this share of the target.
+        #[arg(long)]
+        close_below: Option<f64>,
     },
     /// The same scenario under several policies, with common random numbers, side by side.
     Compare {
         /// Scenario file (TOML).
         scenario: PathBuf,
-        /// Policies to compare (at least one).
+        /// Variants to compare (at least one): a routing policy, optionally with `@staffing`, e.g.
+        /// `fifo`, `default@auto`, `default@schedule`.
         #[arg(long = "policy", required = true)]
         policies: Vec<String>,
+        /// Record the wait estimate at issue for every variant.
+        #[arg(long)]
+        estimates: bool,
         /// Print JSON (an object keyed by policy).
         #[arg(long)]
         json: bool,
@@ -79,7 +93,8 @@ fn table(reports: &[&Report]) -> String {
     let mut out = String::new();
     let _ = write!(out, "{:<28}", "");
     for r in reports {
-        let _ = write!(out, "{:>18}", r.policy);
+        let name = if r.staffing == "off" { r.policy.clone() } else { format!("{}@{}", r.policy, r.staffing) };
+        let _ = write!(out, "{name:>18}");
     }
     out.push('\n');
     let row = |out: &mut String, label: &str, f: &dyn Fn(&Report) -> String| {
@@ -130,24 +145,44 @@ fn table(reports: &[&Report]) -> String {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Cmd::Run { scenario, json, policy, customers, days, max_wait_min, estimates } => {
-            load(&scenario, customers, days)
-                .and_then(|s| report::run_with(&s, policy.as_deref(), max_wait_min, estimates))
-                .map(|r| if json { serde_json::to_string_pretty(&r).unwrap_or_default() } else { table(&[&r]) })
-        }
-        Cmd::Compare { scenario, policies, json, customers, days } => load(&scenario, customers, days).and_then(|s| {
-            let reports = policies.iter().map(|p| report::run(&s, Some(p), None)).collect::<Result<Vec<_>, _>>()?;
-            Ok(if json {
-                let by: serde_json::Map<String, serde_json::Value> = policies
-                    .iter()
-                    .zip(&reports)
-                    .map(|(p, r)| (p.clone(), serde_json::to_value(r).unwrap_or_default()))
-                    .collect();
-                serde_json::to_string_pretty(&by).unwrap_or_default()
-            } else {
-                table(&reports.iter().collect::<Vec<_>>())
+        Cmd::Run {
+            scenario,
+            json,
+            policy,
+            customers,
+            days,
+            max_wait_min,
+            estimates,
+            staffing,
+            open_at,
+            close_below,
+        } => {
+            let options = Options { policy, staffing, open_at, close_below, max_wait_min, estimates, progress: true };
+            load(&scenario, customers, days).and_then(|s| report::run(&s, &options)).map(|r| {
+                if json {
+                    serde_json::to_string_pretty(&r).unwrap_or_default()
+                } else {
+                    table(&[&r])
+                }
             })
-        }),
+        }
+        Cmd::Compare { scenario, policies, json, customers, days, estimates } => load(&scenario, customers, days)
+            .and_then(|s| {
+                let reports = policies
+                    .iter()
+                    .map(|p| report::run(&s, &Options { estimates, progress: true, ..Options::variant(p) }))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(if json {
+                    let by: serde_json::Map<String, serde_json::Value> = policies
+                        .iter()
+                        .zip(&reports)
+                        .map(|(p, r)| (p.clone(), serde_json::to_value(r).unwrap_or_default()))
+                        .collect();
+                    serde_json::to_string_pretty(&by).unwrap_or_default()
+                } else {
+                    table(&reports.iter().collect::<Vec<_>>())
+                })
+            }),
     };
     match result {
         Ok(text) => {

@@ -2,9 +2,9 @@
 //! means) or day (replicated days, per-slot statistics, intervals across days).
 
 use crate::scenario::{Mode, Scenario};
-use crate::sim::{hall_config, Run};
+use crate::sim::{hall_config, Run, Staffing};
 use crate::stats::{batch_ci, ci95, estimate_report, key, summarise, Recorder, Stats, Wait};
-use onewindow::core::Policy;
+use onewindow::core::{Policy, StaffingRules};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -36,6 +36,8 @@ pub struct SlotReport {
 pub struct Report {
     /// The policy that ran.
     pub policy: String,
+    /// How standby windows were staffed: `off`, `schedule` or `auto`.
+    pub staffing: String,
     /// Tickets simulated (issued), warm-up included.
     pub tickets: u64,
     /// Simulated tickets per wall-clock second.
@@ -97,29 +99,74 @@ fn window_reports(scenario: &Scenario, busy: &[f64], elapsed: f64) -> Vec<Window
         .collect()
 }
 
-/// Runs the scenario under `policy_name` (or its own policy).
-pub fn run(scenario: &Scenario, policy_name: Option<&str>, max_wait_min: Option<f64>) -> Result<Report, String> {
-    run_with(scenario, policy_name, max_wait_min, false)
+/// How to run a scenario; the defaults are the scenario's own.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Routing policy name (`default`, `fifo`, ...); the scenario's if `None`.
+    pub policy: Option<String>,
+    /// `off`, `schedule` or `auto`; if `None`: the schedule when the scenario has one, else automatic
+    /// staffing when it has standby windows.
+    pub staffing: Option<String>,
+    /// Staffing review: open at this share of the target (default: the engine's).
+    pub open_at: Option<f64>,
+    /// Staffing review: close below this share of the target (default: the engine's).
+    pub close_below: Option<f64>,
+    /// Starvation guard, minutes (off if `None`).
+    pub max_wait_min: Option<f64>,
+    /// Record the estimate every ticket would be printed at issue.
+    pub estimates: bool,
+    /// Show progress on stderr.
+    pub progress: bool,
 }
 
-/// Like [`run`]; with `estimates`, also records the estimate every ticket would be printed at issue.
-pub fn run_with(
-    scenario: &Scenario,
-    policy_name: Option<&str>,
-    max_wait_min: Option<f64>,
-    estimates: bool,
-) -> Result<Report, String> {
-    let name = policy_name.unwrap_or(&scenario.policy);
+impl Options {
+    /// Options for one `policy[@staffing]` variant, e.g. `fifo@schedule`.
+    pub fn variant(name: &str) -> Options {
+        let (policy, staffing) = match name.split_once('@') {
+            Some((p, s)) => (p, Some(s.to_owned())),
+            None => (name, None),
+        };
+        Options { policy: Some(policy.to_owned()), staffing, ..Options::default() }
+    }
+}
+
+fn staffing(scenario: &Scenario, options: &Options) -> Result<Staffing, String> {
+    let has_standby = scenario.windows.iter().any(|w| w.standby);
+    let name = match options.staffing.as_deref() {
+        Some(name) => name,
+        None if scenario.schedule.is_some() => "schedule",
+        None if has_standby => "auto",
+        None => "off",
+    };
+    let defaults = StaffingRules::default();
+    match name {
+        "off" => Ok(Staffing::Off),
+        "schedule" if scenario.schedule.is_some() => Ok(Staffing::Schedule),
+        "schedule" => Err("the scenario has no [staffing] schedule".into()),
+        "auto" => Ok(Staffing::Auto(StaffingRules {
+            open_at: options.open_at.unwrap_or(defaults.open_at),
+            close_below: options.close_below.unwrap_or(defaults.close_below),
+            min_open_ms: scenario.min_open_min.map_or(defaults.min_open_ms, |m| (m * 60_000.0).round() as i64),
+            ..defaults
+        })),
+        other => Err(format!("unknown staffing `{other}`; known: off, schedule, auto")),
+    }
+}
+
+/// Runs the scenario with `options`.
+pub fn run(scenario: &Scenario, options: &Options) -> Result<Report, String> {
+    let name = options.policy.as_deref().unwrap_or(&scenario.policy);
     let policy = policy(name).ok_or_else(|| format!("unknown policy `{name}`"))?;
-    let config = hall_config(scenario, policy, max_wait_min);
+    let staffing = staffing(scenario, options)?;
+    let config = hall_config(scenario, policy, options.max_wait_min, staffing);
     let started = Instant::now();
-    let report = match scenario.mode {
-        Mode::Steady => steady(scenario, config, estimates),
-        Mode::Day => day(scenario, config, estimates),
+    let mut report = match scenario.mode {
+        Mode::Steady => steady(scenario, config, options.estimates),
+        Mode::Day => day(scenario, config, options, staffing),
     };
     let elapsed = started.elapsed().as_secs_f64();
-    let mut report = report;
     report.policy = policy.name().to_owned();
+    report.staffing = staffing.name().to_owned();
     report.tickets_per_second = if elapsed > 0.0 { report.tickets as f64 / elapsed } else { 0.0 };
     Ok(report)
 }
@@ -139,6 +186,7 @@ fn steady(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: b
     let overall = summarise(&waits, &scenario.thresholds, batch_ci(&waits));
     Report {
         policy: String::new(),
+        staffing: String::new(),
         tickets: run.issued,
         tickets_per_second: 0.0,
         window_hours: 0.0,
@@ -150,7 +198,7 @@ fn steady(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: b
     }
 }
 
-fn day(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: bool) -> Report {
+fn day(scenario: &Scenario, config: onewindow::core::HallConfig, options: &Options, staffing: Staffing) -> Report {
     let mut all_estimates = Vec::new();
     let (open, close) = scenario.hours.unwrap_or((0.0, 24.0 * 60.0));
     let slots = (((close - open) / scenario.slot_min).ceil() as usize).max(1);
@@ -165,8 +213,12 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: bool
     for d in 0..scenario.days {
         let mut run = Run::new(scenario, config.clone(), d + 1);
         run.open_regular_from(open);
-        run.estimates = estimates;
-        run.start_schedule(open);
+        run.estimates = options.estimates;
+        if staffing == Staffing::Schedule {
+            run.start_schedule(open);
+        }
+        run.start_reviews(open);
+        run.start_closing(close);
         let mut rec = Recorder { keep_arrivals: true, ..Recorder::default() };
         run.start_arrivals(open, close);
         run.run(close, &mut rec, &|_| true, &|_| false);
@@ -193,6 +245,10 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: bool
         }
         all.extend(rec.waits);
         all_estimates.extend(rec.estimates);
+        // Long runs say how far they are, every tenth of the days.
+        if options.progress && scenario.days >= 20 && (d + 1) % (scenario.days / 10).max(1) == 0 {
+            eprintln!("  {}: day {} of {}", config.rules.policy.name(), d + 1, scenario.days);
+        }
     }
     let days = f64::from(scenario.days.max(1));
     let slot_reports = (0..slots)
@@ -228,6 +284,7 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: bool
     // batch means over the pooled days (days are independent, so batches are nearly so).
     Report {
         policy: String::new(),
+        staffing: String::new(),
         tickets,
         tickets_per_second: 0.0,
         window_hours: window_hours / days,

@@ -11,7 +11,7 @@ use crate::stats::Recorder;
 use onewindow::core::pin::hash_pin;
 use onewindow::core::{
     ClerkId, ClerkSpec, Command, Date, Event, GreenReason, Hall, HallConfig, MatterId, MatterSet, MatterSpec, Outcome,
-    Policy, Rules, TicketClass, TicketId, Timestamp, WindowId, WindowKind, WindowSpec,
+    Policy, Rules, StaffingMode, StaffingRules, TicketClass, TicketId, Timestamp, WindowId, WindowKind, WindowSpec,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -22,9 +22,31 @@ const MINUTE_MS: f64 = 60_000.0;
 /// The virtual calendar starts here; steady runs never change the business day.
 const EPOCH: Date = Date { year: 2026, month: 1, day: 5 };
 
+/// How standby windows are opened and closed in a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Staffing {
+    /// Standby windows stay closed.
+    Off,
+    /// The scenario's `[staffing] schedule`: a fixed number of open windows per period.
+    Schedule,
+    /// The core's staffing review, automatic mode, with these rules.
+    Auto(StaffingRules),
+}
+
+impl Staffing {
+    /// The name in reports and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Staffing::Off => "off",
+            Staffing::Schedule => "schedule",
+            Staffing::Auto(_) => "auto",
+        }
+    }
+}
+
 /// The hall a scenario describes, as the core sees it. The starvation guard is off unless the scenario
 /// sets `max_wait_min`, so theory cases see pure priority.
-pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64>) -> HallConfig {
+pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64>, staffing: Staffing) -> HallConfig {
     let matters = scenario
         .matters
         .iter()
@@ -62,6 +84,10 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
     let rules = Rules {
         policy,
         max_wait_ms: max_wait_min.map_or(i64::MAX / 4, |m| (m * MINUTE_MS) as i64),
+        staffing: match staffing {
+            Staffing::Auto(rules) => StaffingRules { mode: StaffingMode::Automatic, ..rules },
+            Staffing::Off | Staffing::Schedule => StaffingRules::default(),
+        },
         ..Rules::default()
     };
     HallConfig { name: "simulated hall".into(), utc_offset_min: 0, hours: None, matters, windows, clerks, rules }
@@ -136,6 +162,10 @@ enum Kind {
     Completion(usize),
     /// The planned staffing changes to this entry of the schedule.
     Staffing(usize),
+    /// The core's staffing review runs (automatic staffing), every minute.
+    Review,
+    /// Issuing stops: from now on, a window with nothing to call closes (the drain).
+    Closing,
     /// A citizen of this matter arrives.
     Arrival(usize),
 }
@@ -193,6 +223,10 @@ pub struct Run<'a> {
     closing: Vec<bool>,
     /// Whether to record the wait estimate given at issue.
     pub estimates: bool,
+    /// Whether the core's staffing review opens and closes standby windows.
+    auto: bool,
+    /// Issuing has stopped: windows close once nothing waits for them.
+    draining: bool,
     /// Tickets issued so far.
     pub issued: u64,
     /// `issued` when ended tickets were last forgotten.
@@ -216,6 +250,7 @@ impl<'a> Run<'a> {
                 let _ = hall.execute(&sign_in, start);
             }
         }
+        let auto = hall.config().rules.staffing.mode == StaffingMode::Automatic;
         let mut order: Vec<usize> = (0..scenario.windows.len()).collect();
         order.sort_by_key(|i| (scenario.windows[*i].serves.len(), *i));
         let streams = (0..scenario.matters.len()).map(|m| streams(scenario.seed, m, day)).collect();
@@ -235,6 +270,8 @@ impl<'a> Run<'a> {
             intervals: Vec::new(),
             closing: vec![false; n],
             estimates: false,
+            auto,
+            draining: false,
             issued: 0,
             forgot_at: 0,
             measured_called: 0,
@@ -269,6 +306,19 @@ impl<'a> Run<'a> {
                 Kind::Arrival(m) => self.arrive(m, due.at, until, rec, measure),
                 Kind::Completion(w) => self.complete(w, due.at, rec),
                 Kind::Staffing(i) => self.staff(i, due.at, rec),
+                Kind::Review => {
+                    self.review(due.at, rec);
+                    // Keep reviewing while anything else is still to happen.
+                    if !self.queue.is_empty() {
+                        self.push(due.at + 1.0, Kind::Review);
+                    }
+                }
+                Kind::Closing => {
+                    self.draining = true;
+                    for w in 0..self.busy.len() {
+                        self.drain(w, due.at);
+                    }
+                }
             }
             if stop(self) {
                 break;
@@ -310,9 +360,62 @@ impl<'a> Run<'a> {
         rec.arrival(now, m);
         self.tickets.insert(*ticket, Pending { arrived: now, service, matter: m, green, measured, estimate });
         // The free window serving the fewest matters takes it.
-        let free = self.order.iter().copied().find(|w| !self.busy[*w] && self.scenario.windows[*w].serves.contains(&m));
+        let free = self
+            .order
+            .iter()
+            .copied()
+            .find(|w| self.open[*w].is_some() && !self.busy[*w] && self.scenario.windows[*w].serves.contains(&m));
         if let Some(w) = free {
             self.call(w, now, rec);
+        }
+        self.review(now, rec);
+    }
+
+    /// Starts the staffing review (automatic staffing): every minute from `from`, and after every
+    /// arrival and completion.
+    pub fn start_reviews(&mut self, from: f64) {
+        if self.auto {
+            self.push(from, Kind::Review);
+        }
+    }
+
+    /// Issuing stops at `close`: windows with nothing left to call close from then on.
+    pub fn start_closing(&mut self, close: f64) {
+        self.push(close, Kind::Closing);
+    }
+
+    /// Runs the core's staffing review and carries out what it decided: an opened standby window is
+    /// staffed at once and calls; a closed one stops counting.
+    fn review(&mut self, now: f64, rec: &mut Recorder) {
+        if !self.auto {
+            return;
+        }
+        let Ok(events) = self.hall.execute(&Command::ReviewStaffing, Run::at(now)) else { return };
+        for event in events {
+            match event {
+                Event::WindowOpened { window, .. } => {
+                    let w = usize::from(window.0);
+                    let sign_in = Command::SignIn { window, clerk: ClerkId(window.0), pin: "0000".into() };
+                    let _ = self.hall.execute(&sign_in, Run::at(now));
+                    self.open[w] = Some(now);
+                    self.call(w, now, rec);
+                }
+                Event::WindowClosed { window, .. } => {
+                    if let Some(since) = self.open[usize::from(window.0)].take() {
+                        self.intervals.push((since, now));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// After closing time, an idle window that nothing waits for goes home (automatic standby windows
+    /// are left to the staffing review, which keeps its minimum open time).
+    fn drain(&mut self, w: usize, now: f64) {
+        let managed = self.auto && self.scenario.windows[w].standby;
+        if self.draining && !managed && self.open[w].is_some() && !self.busy[w] {
+            self.close_window(w, now);
         }
     }
 
@@ -326,7 +429,9 @@ impl<'a> Run<'a> {
             self.close_window(w, now);
         } else {
             self.call(w, now, rec);
+            self.drain(w, now);
         }
+        self.review(now, rec);
     }
 
     /// Schedules the planned-staffing changes, the first from `open`.

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use simulator::report::run;
+use simulator::report::{run, Options};
 use simulator::scenario::Scenario;
 
 const DAY: &str = r#"
@@ -42,8 +42,9 @@ fn a_schedule_opens_and_closes_standby_windows_and_counts_their_hours() {
     let with = Scenario::parse(&schedule).expect("valid");
     assert_eq!(with.schedule.as_ref().map(Vec::len), Some(3));
 
-    let base = run(&without, None, None).expect("runs");
-    let planned = run(&with, None, None).expect("runs");
+    let off = Options { staffing: Some("off".into()), ..Options::default() };
+    let base = run(&without, &off).expect("runs");
+    let planned = run(&with, &Options::default()).expect("runs");
     let slots = planned.slots.as_ref().expect("slots");
     // 09:00 two regular windows; 10:00 five standby join; 11:00 four of them leave (after their service).
     assert!((slots[0].open_windows - 2.0).abs() < 1e-9, "{}", slots[0].open_windows);

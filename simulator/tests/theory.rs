@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use simulator::report::{run, Report};
+use simulator::report::{run, Options, Report};
 use simulator::scenario::Scenario;
 use simulator::stats::Stats;
 
@@ -40,7 +40,7 @@ fn assert_prob(label: &str, got: f64, exact: f64) {
 
 fn check_mmc(name: &str, lambda: f64, mean_service: f64, c: u32) -> Report {
     let s = scenario(name);
-    let report = run(&s, None, None).expect("runs");
+    let report = run(&s, &Options::default()).expect("runs");
     let a = lambda * mean_service;
     let pw = erlang_c(c, a);
     let rate = f64::from(c) / mean_service - lambda;
@@ -76,7 +76,7 @@ fn mm5_matches_erlang_c() {
 #[test]
 fn mm5_with_a_green_channel_matches_cobham() {
     let s = scenario("mm5-prio-p2");
-    let report = run(&s, None, None).expect("runs");
+    let report = run(&s, &Options::default()).expect("runs");
     let (lambda, mu, c) = (0.45, 0.1, 5.0);
     let (l_green, l_normal) = (0.09, 0.36);
     let pw = erlang_c(5, lambda / mu);
@@ -93,7 +93,7 @@ fn mm5_with_a_green_channel_matches_cobham() {
 #[test]
 fn md1_matches_pollaczek_khinchine() {
     let s = scenario("md1-pk");
-    let report = run(&s, None, None).expect("runs");
+    let report = run(&s, &Options::default()).expect("runs");
     let (rho, es) = (0.8, 10.0);
     assert_mean("M/D/1", &report.overall, rho / (1.0 - rho) * 0.5 * es);
     assert_prob("M/D/1 P(W<=20)", 1.0 - report.overall.p_wait_over_min["20"], 0.634_519_94);
@@ -109,17 +109,17 @@ fn the_same_seed_gives_the_same_output_bit_for_bit() {
         v["tickets_per_second"] = serde_json::Value::Null;
         v.to_string()
     };
-    let first = strip(run(&s, None, None).unwrap());
-    assert_eq!(first, strip(run(&s, None, None).unwrap()), "same seed, same output");
+    let first = strip(run(&s, &Options::default()).unwrap());
+    assert_eq!(first, strip(run(&s, &Options::default()).unwrap()), "same seed, same output");
     s.seed += 1;
-    assert_ne!(first, strip(run(&s, None, None).unwrap()), "another seed, other citizens");
+    assert_ne!(first, strip(run(&s, &Options::default()).unwrap()), "another seed, other citizens");
 }
 
 #[test]
 fn a_hall_day_runs_with_slots_and_window_hours() {
     let mut s = scenario("hall-day-800");
     s.days = 3;
-    let report = run(&s, Some("fifo"), None).expect("runs");
+    let report = run(&s, &Options::variant("fifo")).expect("runs");
     let slots = report.slots.as_ref().expect("day mode has slots");
     assert_eq!(slots.len(), 18, "08:30–17:30 in 30-minute slots");
     assert_eq!(slots[0].start, "08:30");
@@ -136,7 +136,7 @@ fn long_runs_tighten_every_case() {
         let mut s = scenario(name);
         s.customers = 6_000_000;
         s.warmup = 500_000;
-        let report = run(&s, None, None).expect("runs");
+        let report = run(&s, &Options::default()).expect("runs");
         let pw = erlang_c(c, lambda * es);
         assert_mean(name, &report.overall, pw / (f64::from(c) / es - lambda));
     }
@@ -147,7 +147,7 @@ fn the_printed_estimate_holds_on_mm5() {
     let mut s = scenario("mm5-v4");
     s.customers = 100_000;
     s.warmup = 10_000;
-    let report = simulator::report::run_with(&s, None, None, true).expect("runs");
+    let report = run(&s, &Options { estimates: true, ..Options::default() }).expect("runs");
     let e = report.estimates.expect("estimates recorded");
     assert_eq!(e.count, 100_000);
     // Goal 75–85% at or below the printed 80th percentile, among tickets printed a wait; a looser band

@@ -7,6 +7,7 @@
 use crate::core::config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rules, WindowSpec};
 use crate::core::model::{MatterId, MatterSet, WindowKind, MAX_MATTERS};
 use crate::core::pin::is_pin_hash;
+use crate::core::staffing::{StaffingMode, StaffingRules};
 use crate::core::time::{parse_hhmm, MINUTE_MS};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -45,6 +46,8 @@ struct RawConfig {
     #[serde(default)]
     rules: RawRules,
     #[serde(default)]
+    staffing: RawStaffing,
+    #[serde(default)]
     matter: Vec<RawMatter>,
     #[serde(default)]
     window: Vec<RawWindow>,
@@ -74,6 +77,7 @@ fn default_offset() -> String {
 struct RawHours {
     open: String,
     close: String,
+    extension_min: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -86,6 +90,15 @@ struct RawRules {
     appointment_grace_min: Option<f64>,
     aht_alpha: Option<f64>,
     notice_max_chars: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawStaffing {
+    mode: Option<StaffingMode>,
+    open_at: Option<f64>,
+    close_below: Option<f64>,
+    min_open_min: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -153,7 +166,8 @@ fn validate(raw: RawConfig) -> Result<HallConfig, ConfigError> {
     let utc_offset_min = parse_offset(&raw.hall.utc_offset)
         .ok_or_else(|| invalid("hall.utc_offset", format!("`{}` is not an offset like +08:00", raw.hall.utc_offset)))?;
     let hours = raw.hours.map(validate_hours).transpose()?;
-    let rules = validate_rules(raw.rules)?;
+    let mut rules = validate_rules(raw.rules)?;
+    rules.staffing = validate_staffing(raw.staffing)?;
     let matters = validate_matters(raw.matter)?;
     let windows = validate_windows(raw.window, &matters)?;
     let clerks = validate_clerks(raw.clerk)?;
@@ -176,7 +190,10 @@ fn validate_hours(raw: RawHours) -> Result<Hours, ConfigError> {
     if close_min <= open_min {
         return Err(invalid("hours.close", "must be after hours.open"));
     }
-    Ok(Hours { open_min, close_min })
+    if raw.extension_min.is_some_and(|e| e > 6 * 60) {
+        return Err(invalid("hours.extension_min", "must be 0 to 360 minutes"));
+    }
+    Ok(Hours { open_min, close_min, extension_min: raw.extension_min })
 }
 
 /// Minutes from config to milliseconds; must be positive and finite.
@@ -220,7 +237,28 @@ fn validate_rules(raw: RawRules) -> Result<Rules, ConfigError> {
         appointment_grace_ms: grace_ms.unwrap_or(defaults.appointment_grace_ms),
         aht_alpha,
         notice_max_chars,
+        staffing: defaults.staffing,
     })
+}
+
+fn validate_staffing(raw: RawStaffing) -> Result<StaffingRules, ConfigError> {
+    let defaults = StaffingRules::default();
+    let open_at = raw.open_at.unwrap_or(defaults.open_at);
+    if !(open_at > 0.0 && open_at <= 10.0) {
+        return Err(invalid("staffing.open_at", "must be a share of the target wait in (0, 10]"));
+    }
+    let close_below = raw.close_below.unwrap_or(defaults.close_below);
+    if !(close_below >= 0.0 && close_below < open_at) {
+        return Err(invalid("staffing.close_below", "must be zero or more and below staffing.open_at"));
+    }
+    let min_open_ms = match raw.min_open_min {
+        Some(m) if !(m.is_finite() && (0.0..=600.0).contains(&m)) => {
+            return Err(invalid("staffing.min_open_min", "must be 0 to 600 minutes"))
+        }
+        Some(m) => (m * MINUTE_MS as f64).round() as i64,
+        None => defaults.min_open_ms,
+    };
+    Ok(StaffingRules { mode: raw.mode.unwrap_or(defaults.mode), open_at, close_below, min_open_ms })
 }
 
 pub(crate) fn valid_key(key: &str) -> bool {

@@ -17,6 +17,7 @@ impl Hall {
                 if let Some(day) = &mut self.day {
                     day.closed = true;
                 }
+                self.staffing_requests.clear();
             }
             Event::TicketIssued { ticket, matter, seq, class, green, holder, appointment, source, masked_id, at } => {
                 if self.matter(*matter).is_none() {
@@ -174,11 +175,18 @@ impl Hall {
                 }
                 self.end_ticket(*ticket, TicketState::Closed);
             }
-            Event::WindowOpened { window, .. } => self.with_window(*window, |w| w.open = true),
-            Event::WindowClosed { window, at } => {
+            Event::WindowOpened { window, at, .. } => {
+                self.with_window(*window, |w| {
+                    w.open = true;
+                    w.opened_at = Some(*at);
+                });
+                self.staffing_requests.remove(window);
+            }
+            Event::WindowClosed { window, at, .. } => {
                 self.with_window(*window, |w| {
                     w.open = false;
                     w.paused = false;
+                    w.opened_at = None;
                 });
                 self.release_targeted(*window, *at);
             }
@@ -187,6 +195,14 @@ impl Hall {
                 self.release_targeted(*window, *at);
             }
             Event::NoticePosted { text, .. } => self.notice.clone_from(text),
+            Event::StaffingRequested { window, trigger, .. } => {
+                if self.window(*window).is_some() {
+                    self.staffing_requests.insert(*window, *trigger);
+                }
+            }
+            Event::StaffingWithdrawn { window, .. } => {
+                self.staffing_requests.remove(window);
+            }
             Event::HelpRequested { kiosk, at } => {
                 // The wall shows the latest requests; older ones have been seen to by then.
                 if self.help_requests.len() >= super::MAX_HELP_REQUESTS {
@@ -208,6 +224,7 @@ impl Hall {
             state.queues = Default::default();
         }
         self.windows = self.config.windows.iter().map(initial_window).collect();
+        self.staffing_requests.clear();
         let day_start = date.at_minute(0, self.config.utc_offset_min);
         self.appointments.retain(|_, a| a.end >= day_start);
         self.recount_active();

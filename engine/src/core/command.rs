@@ -182,6 +182,14 @@ pub enum Command {
         /// The kiosk asking.
         kiosk: String,
     },
+    /// The shell's periodic staffing review: may open, ask for or close one standby window
+    /// (see [`super::staffing`]); usually decides nothing.
+    ReviewStaffing,
+    /// A clerk at a standby window (or the supervisor) accepts the review's request to open it.
+    AcceptStaffing {
+        /// The window asked for.
+        window: WindowId,
+    },
     /// Supervisor: show a notice on the displays; an empty text clears it.
     PostNotice {
         /// The text.

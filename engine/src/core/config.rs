@@ -4,6 +4,7 @@
 //! positive. The TOML loader is the only producer outside tests.
 
 use super::model::{ClerkId, MatterId, MatterSet, WindowId, WindowKind};
+use super::staffing::StaffingRules;
 use super::time::MINUTE_MS;
 use serde::{Deserialize, Serialize};
 
@@ -110,6 +111,8 @@ pub struct Rules {
     pub aht_alpha: f64,
     /// Longest notice a supervisor may post, in characters.
     pub notice_max_chars: usize,
+    /// Temporary windows: when standby windows open and close themselves.
+    pub staffing: StaffingRules,
 }
 
 impl Default for Rules {
@@ -122,6 +125,7 @@ impl Default for Rules {
             appointment_grace_ms: 15 * MINUTE_MS,
             aht_alpha: 0.1,
             notice_max_chars: 200,
+            staffing: StaffingRules::default(),
         }
     }
 }
@@ -133,6 +137,9 @@ pub struct Hours {
     pub open_min: u32,
     /// Minute issuing stops; everyone holding a ticket is still served.
     pub close_min: u32,
+    /// Capacity cut-off (限号): a matter stops issuing once a new ticket's predicted call time passes
+    /// closing time plus this many minutes of extended service (延时服务). `None`: no cut-off.
+    pub extension_min: Option<u32>,
 }
 
 /// A whole hall.

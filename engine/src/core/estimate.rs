@@ -49,13 +49,57 @@ struct Free {
 impl Hall {
     /// The wait a new ticket of `matter` in `class` would have if issued at `now`.
     pub fn estimate(&self, matter: MatterId, class: TicketClass, now: Timestamp) -> Estimate {
+        self.estimate_without(matter, class, now, None)
+    }
+
+    /// The median wait of a new ticket, as if window `without` were closed; beyond [`MAX_AHEAD`], people
+    /// ahead × handling time / windows. `None` when no active window serves the matter.
+    pub fn median_wait(
+        &self,
+        matter: MatterId,
+        class: TicketClass,
+        now: Timestamp,
+        without: Option<WindowId>,
+    ) -> Option<i64> {
+        let estimate = self.estimate_without(matter, class, now, without);
+        if let Some((median, _)) = estimate.wait_ms {
+            return Some(median);
+        }
+        let state = self.matter(matter)?;
+        let windows = f64::from(state.active_windows) - f64::from(u8::from(without.is_some()));
+        (windows >= 1.0).then(|| (f64::from(estimate.ahead + 1) * state.aht_ms / windows) as i64)
+    }
+
+    /// Capacity cut-off (限号): whether a new ticket of `matter` issued now would be called after closing
+    /// time plus the extension. Never with no hours or no extension set, nor while no window serving
+    /// the matter is open (the estimate has nothing to go on; a supervisor may still open one).
+    pub fn cut_off(&self, matter: MatterId, class: TicketClass, now: Timestamp) -> bool {
+        let Some(hours) = self.config.hours else { return false };
+        let Some(extension) = hours.extension_min else { return false };
+        let (date, _) = now.local(self.config.utc_offset_min);
+        let limit = date.at_minute(hours.close_min + extension, self.config.utc_offset_min);
+        self.median_wait(matter, class, now, None).is_some_and(|wait| now.plus_ms(wait) > limit)
+    }
+
+    /// Like [`Hall::estimate`], as if window `without` were closed (the staffing review asks this
+    /// before closing a window).
+    pub fn estimate_without(
+        &self,
+        matter: MatterId,
+        class: TicketClass,
+        now: Timestamp,
+        without: Option<WindowId>,
+    ) -> Estimate {
         let Some(state) = self.matter(matter) else { return Estimate { ahead: 0, wait_ms: None } };
         // Windows that call for this matter now, and when each is next free.
         let mut free: Vec<Free> = self
             .windows
             .iter()
             .enumerate()
-            .filter(|(i, w)| w.skills.contains(matter) && self.is_active(WindowId(*i as u16)))
+            .filter(|(i, w)| {
+                let id = WindowId(*i as u16);
+                w.skills.contains(matter) && self.is_active(id) && Some(id) != without
+            })
             .map(|(i, w)| {
                 // A service in progress ends after an exponential-like time: its elapsed part is
                 // forgotten, so only its matter's handling rate matters.

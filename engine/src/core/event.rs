@@ -5,6 +5,7 @@ use super::config::Policy;
 use super::model::{
     ClerkId, EndReason, GreenReason, HolderKey, MatterId, MatterSet, Outcome, Rating, TicketClass, TicketId, WindowId,
 };
+use super::staffing::StaffingTrigger;
 use super::time::{Date, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -243,11 +244,33 @@ pub enum Event {
     WindowOpened {
         /// The window.
         window: WindowId,
+        /// The staffing review's numbers, when it opened the window (or a clerk accepted its request).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trigger: Option<StaffingTrigger>,
         /// When.
         at: Timestamp,
     },
     /// A window closed (its clerk, if any, is signed out first).
     WindowClosed {
+        /// The window.
+        window: WindowId,
+        /// The staffing review's numbers, when it closed the window.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        trigger: Option<StaffingTrigger>,
+        /// When.
+        at: Timestamp,
+    },
+    /// Advisory staffing: the review asks for a standby window to open.
+    StaffingRequested {
+        /// The standby window asked for.
+        window: WindowId,
+        /// Why.
+        trigger: StaffingTrigger,
+        /// When.
+        at: Timestamp,
+    },
+    /// The request for this window is no longer needed (its queue went down).
+    StaffingWithdrawn {
         /// The window.
         window: WindowId,
         /// When.

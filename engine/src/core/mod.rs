@@ -19,6 +19,7 @@ pub mod queue;
 pub mod rejection;
 pub mod routing;
 pub mod snapshot;
+pub mod staffing;
 pub mod time;
 
 mod apply;
@@ -28,6 +29,7 @@ pub use config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rules, Window
 pub use event::{CallReason, Event};
 pub use model::*;
 pub use rejection::Rejection;
+pub use staffing::{StaffingMode, StaffingRules, StaffingTrigger};
 pub use time::{Date, Timestamp};
 
 use queue::{Lane, MatterQueues};
@@ -63,6 +65,8 @@ pub struct WindowState {
     pub skills: MatterSet,
     /// Tickets sent to this window specifically.
     pub targeted: Lane,
+    /// When it was opened during the day (`None` for windows open from the start of the day).
+    pub opened_at: Option<Timestamp>,
 }
 
 /// The day the hall is in.
@@ -92,6 +96,8 @@ pub struct Hall {
     notice: String,
     /// The latest help requests from kiosks, oldest first.
     help_requests: Vec<(String, Timestamp)>,
+    /// Advisory staffing: standby windows the review asks to open, with its numbers.
+    staffing_requests: BTreeMap<WindowId, StaffingTrigger>,
 }
 
 /// Help requests kept for the supervisor wall.
@@ -124,6 +130,7 @@ impl Hall {
             holders: BTreeMap::new(),
             notice: String::new(),
             help_requests: Vec::new(),
+            staffing_requests: BTreeMap::new(),
         }
     }
 
@@ -168,6 +175,10 @@ impl Hall {
     /// The latest help requests (kiosk, when), oldest first.
     pub fn help_requests(&self) -> &[(String, Timestamp)] {
         &self.help_requests
+    }
+    /// Advisory staffing: the standby windows asked for, with the numbers behind each request.
+    pub fn staffing_requests(&self) -> &BTreeMap<WindowId, StaffingTrigger> {
+        &self.staffing_requests
     }
     /// The notice on the displays (empty for none).
     pub fn notice(&self) -> &str {
@@ -236,5 +247,6 @@ fn initial_window(spec: &WindowSpec) -> WindowState {
         current: None,
         skills: spec.skills,
         targeted: Lane::default(),
+        opened_at: None,
     }
 }

@@ -38,6 +38,12 @@ pub enum Rejection {
     /// The matter's daily cap is reached (限号).
     #[error("today's tickets for this matter are all issued")]
     DailyCapReached,
+    /// A new ticket of this matter would not be called before closing time plus the extension (限号).
+    #[error("no more tickets for this matter can be served today")]
+    CapacityReached,
+    /// No staffing request is open for this window.
+    #[error("no staffing request for this window")]
+    NoStaffingRequest,
     /// The same ID already holds an open ticket for this matter.
     #[error("this ID already holds a ticket for this matter")]
     DuplicateHolder,
@@ -150,6 +156,8 @@ impl Rejection {
             Rejection::ClerkElsewhere => ErrorCode::ClerkElsewhere,
             Rejection::WindowClosed => ErrorCode::WindowClosed,
             Rejection::WindowAlreadyOpen => ErrorCode::WindowAlreadyOpen,
+            Rejection::CapacityReached => ErrorCode::CapacityReached,
+            Rejection::NoStaffingRequest => ErrorCode::NoStaffingRequest,
             Rejection::WindowPaused => ErrorCode::WindowPaused,
             Rejection::WindowNotPaused => ErrorCode::WindowNotPaused,
             Rejection::WindowBusy => ErrorCode::WindowBusy,

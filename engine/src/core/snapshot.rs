@@ -24,6 +24,8 @@ struct WindowSnapshot {
     clerk: Option<ClerkId>,
     current: Option<TicketId>,
     skills: MatterSet,
+    #[serde(default)]
+    opened_at: Option<super::Timestamp>,
 }
 
 /// The hall's state as data.
@@ -40,6 +42,8 @@ pub struct HallSnapshot {
     notice: String,
     #[serde(default)]
     help_requests: Vec<(String, super::Timestamp)>,
+    #[serde(default)]
+    staffing_requests: Vec<(super::WindowId, super::StaffingTrigger)>,
 }
 
 impl Hall {
@@ -64,12 +68,14 @@ impl Hall {
                     clerk: w.clerk,
                     current: w.current,
                     skills: w.skills,
+                    opened_at: w.opened_at,
                 })
                 .collect(),
             appointments: self.appointments.iter().map(|(c, a)| (c.clone(), a.clone())).collect(),
             holders: self.holders.iter().map(|((m, k), t)| (*m, k.clone(), *t)).collect(),
             notice: self.notice.clone(),
             help_requests: self.help_requests.clone(),
+            staffing_requests: self.staffing_requests.iter().map(|(w, t)| (*w, *t)).collect(),
         }
     }
 
@@ -94,11 +100,13 @@ impl Hall {
             state.clerk = w.clerk;
             state.current = w.current;
             state.skills = w.skills;
+            state.opened_at = w.opened_at;
         }
         hall.appointments = snap.appointments.into_iter().collect();
         hall.holders = snap.holders.into_iter().map(|(m, k, t)| ((m, k), t)).collect();
         hall.notice = snap.notice;
         hall.help_requests = snap.help_requests;
+        hall.staffing_requests = snap.staffing_requests.into_iter().collect();
         for t in &snap.tickets {
             let Some(place) = t.place else { continue };
             match place.lane {

@@ -126,7 +126,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     tracing::info!(seq, "hall loaded from the ledger");
     let metrics = Arc::new(Metrics::default());
     let (events, _) = broadcast::channel(limits.socket_queue.max(16));
-    let (state_tx, state) = watch::channel(Writer::state_message(&hall, seq));
+    let (state_tx, state) = watch::channel(Writer::state_message(&hall, seq, clock()));
     let (commands, rx) = mpsc::channel(COMMAND_QUEUE);
     let (stop, shutdown) = watch::channel(false);
     let degraded = Arc::new(AtomicBool::new(false));

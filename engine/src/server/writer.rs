@@ -6,7 +6,7 @@
 
 use super::metrics::{BatchStats, Metrics};
 use crate::auth::IdHasher;
-use crate::core::{Command, Event, Hall, HallConfig, Timestamp};
+use crate::core::{Command, Event, Hall, HallConfig, StaffingMode, TicketClass, Timestamp};
 use crate::store::{Record, Store, StoreError};
 use crate::wire::{self, WireError};
 use kiosk_protocol::{ErrorCode, ReplyResult, RequestBody, Role, ServerMessage};
@@ -19,6 +19,9 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 const MAX_BATCH: usize = 512;
 /// A snapshot is saved after this many events (and at every new day).
 const SNAPSHOT_EVERY: u64 = 10_000;
+/// Seconds between ticks with no command: the day change, the staffing review and the snapshot's
+/// estimates are refreshed at least this often.
+const TICK_SECONDS: u64 = 10;
 
 /// Who is asking.
 #[derive(Debug, Clone)]
@@ -131,15 +134,15 @@ pub struct Writer {
 
 impl Writer {
     /// The `snapshot` message for the current state.
-    pub fn state_message(hall: &Hall, seq: u64) -> Arc<HallState> {
-        let message = ServerMessage::Snapshot { seq, hall: wire::hall_view(hall) };
+    pub fn state_message(hall: &Hall, seq: u64, now: Timestamp) -> Arc<HallState> {
+        let message = ServerMessage::Snapshot { seq, hall: wire::hall_view(hall, now) };
         let text = serde_json::to_string(&message).unwrap_or_default();
         Arc::new(HallState { seq, message: text.into() })
     }
 
     /// Runs until every sender is gone, then returns (after the last batch is committed and answered).
     pub async fn run(mut self, mut rx: mpsc::Receiver<Submission>) {
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        let mut tick = tokio::time::interval(Duration::from_secs(TICK_SECONDS));
         let mut last_snapshot = self.seq;
         loop {
             let first = tokio::select! {
@@ -202,6 +205,12 @@ impl Writer {
             let outcome = self.decide_one(&sub, now, &mut staged, &mut stats);
             answers.push((sub.reply, outcome));
         }
+        // The staffing review sees the batch's effect on the queues (and runs on every tick).
+        if self.hall.config().rules.staffing.mode != StaffingMode::Off {
+            if let Ok(events) = self.hall.decide(&Command::ReviewStaffing, now) {
+                self.stage(events, now, &mut staged, &mut stats);
+            }
+        }
         let committed = if staged.is_empty() { Ok(0.0) } else { self.commit(&staged).await };
         match committed {
             Ok(seconds) => {
@@ -253,6 +262,14 @@ impl Writer {
             }
         }
         stats.commands += 1;
+        // The wait printed on a new ticket is the estimate just before it joins the queue.
+        let estimate = match &command {
+            Command::IssueTicket { matter, green, .. } => {
+                let class = if green.is_some() { TicketClass::Green } else { TicketClass::Normal };
+                Some(wire::wait_estimate(self.hall.estimate(*matter, class, now)))
+            }
+            _ => None,
+        };
         let events = self.hall.decide(&command, now)?;
         let shown = events.iter().find_map(|e| match e {
             Event::TicketIssued { ticket, .. } | Event::TicketCalled { ticket, .. } => Some(*ticket),
@@ -265,6 +282,7 @@ impl Writer {
                 if sub.caller.role == Role::Clerk {
                     view.id_masked.clone_from(&t.masked_id);
                 }
+                view.estimate = estimate;
                 ReplyResult::Ticket { ticket: view }
             }
             None => ReplyResult::Ok {},
@@ -322,7 +340,7 @@ impl Writer {
     /// After a durable commit: new state first, then events, so a subscriber never misses one.
     fn publish(&mut self, staged: Vec<Record>, stats: BatchStats, commit_seconds: f64) {
         self.seq = staged.last().map_or(self.seq, |r| r.seq);
-        let _ = self.state.send(Writer::state_message(&self.hall, self.seq));
+        let _ = self.state.send(Writer::state_message(&self.hall, self.seq, (self.clock)()));
         for record in staged {
             // No receiver is fine: nobody is watching.
             let _ = self.events.send(Arc::new(Published { seq: record.seq, text: record.wire.into() }));

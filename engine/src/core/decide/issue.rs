@@ -38,6 +38,9 @@ impl Hall {
             }
         }
         let class = if green.is_some() { TicketClass::Green } else { TicketClass::Normal };
+        if self.cut_off(matter, class, now) {
+            return Err(Rejection::CapacityReached);
+        }
         Ok(vec![Event::TicketIssued {
             ticket: TicketId(self.next_ticket),
             matter,

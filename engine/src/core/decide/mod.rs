@@ -43,6 +43,8 @@ impl Hall {
             Command::CloseWindow { window } => self.decide_close_window(*window, now),
             Command::SetSkills { window, skills } => self.decide_set_skills(*window, *skills, now),
             Command::PostNotice { text } => self.decide_notice(text, now),
+            Command::ReviewStaffing => self.decide_review_staffing(now),
+            Command::AcceptStaffing { window } => self.decide_accept_staffing(*window, now),
             Command::RequestHelp { kiosk } => {
                 if kiosk.is_empty() || kiosk.len() > 64 {
                     return Err(Rejection::BadText);
@@ -53,7 +55,7 @@ impl Hall {
     }
 
     /// Refuses unless a day is open and not yet closed.
-    fn require_open_day(&self) -> Result<(), Rejection> {
+    pub(super) fn require_open_day(&self) -> Result<(), Rejection> {
         match self.day {
             None => Err(Rejection::DayNotOpen),
             Some(day) if day.closed => Err(Rejection::DayClosed),
@@ -61,7 +63,7 @@ impl Hall {
         }
     }
 
-    fn window_state(&self, window: WindowId) -> Result<&WindowState, Rejection> {
+    pub(super) fn window_state(&self, window: WindowId) -> Result<&WindowState, Rejection> {
         self.window(window).ok_or(Rejection::UnknownWindow)
     }
 

@@ -62,7 +62,7 @@ impl Hall {
         if self.window_state(window)?.open {
             return Err(Rejection::WindowAlreadyOpen);
         }
-        Ok(vec![Event::WindowOpened { window, at: now }])
+        Ok(vec![Event::WindowOpened { window, trigger: None, at: now }])
     }
 
     pub(super) fn decide_close_window(&self, window: WindowId, now: Timestamp) -> Result<Vec<Event>, Rejection> {
@@ -77,7 +77,7 @@ impl Hall {
         if state.clerk.is_some() {
             events.push(Event::ClerkSignedOut { window, at: now });
         }
-        events.push(Event::WindowClosed { window, at: now });
+        events.push(Event::WindowClosed { window, trigger: None, at: now });
         Ok(events)
     }
 

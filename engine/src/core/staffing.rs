@@ -1,0 +1,222 @@
+//! Temporary windows (临时窗口) that open and close themselves: the staffing review.
+//!
+//! The shell sends [`super::Command::ReviewStaffing`] now and then (the server after every batch that
+//! changed a queue and every few seconds; the simulator every minute and after every arrival). The
+//! review asks the wait estimator ([`super::estimate`]) what a new ticket of each matter would wait:
+//!
+//! - **Open** when a matter's predicted wait passes `open_at` × its target and no standby window for it
+//!   is already on its way: the closed standby window that serves it with the fewest other skills opens
+//!   (automatic mode) or is asked for (advisory mode: the supervisor wall shows the request, the clerk
+//!   of that window accepts it from the console).
+//! - **Close** a standby window (automatic mode only) when it has been open at least `min_open`, has no
+//!   ticket at its counter, and without it every matter it serves would still be predicted to wait
+//!   less than `close_below` × its target. `close_below` < `open_at`: the gap is the hysteresis.
+//!
+//! Every opening, request and closing carries the numbers that triggered it ([`StaffingTrigger`]).
+//! At most one change per review, so a burst opens windows one review after another, each seeing the
+//! last one's effect on the estimate.
+
+use super::event::Event;
+use super::model::{MatterId, TicketClass, WindowId, WindowKind};
+use super::rejection::Rejection;
+use super::time::{Timestamp, MINUTE_MS};
+use super::Hall;
+use serde::{Deserialize, Serialize};
+
+/// Who acts on the staffing review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffingMode {
+    /// No review: standby windows open and close only when a supervisor says so.
+    #[default]
+    Off,
+    /// The review asks; a clerk (or the supervisor) accepts. Closing stays with the supervisor.
+    Advisory,
+    /// The review opens and closes standby windows itself.
+    Automatic,
+}
+
+impl StaffingMode {
+    /// The name used in config files.
+    pub fn name(self) -> &'static str {
+        match self {
+            StaffingMode::Off => "off",
+            StaffingMode::Advisory => "advisory",
+            StaffingMode::Automatic => "automatic",
+        }
+    }
+}
+
+/// The staffing rules of a hall.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StaffingRules {
+    /// Off, advisory or automatic.
+    pub mode: StaffingMode,
+    /// Open when a new ticket's predicted median wait passes this share of its matter's target.
+    pub open_at: f64,
+    /// Close when, without the window, every matter it serves stays below this share of its target.
+    pub close_below: f64,
+    /// A standby window, once opened, stays open at least this long.
+    pub min_open_ms: i64,
+}
+
+impl Default for StaffingRules {
+    fn default() -> StaffingRules {
+        StaffingRules { mode: StaffingMode::Off, open_at: 0.5, close_below: 0.25, min_open_ms: 30 * MINUTE_MS }
+    }
+}
+
+/// The numbers behind a staffing change, kept on its event so any opening can be explained.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StaffingTrigger {
+    /// The matter whose queue decided it.
+    pub matter: MatterId,
+    /// Its waiting tickets.
+    pub waiting: u32,
+    /// Active windows serving it (before the change).
+    pub windows: u16,
+    /// Predicted median wait of a new ticket, milliseconds (before an opening; without the window,
+    /// for a closing). `None`: no open window serves it at all.
+    pub predicted_ms: Option<i64>,
+    /// Its target wait, milliseconds.
+    pub target_ms: i64,
+    /// Its average handling time, milliseconds.
+    pub aht_ms: i64,
+}
+
+/// What one review would change.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Change {
+    Open(WindowId, StaffingTrigger),
+    Close(WindowId, StaffingTrigger),
+    Withdraw(WindowId),
+}
+
+impl Hall {
+    pub(super) fn decide_review_staffing(&self, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+        self.require_open_day()?;
+        let mode = self.config.rules.staffing.mode;
+        Ok(match self.staffing_change(now) {
+            None => Vec::new(),
+            Some(Change::Open(window, trigger)) if mode == StaffingMode::Automatic => {
+                vec![Event::WindowOpened { window, trigger: Some(trigger), at: now }]
+            }
+            Some(Change::Open(window, trigger)) => vec![Event::StaffingRequested { window, trigger, at: now }],
+            Some(Change::Close(window, trigger)) => {
+                let mut events = Vec::with_capacity(2);
+                if self.window(window).is_some_and(|w| w.clerk.is_some()) {
+                    events.push(Event::ClerkSignedOut { window, at: now });
+                }
+                events.push(Event::WindowClosed { window, trigger: Some(trigger), at: now });
+                events
+            }
+            Some(Change::Withdraw(window)) => vec![Event::StaffingWithdrawn { window, at: now }],
+        })
+    }
+
+    /// A clerk or supervisor accepts the open request for `window`: it opens with the request's numbers.
+    pub(super) fn decide_accept_staffing(&self, window: WindowId, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+        self.require_open_day()?;
+        if self.window_state(window)?.open {
+            return Err(Rejection::WindowAlreadyOpen);
+        }
+        let trigger = self.staffing_requests.get(&window).copied().ok_or(Rejection::NoStaffingRequest)?;
+        Ok(vec![Event::WindowOpened { window, trigger: Some(trigger), at: now }])
+    }
+
+    /// The trigger numbers for `matter` as the hall stands, with `predicted` wait.
+    fn trigger(&self, matter: MatterId, predicted: Option<i64>) -> StaffingTrigger {
+        let spec = self.config.matter(matter);
+        let state = &self.matters[usize::from(matter.0)];
+        StaffingTrigger {
+            matter,
+            waiting: state.queues.len() as u32,
+            windows: state.active_windows,
+            predicted_ms: predicted,
+            target_ms: spec.target_wait_ms,
+            aht_ms: state.aht_ms.round() as i64,
+        }
+    }
+
+    /// The one change the review makes now, if any.
+    fn staffing_change(&self, now: Timestamp) -> Option<Change> {
+        let rules = self.config.rules.staffing;
+        if rules.mode == StaffingMode::Off {
+            return None;
+        }
+        let standby = |w: &usize| self.config.windows[*w].kind == WindowKind::Standby;
+        // Capacity on its way: an opened standby window nobody has signed in to yet, or an open request.
+        let coming = |m: MatterId| {
+            self.windows.iter().enumerate().any(|(i, w)| {
+                standby(&i)
+                    && w.skills.contains(m)
+                    && ((w.open && w.clerk.is_none()) || self.staffing_requests.contains_key(&WindowId(i as u16)))
+            })
+        };
+        // Openings: the matter furthest past its threshold first.
+        let mut worst: Option<(f64, MatterId, Option<i64>)> = None;
+        for (i, state) in self.matters.iter().enumerate() {
+            let matter = MatterId(i as u16);
+            if state.queues.is_empty() || coming(matter) {
+                continue;
+            }
+            let target = self.config.matter(matter).target_wait_ms.max(1) as f64;
+            let predicted = self.median_wait(matter, TicketClass::Normal, now, None);
+            let ratio = predicted.map_or(f64::INFINITY, |p| p as f64 / target);
+            if ratio > rules.open_at && worst.is_none_or(|(r, _, _)| ratio > r) {
+                worst = Some((ratio, matter, predicted));
+            }
+        }
+        if let Some((_, matter, predicted)) = worst {
+            let best = (0..self.windows.len())
+                .filter(|w| standby(w) && !self.windows[*w].open && self.windows[*w].skills.contains(matter))
+                .min_by_key(|w| (self.windows[*w].skills.len(), *w));
+            if let Some(w) = best {
+                return Some(Change::Open(WindowId(w as u16), self.trigger(matter, predicted)));
+            }
+        }
+        // Requests no longer needed are withdrawn (hysteresis as for closing).
+        for (window, trigger) in &self.staffing_requests {
+            let target = self.config.matter(trigger.matter).target_wait_ms as f64;
+            let predicted = self.median_wait(trigger.matter, TicketClass::Normal, now, None);
+            if predicted.is_some_and(|p| (p as f64) < rules.close_below * target) {
+                return Some(Change::Withdraw(*window));
+            }
+        }
+        if rules.mode != StaffingMode::Automatic {
+            return None;
+        }
+        // Closings: the idle standby window opened longest ago that the hall can do without.
+        let mut idle: Vec<(Timestamp, usize)> = (0..self.windows.len())
+            .filter(|w| standby(w) && self.windows[*w].open && self.windows[*w].current.is_none())
+            .filter_map(|w| self.windows[w].opened_at.map(|at| (at, w)))
+            .filter(|(at, _)| now.0 - at.0 >= rules.min_open_ms)
+            .collect();
+        idle.sort();
+        for (_, w) in idle {
+            let window = WindowId(w as u16);
+            let mut worst: Option<(f64, MatterId, Option<i64>)> = None;
+            for matter in self.windows[w].skills.iter() {
+                let target = self.config.matter(matter).target_wait_ms.max(1) as f64;
+                let predicted = self.median_wait(matter, TicketClass::Normal, now, Some(window));
+                // A matter nobody else serves counts only if someone waits for it.
+                let ratio = match predicted {
+                    Some(p) => p as f64 / target,
+                    None if self.waiting(matter) == 0 => 0.0,
+                    None => f64::INFINITY,
+                };
+                if worst.is_none_or(|(r, _, _)| ratio > r) {
+                    worst = Some((ratio, matter, predicted));
+                }
+            }
+            match worst {
+                Some((ratio, matter, predicted)) if ratio < rules.close_below => {
+                    return Some(Change::Close(window, self.trigger(matter, predicted)));
+                }
+                None => return Some(Change::Close(window, self.trigger(MatterId(0), None))),
+                Some(_) => {}
+            }
+        }
+        None
+    }
+}
