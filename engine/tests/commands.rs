@@ -144,6 +144,19 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
             refusal(&[SIGNED_IN, "08:31 issue tax", "08:32 call-next 1"], "08:33 transfer 1 matter=tax window=1"),
         ),
         (ErrorCode::EmptySkills, refusal(&[], "09:00 skills 1")),
+        (ErrorCode::NoStaffingRequest, refusal(&[], "09:00 accept-staffing 4")),
+        (ErrorCode::CapacityReached, {
+            // 17:00, one window for estate (AHT 20 min), two waiting: a third would be called after 17:30.
+            let mut config = small_config();
+            if let Some(hours) = config.hours.as_mut() {
+                hours.extension_min = Some(0);
+            }
+            let mut script = Script::new(config, DATE);
+            for line in ["08:00 open-day 2026-03-02", SIGNED_IN, "17:00 issue estate", "17:00 issue estate"] {
+                run(&mut script, line).unwrap_or_else(|r| panic!("`{line}` refused: {r:?}"));
+            }
+            run(&mut script, "17:01 issue estate").expect_err("past closing")
+        }),
         (ErrorCode::NoticeTooLong, refusal(&[], &format!("09:00 notice {}", "长".repeat(201)))),
         (ErrorCode::BadText, refusal(&[], &format!("08:00 book {} tax 09:00 09:30", "x".repeat(65)))),
     ]

@@ -103,7 +103,7 @@ fn a_morning_on_the_wire_serialises_every_event_and_never_an_id() {
             "day_closed"
         ]
     );
-    let view = wire::hall_view(&hall);
+    let view = wire::hall_view(&hall, onewindow::core::Timestamp(0));
     assert_eq!(view.windows.len(), 16);
     assert_eq!(view.matters[1].key, "business");
 }

@@ -6,7 +6,7 @@
 (() => {
   const { t, el, $ } = OW;
   const windowNumber = Number(new URLSearchParams(location.search).get("window")) || null;
-  let hall = null, latest = null;
+  let hall = null, latest = null, banner = "", bannerWindow = null;
   $("#lang").append(OW.langButton());
   setInterval(() => { $("#clock").textContent = new Date().toLocaleTimeString(); }, 1000);
 
@@ -55,13 +55,33 @@
     announcer.queued.push({ ticket, window, kind, at: Date.now(), text: OW.callText(ticket, window), parts });
     drain();
   }
+  // A temporary window opened: "临时窗口 7 已开放，办理 不动产登记", in every language.
+  function openedText(window, matters, code) {
+    const langs = (OW_texts && OW_texts.languages) || [];
+    const l = langs.find((x) => x.code === code) || langs[0];
+    const names = matters.map((key) => {
+      const m = hall && hall.matters.find((x) => x.key === key);
+      return m ? (code.startsWith("zh") ? m.name_zh : m.name_en) : key;
+    }).join(code.startsWith("zh") ? "、" : ", ");
+    const tpl = (l && l.window_opened) || "{window}: {matters}";
+    return tpl.replaceAll("{window}", window).replaceAll("{matters}", names);
+  }
+  function announceOpened(e) {
+    const langs = (OW_texts && OW_texts.languages) || [];
+    const parts = langs.map((l) => ({ text: openedText(e.window, e.matters, l.code), lang: OW.voiceLang(l.code) }));
+    const text = openedText(e.window, e.matters, OW.lang);
+    announcer.queued.push({ window: e.window, kind: e.kind, at: Date.now(), text, parts });
+    banner = text; bannerWindow = e.window;
+    drain();
+  }
 
   function statusText(w) { return t(w.status === "open" ? "free" : w.status); }
   function render() {
     if (!hall) return;
     $("#hall-name").textContent = hall.name;
-    $("#notice").hidden = !hall.notice;
-    $("#notice").textContent = hall.notice;
+    const notice = [banner, hall.notice].filter(Boolean).join("　");
+    $("#notice").hidden = !notice;
+    $("#notice").textContent = notice;
     if (windowNumber) {
       const w = hall.windows.find((x) => x.number === windowNumber);
       $("#screen").replaceChildren(el("div", { class: "window-display" },
@@ -97,6 +117,11 @@
       render();
     } else if (e.kind === "notice_posted" && hall) {
       hall.notice = e.text; render();
+    } else if (e.kind === "window_opened" && e.window_kind === "standby" && !windowNumber) {
+      announceOpened(e);
+      render();
+    } else if (e.kind === "window_closed" && e.window === bannerWindow) {
+      banner = ""; bannerWindow = null; render();
     }
   });
   let OW_texts = null;

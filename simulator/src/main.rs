@@ -131,6 +131,12 @@ fn table(reports: &[&Report]) -> String {
         row(&mut out, "bias (actual - median)", &|r| {
             r.estimates.as_ref().map_or(String::new(), |e| format!("{:.2}", e.bias_min))
         });
+        row(&mut out, "call-centre (3·old+new)/4 RMSE", &|r| {
+            r.estimates.as_ref().map_or(String::new(), |e| format!("{:.2}", e.asterisk_rmse_min))
+        });
+        row(&mut out, "  its bias", &|r| {
+            r.estimates.as_ref().map_or(String::new(), |e| format!("{:.2}", e.asterisk_bias_min))
+        });
     }
     if reports[0].window_hours > 0.0 {
         row(&mut out, "window-hours", &|r| format!("{:.1}", r.window_hours));

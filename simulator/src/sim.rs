@@ -7,7 +7,7 @@
 //! two policies run on the same scenario and seed see the same citizens (common random numbers).
 
 use crate::scenario::{Matter, Rate, Scenario, Service};
-use crate::stats::Recorder;
+use crate::stats::{EstimateSample, Recorder};
 use onewindow::core::pin::hash_pin;
 use onewindow::core::{
     ClerkId, ClerkSpec, Command, Date, Event, GreenReason, Hall, HallConfig, MatterId, MatterSet, MatterSpec, Outcome,
@@ -198,8 +198,8 @@ struct Pending {
     matter: usize,
     green: bool,
     measured: bool,
-    /// The estimate printed at issue (median, p80), minutes, when asked for.
-    estimate: Option<(f64, f64)>,
+    /// The estimate printed at issue (median, p80) and the call-centre one, minutes, when asked for.
+    estimate: Option<(f64, f64, f64)>,
 }
 
 /// The state of one simulated run (a steady run, or one day).
@@ -225,6 +225,8 @@ pub struct Run<'a> {
     pub estimates: bool,
     /// Whether the core's staffing review opens and closes standby windows.
     auto: bool,
+    /// Per matter, the exponential average of waits a call centre announces, minutes.
+    holdtime: Vec<f64>,
     /// Issuing has stopped: windows close once nothing waits for them.
     draining: bool,
     /// Tickets issued so far.
@@ -271,6 +273,7 @@ impl<'a> Run<'a> {
             closing: vec![false; n],
             estimates: false,
             auto,
+            holdtime: vec![0.0; scenario.matters.len()],
             draining: false,
             issued: 0,
             forgot_at: 0,
@@ -349,7 +352,7 @@ impl<'a> Run<'a> {
             self.hall
                 .estimate(MatterId(m as u16), class, Run::at(now))
                 .wait_ms
-                .map(|(a, b)| (a as f64 / MINUTE_MS, b as f64 / MINUTE_MS))
+                .map(|(a, b)| (a as f64 / MINUTE_MS, b as f64 / MINUTE_MS, self.holdtime[m]))
         } else {
             None
         };
@@ -517,11 +520,13 @@ impl<'a> Run<'a> {
         };
         let Some(Event::TicketCalled { ticket, .. }) = events.first() else { return };
         let Some(p) = self.tickets.remove(ticket) else { return };
+        // Asterisk's app_queue: holdtime = (3 * holdtime + newholdtime) / 4, per queue.
+        self.holdtime[p.matter] = (3.0 * self.holdtime[p.matter] + (now - p.arrived)) / 4.0;
         if p.measured {
             self.measured_called += 1;
             rec.wait(p.arrived, now - p.arrived, p.matter, p.green);
-            if let Some(estimate) = p.estimate {
-                rec.estimates.push((estimate.0, estimate.1, now - p.arrived));
+            if let Some((median, p80, asterisk)) = p.estimate {
+                rec.estimates.push(EstimateSample { median, p80, asterisk, actual: now - p.arrived });
             }
         }
         self.busy[w] = true;

@@ -125,8 +125,8 @@ pub struct Recorder {
     pub arrivals: Vec<(f64, usize)>,
     /// Whether to keep arrival times.
     pub keep_arrivals: bool,
-    /// Estimates given at issue and the actual waits: (median, p80, actual), minutes.
-    pub estimates: Vec<(f64, f64, f64)>,
+    /// Estimates given at issue and the actual waits, minutes.
+    pub estimates: Vec<EstimateSample>,
 }
 
 /// How the estimates printed at issue held up.
@@ -143,33 +143,54 @@ pub struct EstimateReport {
     pub within_p80_waiting: f64,
     /// Tickets printed a wait above zero.
     pub waiting_count: u64,
+    /// RMSE of the call-centre estimate (exponential average of past waits, `(3·old + new) / 4`).
+    pub asterisk_rmse_min: f64,
+    /// Its bias, minutes.
+    pub asterisk_bias_min: f64,
     /// Mean actual wait minus mean median estimate, minutes (bias).
     pub bias_min: f64,
 }
 
+/// One ticket's printed estimate beside its actual wait, minutes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EstimateSample {
+    /// The printed median.
+    pub median: f64,
+    /// The printed 80th percentile.
+    pub p80: f64,
+    /// What a call centre would have announced: the matter's exponential average of past waits,
+    /// updated as Asterisk's `app_queue` does, `(3·old + new) / 4` at every call.
+    pub asterisk: f64,
+    /// The wait it had.
+    pub actual: f64,
+}
+
 /// Summarises estimates against actual waits.
-pub fn estimate_report(estimates: &[(f64, f64, f64)]) -> Option<EstimateReport> {
+pub fn estimate_report(estimates: &[EstimateSample]) -> Option<EstimateReport> {
     let n = estimates.len();
     if n == 0 {
         return None;
     }
     let nf = n as f64;
-    let rmse = (estimates.iter().map(|(m, _, a)| (a - m).powi(2)).sum::<f64>() / nf).sqrt();
-    let within = estimates.iter().filter(|(_, p80, a)| a <= p80).count() as f64 / nf;
-    let bias = estimates.iter().map(|(m, _, a)| a - m).sum::<f64>() / nf;
-    let waiting: Vec<&(f64, f64, f64)> = estimates.iter().filter(|(_, p80, _)| *p80 > 0.0).collect();
+    let rmse_of = |f: &dyn Fn(&EstimateSample) -> f64| {
+        (estimates.iter().map(|e| (e.actual - f(e)).powi(2)).sum::<f64>() / nf).sqrt()
+    };
+    let within = estimates.iter().filter(|e| e.actual <= e.p80).count() as f64 / nf;
+    let waiting: Vec<&EstimateSample> = estimates.iter().filter(|e| e.p80 > 0.0).collect();
     let within_waiting = if waiting.is_empty() {
         0.0
     } else {
-        waiting.iter().filter(|(_, p80, a)| a <= p80).count() as f64 / waiting.len() as f64
+        waiting.iter().filter(|e| e.actual <= e.p80).count() as f64 / waiting.len() as f64
     };
     Some(EstimateReport {
         count: n as u64,
-        rmse_min: rmse,
+        rmse_min: rmse_of(&|e| e.median),
         within_p80: within,
         within_p80_waiting: within_waiting,
         waiting_count: waiting.len() as u64,
-        bias_min: bias,
+        bias_min: estimates.iter().map(|e| e.actual - e.median).sum::<f64>() / nf,
+        asterisk_rmse_min: rmse_of(&|e| e.asterisk),
+        asterisk_bias_min: estimates.iter().map(|e| e.actual - e.asterisk).sum::<f64>() / nf,
     })
 }
 

@@ -34,7 +34,14 @@ pub struct Language {
     /// The speech-synthesis language tag, e.g. `zh-CN` (defaults to `code`).
     #[serde(default)]
     pub voice_lang: Option<String>,
+    /// What is shown and said when a temporary (standby) window opens; `{window}` and `{matters}`
+    /// are filled in. Defaults to Chinese for `zh*` codes, else English.
+    #[serde(default)]
+    pub window_opened: Option<String>,
 }
+
+const OPENED_ZH: &str = "临时窗口 {window} 已开放，办理 {matters}";
+const OPENED_EN: &str = "Temporary window {window} is now open for {matters}";
 
 /// The languages a hall speaks when its config names none: Mandarin first, then English.
 pub fn default_languages() -> Vec<Language> {
@@ -45,6 +52,7 @@ pub fn default_languages() -> Vec<Language> {
             call: "请 {ticket} 号 到 {window} 号窗口 办理".into(),
             voice: Some("请 {ticket} 号，到 {window} 号窗口办理".into()),
             voice_lang: Some("zh-CN".into()),
+            window_opened: Some(OPENED_ZH.into()),
         },
         Language {
             code: "en".into(),
@@ -52,6 +60,7 @@ pub fn default_languages() -> Vec<Language> {
             call: "Ticket {ticket}, please go to window {window}".into(),
             voice: None,
             voice_lang: Some("en-US".into()),
+            window_opened: Some(OPENED_EN.into()),
         },
     ]
 }
@@ -134,7 +143,14 @@ pub(super) fn validate(
             }
         }
     }
-    let languages = if languages.is_empty() { default_languages() } else { languages };
+    let mut languages = if languages.is_empty() { default_languages() } else { languages };
+    for (i, l) in languages.iter_mut().enumerate() {
+        if l.window_opened.as_ref().is_some_and(|t| !t.contains("{window}")) {
+            return Err(invalid(format!("language[{i}].window_opened"), "must contain {window}"));
+        }
+        let default = if l.code.starts_with("zh") { OPENED_ZH } else { OPENED_EN };
+        l.window_opened.get_or_insert_with(|| default.into());
+    }
     let mut names = HashSet::new();
     let mut devices = Vec::with_capacity(raw.len());
     for (i, d) in raw.into_iter().enumerate() {

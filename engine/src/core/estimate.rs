@@ -8,12 +8,16 @@
 //! Pure and bounded: at most [`MAX_AHEAD`] tickets are walked; beyond that, or with no window open that
 //! serves the matter, only the number of people ahead is given.
 
-use super::model::{MatterId, MatterSet, TicketClass, WindowId};
+use super::model::{MatterId, MatterSet, TicketClass, WindowId, WindowKind};
+use super::staffing::StaffingMode;
 use super::time::Timestamp;
 use super::Hall;
 
 /// Tickets walked forward at most; a longer queue gets "N people ahead" only.
 pub const MAX_AHEAD: usize = 2_000;
+
+/// Standby windows an estimate assumes the staffing review will open, at most.
+const MAX_REACTION: usize = 8;
 
 /// The estimate for a new ticket.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -47,9 +51,42 @@ struct Free {
 }
 
 impl Hall {
-    /// The wait a new ticket of `matter` in `class` would have if issued at `now`.
+    /// The wait a new ticket of `matter` in `class` would have if issued at `now`. With automatic
+    /// staffing, the standby windows the review would open for it count as open: the review runs right
+    /// after the ticket is issued and opens windows until a new ticket's predicted wait is back under
+    /// its threshold, so leaving them out would print waits that are too long whenever a queue grows.
     pub fn estimate(&self, matter: MatterId, class: TicketClass, now: Timestamp) -> Estimate {
-        self.estimate_without(matter, class, now, None)
+        let rules = self.config.rules.staffing;
+        let mut extra: Vec<WindowId> = Vec::new();
+        loop {
+            let estimate = self.walk(matter, class, now, None, &extra);
+            if rules.mode != StaffingMode::Automatic || extra.len() >= MAX_REACTION {
+                return estimate;
+            }
+            let threshold = rules.open_at * self.config.matter(matter).target_wait_ms as f64;
+            if estimate.wait_ms.is_some_and(|(median, _)| median as f64 <= threshold) {
+                return estimate;
+            }
+            match self.standby_for(matter, &extra) {
+                Some(w) => extra.push(w),
+                None => return estimate,
+            }
+        }
+    }
+
+    /// The closed standby window the staffing review would open for `matter` (serves it, fewest other
+    /// skills, lowest index), other than those in `taken`.
+    pub(super) fn standby_for(&self, matter: MatterId, taken: &[WindowId]) -> Option<WindowId> {
+        (0..self.windows.len())
+            .map(|w| WindowId(w as u16))
+            .filter(|w| {
+                let state = &self.windows[usize::from(w.0)];
+                self.config.window(*w).kind == WindowKind::Standby
+                    && !state.open
+                    && state.skills.contains(matter)
+                    && !taken.contains(w)
+            })
+            .min_by_key(|w| (self.windows[usize::from(w.0)].skills.len(), *w))
     }
 
     /// The median wait of a new ticket, as if window `without` were closed; beyond [`MAX_AHEAD`], people
@@ -61,7 +98,7 @@ impl Hall {
         now: Timestamp,
         without: Option<WindowId>,
     ) -> Option<i64> {
-        let estimate = self.estimate_without(matter, class, now, without);
+        let estimate = self.walk(matter, class, now, without, &[]);
         if let Some((median, _)) = estimate.wait_ms {
             return Some(median);
         }
@@ -78,17 +115,25 @@ impl Hall {
         let Some(extension) = hours.extension_min else { return false };
         let (date, _) = now.local(self.config.utc_offset_min);
         let limit = date.at_minute(hours.close_min + extension, self.config.utc_offset_min);
-        self.median_wait(matter, class, now, None).is_some_and(|wait| now.plus_ms(wait) > limit)
+        let state = &self.matters[usize::from(matter.0)];
+        let estimate = self.estimate(matter, class, now);
+        let wait = estimate.wait_ms.map(|(median, _)| median).or_else(|| {
+            // Too long a queue to walk: people ahead × handling time / windows.
+            let windows = f64::from(state.active_windows);
+            (windows >= 1.0).then(|| (f64::from(estimate.ahead + 1) * state.aht_ms / windows) as i64)
+        });
+        wait.is_some_and(|wait| now.plus_ms(wait) > limit)
     }
 
-    /// Like [`Hall::estimate`], as if window `without` were closed (the staffing review asks this
-    /// before closing a window).
-    pub fn estimate_without(
+    /// The walk behind every estimate: as the hall stands, but with window `without` closed (the
+    /// staffing review asks this before closing one) and the windows in `extra` open and idle.
+    fn walk(
         &self,
         matter: MatterId,
         class: TicketClass,
         now: Timestamp,
         without: Option<WindowId>,
+        extra: &[WindowId],
     ) -> Estimate {
         let Some(state) = self.matter(matter) else { return Estimate { ahead: 0, wait_ms: None } };
         // Windows that call for this matter now, and when each is next free.
@@ -98,7 +143,7 @@ impl Hall {
             .enumerate()
             .filter(|(i, w)| {
                 let id = WindowId(*i as u16);
-                w.skills.contains(matter) && self.is_active(id) && Some(id) != without
+                w.skills.contains(matter) && (self.is_active(id) || extra.contains(&id)) && Some(id) != without
             })
             .map(|(i, w)| {
                 // A service in progress ends after an exponential-like time: its elapsed part is

@@ -168,11 +168,9 @@ impl Hall {
             }
         }
         if let Some((_, matter, predicted)) = worst {
-            let best = (0..self.windows.len())
-                .filter(|w| standby(w) && !self.windows[*w].open && self.windows[*w].skills.contains(matter))
-                .min_by_key(|w| (self.windows[*w].skills.len(), *w));
-            if let Some(w) = best {
-                return Some(Change::Open(WindowId(w as u16), self.trigger(matter, predicted)));
+            let asked: Vec<WindowId> = self.staffing_requests.keys().copied().collect();
+            if let Some(w) = self.standby_for(matter, &asked) {
+                return Some(Change::Open(w, self.trigger(matter, predicted)));
             }
         }
         // Requests no longer needed are withdrawn (hysteresis as for closing).

@@ -6,7 +6,7 @@
 use onewindow::config;
 use onewindow::core::{
     CallReason, ClerkId, Command, Date, Event, GreenReason, Hall, HallConfig, Holder, HolderKey, MatterId, MatterSet,
-    Outcome, Rating, TicketId, TicketNumber, Timestamp, TransferTo, WindowId,
+    Outcome, Rating, StaffingTrigger, TicketId, TicketNumber, Timestamp, TransferTo, WindowId,
 };
 
 /// The small test hall (`tests/halls/small.toml`): matters estate (A, cap 5), tax (B), pickup (C);
@@ -139,6 +139,8 @@ impl Script {
                 ),
             },
             "notice" => Command::PostNotice { text: args.join(" ") },
+            "review-staffing" => Command::ReviewStaffing,
+            "accept-staffing" => Command::AcceptStaffing { window: w(0)? },
             other => return Err(format!("unknown command `{other}`")),
         })
     }
@@ -146,6 +148,17 @@ impl Script {
     /// Renders an event after it was applied.
     pub fn render(&self, event: &Event) -> String {
         let hall = &self.hall;
+        let staffing = |t: &Option<StaffingTrigger>| match t {
+            None => String::new(),
+            Some(t) => format!(
+                " ({} waiting {} windows {} predicted {} target {}m)",
+                hall.config().matter(t.matter).key,
+                t.waiting,
+                t.windows,
+                t.predicted_ms.map_or_else(|| "none".to_owned(), |p| format!("{:.1}m", p as f64 / 60_000.0)),
+                t.target_ms / 60_000
+            ),
+        };
         let n = |t: &TicketId| hall.ticket(*t).map_or_else(|| format!("#{}", t.0), |t| hall.number(t).to_string());
         let w = |w: &WindowId| format!("w{}", hall.config().window(*w).number);
         let m = |m: &MatterId| hall.config().matter(*m).key.clone();
@@ -201,8 +214,12 @@ impl Script {
                 format!("rated {} {} {}", n(ticket), w(window), snake(rating))
             }
             Event::TicketEnded { ticket, reason, .. } => format!("ended {} {}", n(ticket), snake(reason)),
-            Event::WindowOpened { window, .. } => format!("window-opened {}", w(window)),
-            Event::WindowClosed { window, .. } => format!("window-closed {}", w(window)),
+            Event::WindowOpened { window, trigger, .. } => format!("window-opened {}{}", w(window), staffing(trigger)),
+            Event::WindowClosed { window, trigger, .. } => format!("window-closed {}{}", w(window), staffing(trigger)),
+            Event::StaffingRequested { window, trigger, .. } => {
+                format!("staffing-requested {}{}", w(window), staffing(&Some(*trigger)))
+            }
+            Event::StaffingWithdrawn { window, .. } => format!("staffing-withdrawn {}", w(window)),
             Event::SkillsChanged { window, skills, .. } => {
                 format!("skills {} {}", w(window), skills.iter().map(|x| m(&x)).collect::<Vec<_>>().join(","))
             }

@@ -1,0 +1,239 @@
+//! The staffing review and the capacity cut-off on hand-made states of the small hall (estate: target
+//! 20 min, AHT 20; window 1 [estate, tax], 2 [tax, pickup], 3 green channel [all], 4 standby [estate]),
+//! with a second standby window 5 [estate] where a test needs two.
+
+mod support;
+
+use onewindow::core::{
+    Command, Hall, HallConfig, MatterId, MatterSet, Rejection, StaffingMode, TicketClass, WindowKind, WindowSpec,
+};
+use support::{small_config, Script, DATE};
+
+const ESTATE: MatterId = MatterId(0);
+
+fn config(mode: StaffingMode, second_standby: bool) -> HallConfig {
+    let mut config = small_config();
+    config.rules.staffing.mode = mode;
+    config.matters[usize::from(ESTATE.0)].daily_cap = None;
+    if second_standby {
+        config.windows.push(WindowSpec {
+            key: "w5".into(),
+            number: 5,
+            name: "临时窗口 5".into(),
+            zone: String::new(),
+            skills: MatterSet::of([ESTATE]),
+            kind: WindowKind::Standby,
+        });
+    }
+    config
+}
+
+/// Runs `lines` (`HH:MM command ...`) on a fresh day; every line must be accepted. Returns the script
+/// and the rendered events of the last line.
+fn run(config: HallConfig, lines: &[&str]) -> (Script, Vec<String>) {
+    let mut script = Script::new(config, DATE);
+    let open = script.time("08:00").expect("time");
+    script.hall.execute(&Command::OpenDay { date: DATE }, open).expect("day opens");
+    let mut last = Vec::new();
+    for line in lines {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let now = script.time(words[0]).expect("time");
+        let command = script.command(&words[1..]).expect("command");
+        let events = script.hall.execute(&command, now).unwrap_or_else(|r| panic!("`{line}` refused: {r:?}"));
+        last = events.iter().map(|e| script.render(e)).collect();
+    }
+    (script, last)
+}
+
+/// Window 1 staffed at 08:30, then `n` estate tickets at 09:00.
+fn estate_burst(n: usize) -> Vec<String> {
+    let mut lines = vec!["08:30 sign-in 1 c1 1111".to_owned()];
+    lines.extend((0..n).map(|_| "09:00 issue estate".to_owned()));
+    lines
+}
+
+fn with<'a>(base: &'a [String], more: &[&'a str]) -> Vec<&'a str> {
+    base.iter().map(String::as_str).chain(more.iter().copied()).collect()
+}
+
+#[test]
+fn with_staffing_off_the_review_decides_nothing() {
+    let burst = estate_burst(6);
+    let (_, events) = run(config(StaffingMode::Off, false), &with(&burst, &["09:01 review-staffing"]));
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
+fn a_burst_opens_the_standby_window_that_serves_the_matter_with_its_numbers() {
+    let burst = estate_burst(3);
+    let (s, events) = run(config(StaffingMode::Automatic, false), &with(&burst, &["09:01 review-staffing"]));
+    // One window serves estate (AHT 20 min) with three waiting: a new ticket waits about an hour.
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].starts_with("window-opened w4 (estate waiting 3 windows 1 predicted "), "{events:?}");
+    assert!(events[0].ends_with("target 20m)"), "{events:?}");
+    let opened = s.hall.window(onewindow::core::WindowId(3)).expect("w4");
+    assert!(opened.open && opened.opened_at == Some(s.time("09:01").expect("time")));
+    assert!(opened.clerk.is_none(), "its clerk comes forward and signs in");
+}
+
+#[test]
+fn short_waits_open_nothing() {
+    // Windows 1 and 3 (green channel, serves all) are both free: a new estate ticket waits no time.
+    let lines = ["08:30 sign-in 1 c1 1111", "08:30 sign-in 3 c3 3333", "09:00 issue estate", "09:01 review-staffing"];
+    let (_, events) = run(config(StaffingMode::Automatic, false), &lines);
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
+fn an_opened_window_nobody_staffs_yet_counts_as_coming() {
+    let burst = estate_burst(8);
+    let cfg = config(StaffingMode::Automatic, true);
+    let (_, first) = run(cfg.clone(), &with(&burst, &["09:01 review-staffing"]));
+    assert!(first[0].starts_with("window-opened w4"), "{first:?}");
+    // Window 4 is open but its clerk has not arrived: the review waits for it.
+    let (_, second) = run(cfg.clone(), &with(&burst, &["09:01 review-staffing", "09:02 review-staffing"]));
+    assert!(second.is_empty(), "{second:?}");
+    // Once staffed, the queue is still long: window 5 opens too.
+    let (_, third) = run(
+        cfg,
+        &with(&burst, &["09:01 review-staffing", "09:03 sign-in 4 c4 4444", "09:04 review-staffing"]),
+    );
+    assert!(third[0].starts_with("window-opened w5 (estate waiting 8 windows 2 "), "{third:?}");
+}
+
+#[test]
+fn with_every_window_paused_the_standby_window_opens() {
+    let lines = ["08:30 sign-in 1 c1 1111", "08:31 pause 1", "09:00 issue estate", "09:01 review-staffing"];
+    let (_, events) = run(config(StaffingMode::Automatic, false), &lines);
+    assert_eq!(events, ["window-opened w4 (estate waiting 1 windows 0 predicted none target 20m)"]);
+}
+
+#[test]
+fn a_matter_no_open_window_serves_gets_its_standby_window() {
+    let lines = ["08:30 sign-in 2 c2 2222", "09:00 issue estate", "09:01 review-staffing"];
+    let (_, events) = run(config(StaffingMode::Automatic, false), &lines);
+    assert_eq!(events, ["window-opened w4 (estate waiting 1 windows 0 predicted none target 20m)"]);
+}
+
+#[test]
+fn advisory_mode_asks_once_and_a_clerk_accepts() {
+    let burst = estate_burst(3);
+    let cfg = config(StaffingMode::Advisory, false);
+    let (s, asked) = run(cfg.clone(), &with(&burst, &["09:01 review-staffing"]));
+    assert!(asked[0].starts_with("staffing-requested w4 (estate waiting 3 windows 1 "), "{asked:?}");
+    assert_eq!(s.hall.staffing_requests().len(), 1);
+    assert!(!s.hall.window(onewindow::core::WindowId(3)).expect("w4").open, "advisory opens nothing itself");
+    let (_, again) = run(cfg.clone(), &with(&burst, &["09:01 review-staffing", "09:02 review-staffing"]));
+    assert!(again.is_empty(), "asked once: {again:?}");
+    let (s, accepted) = run(cfg.clone(), &with(&burst, &["09:01 review-staffing", "09:03 accept-staffing 4"]));
+    assert!(accepted[0].starts_with("window-opened w4 (estate waiting 3 windows 1 "), "{accepted:?}");
+    assert!(s.hall.staffing_requests().is_empty());
+    // Without a request there is nothing to accept.
+    let (s, _) = run(cfg, &burst.iter().map(String::as_str).collect::<Vec<_>>());
+    let now = s.time("09:05").expect("time");
+    let refused = s.hall.decide(&Command::AcceptStaffing { window: onewindow::core::WindowId(3) }, now);
+    assert_eq!(refused, Err(Rejection::NoStaffingRequest));
+}
+
+#[test]
+fn a_request_no_longer_needed_is_withdrawn() {
+    let lines = [
+        "08:30 sign-in 1 c1 1111",
+        "09:00 issue estate",
+        "09:00 issue estate",
+        "09:01 review-staffing",
+        "09:02 cancel A001",
+        "09:02 cancel A002",
+        "09:03 review-staffing",
+    ];
+    let (s, events) = run(config(StaffingMode::Advisory, false), &lines);
+    assert_eq!(events, ["staffing-withdrawn w4"]);
+    assert!(s.hall.staffing_requests().is_empty());
+}
+
+#[test]
+fn a_standby_window_closes_only_idle_after_its_minimum_open_time_with_its_numbers() {
+    let opened = [
+        "08:30 sign-in 1 c1 1111",
+        "09:00 issue estate",
+        "09:00 issue estate",
+        "09:00 issue estate",
+        "09:01 review-staffing",
+        "09:01 sign-in 4 c4 4444",
+        "09:02 call-next 4",
+        "09:02 call-next 1",
+    ];
+    let cfg = config(StaffingMode::Automatic, false);
+    // Busy: never closed.
+    let (_, busy) = run(cfg.clone(), &with(&opened.map(str::to_owned), &["09:45 review-staffing"]));
+    assert!(busy.is_empty(), "{busy:?}");
+    // Idle, but open only 19 minutes: hysteresis keeps it.
+    let base = opened.map(str::to_owned);
+    let (_, early) =
+        run(cfg.clone(), &with(&base, &["09:15 finish 4", "09:15 finish 1", "09:15 call-next 1", "09:20 review-staffing"]));
+    assert!(early.is_empty(), "within the minimum open time: {early:?}");
+    // Idle, open 30 minutes, and window 1 alone keeps a new estate wait short: it closes.
+    let (s, closed) = run(
+        cfg,
+        &with(&base, &["09:15 finish 4", "09:15 finish 1", "09:15 call-next 1", "09:20 finish 1", "09:31 review-staffing"]),
+    );
+    assert_eq!(closed[0], "signed-out w4", "{closed:?}");
+    assert!(closed[1].starts_with("window-closed w4 (estate waiting 0 windows 2 predicted 0.0m"), "{closed:?}");
+    assert!(!s.hall.window(onewindow::core::WindowId(3)).expect("w4").open);
+    // State after staffing events survives a snapshot.
+    let restored = Hall::restore(s.hall.config().clone(), s.hall.snapshot()).expect("fits");
+    assert_eq!(restored, s.hall);
+}
+
+#[test]
+fn a_standby_window_stays_while_the_queue_would_be_long_without_it() {
+    let mut lines = vec![
+        "08:30 sign-in 1 c1 1111".to_owned(),
+        "09:00 issue estate".to_owned(),
+        "09:01 review-staffing".to_owned(),
+        "09:01 sign-in 4 c4 4444".to_owned(),
+        "09:01 call-next 1".to_owned(),
+    ];
+    // Window 1 busy; five more estate tickets wait; window 4 is idle between two citizens at 09:40.
+    lines.extend((0..5).map(|_| "09:30 issue estate".to_owned()));
+    lines.push("09:40 review-staffing".to_owned());
+    let (_, events) = run(config(StaffingMode::Automatic, false), &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(events.is_empty(), "{events:?}");
+}
+
+#[test]
+fn the_kiosk_estimate_counts_the_windows_automatic_staffing_will_open() {
+    let burst = estate_burst(4);
+    let (off, _) = run(config(StaffingMode::Off, true), &with(&burst, &[]));
+    let (auto, _) = run(config(StaffingMode::Automatic, true), &with(&burst, &[]));
+    let now = off.time("09:01").expect("time");
+    let alone = off.hall.estimate(ESTATE, TicketClass::Normal, now).wait_ms.expect("estimate").0;
+    let helped = auto.hall.estimate(ESTATE, TicketClass::Normal, now).wait_ms.expect("estimate").0;
+    assert!(helped < alone, "with standby windows coming: {helped} < {alone}");
+}
+
+#[test]
+fn the_capacity_cut_off_stops_a_matter_whose_new_ticket_would_not_be_called_in_time() {
+    let mut cfg = config(StaffingMode::Off, false);
+    if let Some(hours) = cfg.hours.as_mut() {
+        hours.extension_min = Some(0);
+    }
+    // 16:45: window 1 alone, three estate tickets waiting: a fourth would be called after 17:30.
+    let late = ["16:30 sign-in 1 c1 1111", "16:30 sign-in 2 c2 2222", "16:45 issue estate", "16:45 issue estate", "16:45 issue estate"];
+    let (s, _) = run(cfg.clone(), &late);
+    let issue = Command::IssueTicket { matter: ESTATE, green: None, holder: None, source: None };
+    assert_eq!(s.hall.decide(&issue, s.time("16:46").expect("time")), Err(Rejection::CapacityReached));
+    assert!(s.hall.cut_off(ESTATE, TicketClass::Normal, s.time("16:46").expect("time")));
+    // Tax still fits: window 2 serves it too, and is free.
+    let tax = Command::IssueTicket { matter: MatterId(1), green: None, holder: None, source: None };
+    assert!(s.hall.decide(&tax, s.time("16:46").expect("time")).is_ok());
+    // The same queue in the morning is fine; so is the afternoon with an hour of extended service.
+    let morning = ["08:30 sign-in 1 c1 1111", "09:00 issue estate", "09:00 issue estate", "09:00 issue estate"];
+    let (s, _) = run(cfg.clone(), &morning);
+    assert!(s.hall.decide(&issue, s.time("09:01").expect("time")).is_ok());
+    if let Some(hours) = cfg.hours.as_mut() {
+        hours.extension_min = Some(60);
+    }
+    let (s, _) = run(cfg, &late);
+    assert!(s.hall.decide(&issue, s.time("16:46").expect("time")).is_ok());
+}
