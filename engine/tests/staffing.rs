@@ -94,10 +94,8 @@ fn an_opened_window_nobody_staffs_yet_counts_as_coming() {
     let (_, second) = run(cfg.clone(), &with(&burst, &["09:01 review-staffing", "09:02 review-staffing"]));
     assert!(second.is_empty(), "{second:?}");
     // Once staffed, the queue is still long: window 5 opens too.
-    let (_, third) = run(
-        cfg,
-        &with(&burst, &["09:01 review-staffing", "09:03 sign-in 4 c4 4444", "09:04 review-staffing"]),
-    );
+    let (_, third) =
+        run(cfg, &with(&burst, &["09:01 review-staffing", "09:03 sign-in 4 c4 4444", "09:04 review-staffing"]));
     assert!(third[0].starts_with("window-opened w5 (estate waiting 8 windows 2 "), "{third:?}");
 }
 
@@ -169,13 +167,18 @@ fn a_standby_window_closes_only_idle_after_its_minimum_open_time_with_its_number
     assert!(busy.is_empty(), "{busy:?}");
     // Idle, but open only 19 minutes: hysteresis keeps it.
     let base = opened.map(str::to_owned);
-    let (_, early) =
-        run(cfg.clone(), &with(&base, &["09:15 finish 4", "09:15 finish 1", "09:15 call-next 1", "09:20 review-staffing"]));
+    let (_, early) = run(
+        cfg.clone(),
+        &with(&base, &["09:15 finish 4", "09:15 finish 1", "09:15 call-next 1", "09:20 review-staffing"]),
+    );
     assert!(early.is_empty(), "within the minimum open time: {early:?}");
     // Idle, open 30 minutes, and window 1 alone keeps a new estate wait short: it closes.
     let (s, closed) = run(
         cfg,
-        &with(&base, &["09:15 finish 4", "09:15 finish 1", "09:15 call-next 1", "09:20 finish 1", "09:31 review-staffing"]),
+        &with(
+            &base,
+            &["09:15 finish 4", "09:15 finish 1", "09:15 call-next 1", "09:20 finish 1", "09:31 review-staffing"],
+        ),
     );
     assert_eq!(closed[0], "signed-out w4", "{closed:?}");
     assert!(closed[1].starts_with("window-closed w4 (estate waiting 0 windows 2 predicted 0.0m"), "{closed:?}");
@@ -197,7 +200,8 @@ fn a_standby_window_stays_while_the_queue_would_be_long_without_it() {
     // Window 1 busy; five more estate tickets wait; window 4 is idle between two citizens at 09:40.
     lines.extend((0..5).map(|_| "09:30 issue estate".to_owned()));
     lines.push("09:40 review-staffing".to_owned());
-    let (_, events) = run(config(StaffingMode::Automatic, false), &lines.iter().map(String::as_str).collect::<Vec<_>>());
+    let (_, events) =
+        run(config(StaffingMode::Automatic, false), &lines.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(events.is_empty(), "{events:?}");
 }
 
@@ -219,7 +223,13 @@ fn the_capacity_cut_off_stops_a_matter_whose_new_ticket_would_not_be_called_in_t
         hours.extension_min = Some(0);
     }
     // 16:45: window 1 alone, three estate tickets waiting: a fourth would be called after 17:30.
-    let late = ["16:30 sign-in 1 c1 1111", "16:30 sign-in 2 c2 2222", "16:45 issue estate", "16:45 issue estate", "16:45 issue estate"];
+    let late = [
+        "16:30 sign-in 1 c1 1111",
+        "16:30 sign-in 2 c2 2222",
+        "16:45 issue estate",
+        "16:45 issue estate",
+        "16:45 issue estate",
+    ];
     let (s, _) = run(cfg.clone(), &late);
     let issue = Command::IssueTicket { matter: ESTATE, green: None, holder: None, source: None };
     assert_eq!(s.hall.decide(&issue, s.time("16:46").expect("time")), Err(Rejection::CapacityReached));

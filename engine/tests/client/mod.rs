@@ -34,9 +34,13 @@ impl TestServer {
     }
 
     pub async fn start_with(limits: Limits, store: MemoryStore) -> TestServer {
+        TestServer::start_hall(limits, store, config::demo().unwrap()).await
+    }
+
+    /// A server on `hall` (the demo hall changed by a test), with demo tokens.
+    pub async fn start_hall(limits: Limits, store: MemoryStore, hall: onewindow::core::HallConfig) -> TestServer {
         let dir = std::env::temp_dir().join(format!("onewindow-it-{}-{}", std::process::id(), rand_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
-        let hall = config::demo().unwrap();
         let tokens = dir.join("demo-tokens.txt");
         let devices = launch::demo_devices(&hall, &tokens).unwrap();
         let languages = config::default_languages();
