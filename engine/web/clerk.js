@@ -64,6 +64,17 @@
     const oldest = Math.min(...mine.map((m) => m.oldest_issued_at ?? Infinity));
     $("#stats").textContent = `${t("served")}: ${w.served_today} · ${t("oldest")}: ${oldest === Infinity ? "—" : OW.minutes(Date.now() - oldest) + " " + t("minutes")}`;
     $("#queue").replaceChildren(...mine.map((m) => el("tr", {}, el("td", {}, OW.matterName(m)), el("td", {}, m.waiting), el("td", {}, m.queue.join(" ")))));
+    // Advisory staffing: the review asks this standby window to open; its clerk accepts, then signs in.
+    const req = (hall.staffing_requests || []).find((r) => r.window === win);
+    $("#staffing-request").hidden = !req;
+    if (req) {
+      const m = hall.matters.find((x) => x.key === req.staffing.matter);
+      const s = req.staffing;
+      $("#staffing-request").replaceChildren(el("div", { class: "message", role: "alert" },
+        `${t("staffing")}: ${m ? OW.matterName(m) : s.matter} ${t("waiting")} ${s.waiting}, ${t("predicted")} ` +
+        `${s.predicted_ms == null ? "—" : OW.minutes(s.predicted_ms) + " " + t("minutes")} (${t("target")} ${OW.minutes(s.target_ms)} ${t("minutes")}) `,
+        el("button", { id: "accept-staffing", onclick: () => act({ type: "accept_staffing" }) }, t("accept"))));
+    }
     $("#transfer-matter").replaceChildren(el("option", { value: "" }, "—"), ...hall.matters.map((m) => el("option", { value: m.key }, OW.matterName(m))));
   }
   OW.on("welcome", (r) => { windows = r.windows; win = windows[0] ?? null; render(); });

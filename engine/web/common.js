@@ -18,7 +18,8 @@ const OW = (() => {
       matter: "事项", target: "目标", open: "开放", close: "关闭", notice: "公告", post: "发布",
       alerts: "告警", helpRequests: "代办求助", latest: "最新叫号", calls: "最近叫号", nothing: "暂无",
       closed: "已关闭", paused: "暂停", serving: "办理中", free: "空闲", standby: "临时窗口",
-      done: "完成", ok: "成功",
+      done: "完成", ok: "成功", about: "约", peopleAhead: "前面还有 {n} 人", cutOff: "今日已停号",
+      staffing: "临时窗口请求", accept: "接受并开放", predicted: "预计等候",
     },
     en: {
       offline: "Offline — reconnecting…", setup: "Device setup", token: "Device token", save: "Save", lang: "中文",
@@ -34,7 +35,8 @@ const OW = (() => {
       target: "Target", open: "Open", close: "Close", notice: "Notice", post: "Post", alerts: "Alerts",
       helpRequests: "Help requests", latest: "Latest call", calls: "Recent calls", nothing: "None",
       closed: "Closed", paused: "Paused", serving: "Serving", free: "Free", standby: "Standby", done: "Done",
-      ok: "Done",
+      ok: "Done", about: "about", peopleAhead: "{n} people ahead", cutOff: "No more tickets today",
+      staffing: "Temporary window requests", accept: "Accept and open", predicted: "Predicted wait",
     },
   };
   // Plain words for the refusals a citizen or clerk meets; the code is shown for anything else.
@@ -46,6 +48,8 @@ const OW = (() => {
       forbidden: "本终端无权进行此操作。", wrong_pin: "密码错误。", storage_unavailable: "系统暂时无法保存，请稍候。",
       unknown_appointment: "预约码不存在。", appointment_used: "此预约已签到。", appointment_not_today: "此预约不是今天。",
       window_busy: "请先办结当前号码。", not_signed_in: "请先签到。", window_paused: "窗口已暂停。",
+      capacity_reached: "该事项今日已无法在下班前办理，已停止取号，请明天再来或预约。已取号的群众均会办理。",
+      no_staffing_request: "此窗口没有待开放的请求。",
     },
     en: {
       daily_cap_reached: "Today's tickets for this matter are all taken. Please come back tomorrow or book.",
@@ -56,6 +60,8 @@ const OW = (() => {
       storage_unavailable: "The system cannot save right now; please wait.", unknown_appointment: "Unknown booking code.",
       appointment_used: "This appointment is already checked in.", appointment_not_today: "This appointment is not today.",
       window_busy: "Finish the current ticket first.", not_signed_in: "Sign in first.", window_paused: "The window is paused.",
+      capacity_reached: "No more tickets for this matter today: it could not be served before closing. Please come back tomorrow or book. Everyone holding a ticket will be served.",
+      no_staffing_request: "No request to open this window.",
     },
   };
 
@@ -183,12 +189,20 @@ const OW = (() => {
   }
   const matterName = (m) => (lang === "zh" ? m.name_zh : m.name_en);
   const minutes = (ms) => Math.max(0, Math.round(ms / 60000));
+  // "约 12–18 分钟" from a wait estimate; "前面还有 N 人" when the engine has too little to go on.
+  function waitText(e) {
+    if (!e) return "";
+    if (e.median_ms == null) return t("peopleAhead").replace("{n}", e.ahead);
+    const lo = minutes(e.median_ms), hi = Math.max(lo, minutes(e.p80_ms));
+    const range = lo === hi ? `${lo}` : `${lo}–${hi}`;
+    return lang === "zh" ? `${t("estimate")} ${t("about")} ${range} ${t("minutes")}` : `${t("estimate")}: ${t("about")} ${range} ${t("minutes")}`;
+  }
 
   // For tests: cut the socket as a network fault would, and stay away `holdMs` before reconnecting.
   const testHooks = { drop: (holdMs = 500) => { backoff = holdMs; if (socket) socket.close(4000, "test cut"); } };
 
   return {
-    t, errorText, el, $, connect, request, loadTexts, callText, voiceLang, langButton, matterName, minutes,
+    t, errorText, el, $, connect, request, loadTexts, callText, voiceLang, langButton, matterName, minutes, waitText,
     on: (kind, f) => handlers[kind].push(f), get lang() { return lang; }, get online() { return online; },
     testHooks,
   };

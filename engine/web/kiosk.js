@@ -1,5 +1,5 @@
 "use strict";
-// The self-service kiosk: matters with people waiting and an estimate, green channel (age read from the
+// The self-service kiosk: matters with people waiting and the engine's wait estimate, green channel (age read from the
 // ID number's birth date), appointment check-in, the ticket on screen and on the 80 mm printer, help.
 (() => {
   const { t, el, $ } = OW;
@@ -26,15 +26,17 @@
     if (age !== null && age >= 60 && !$("#green").value) $("#green").value = "elderly";
   });
 
-  function estimateMinutes(m) {
-    return Math.round((m.waiting * m.aht_ms) / Math.max(1, m.active_windows) / 60000);
-  }
+  // The engine's estimate for a new ticket of each matter arrives with every state push (after each
+  // change, and at least every 10 s); a matter past its capacity cut-off (限号) says so plainly.
   function render() {
     if (!hall) return;
+    const cut = new Set(hall.cut_off || []);
     $("#matters").replaceChildren(...hall.matters.map((m) =>
-      el("button", { class: "matter", "data-matter": m.key, onclick: () => issue(m.key) },
+      el("button", { class: cut.has(m.key) ? "matter cut-off" : "matter", "data-matter": m.key, onclick: () => issue(m.key) },
         OW.matterName(m),
-        el("small", {}, `${t("waiting")} ${m.waiting} ${t("people")} · ${t("estimate")} ${estimateMinutes(m)} ${t("minutes")}`))));
+        el("small", { class: "estimate" }, cut.has(m.key)
+          ? t("cutOff")
+          : `${t("waiting")} ${m.waiting} ${t("people")} · ${OW.waitText(m.estimate)}`))));
   }
 
   function printTicket(ticket) {
@@ -47,7 +49,7 @@
       el("div", { class: "number", id: "ticket-number" }, ticket.number),
       el("div", {}, m ? OW.matterName(m) : ticket.matter),
       el("div", {}, `${t("ahead")} ${ticket.ahead ?? 0} ${t("people")}`),
-      el("div", {}, `${t("estimate")} ${m ? estimateMinutes({ ...m, waiting: ticket.ahead ?? 0 }) : "?"} ${t("minutes")}`),
+      el("div", { id: "ticket-estimate" }, OW.waitText(ticket.estimate)),
       el("div", {}, `${t("issuedAt")} ${issued}`),
       el("button", { onclick: () => window.print() }, t("print")));
   }

@@ -1,7 +1,8 @@
 "use strict";
 // The supervisor wall: every window (state, clerk, current ticket, service time so far), every matter
 // (waiting, oldest wait against target, estimate), alerts when a matter's oldest wait passes its target,
-// help requests from kiosks, opening and closing standby windows, the notice.
+// help requests from kiosks, temporary-window requests (advisory staffing) with their numbers, opening and
+// closing standby windows, the notice.
 (() => {
   const { t, el, $ } = OW;
   let hall = null;
@@ -20,13 +21,25 @@
     $("#alerts").replaceChildren(...(late.length ? late.map((m) => el("li", { class: "late" },
       `${OW.matterName(m)}: ${t("oldest")} ${OW.minutes(now - m.oldest_issued_at)} > ${t("target")} ${OW.minutes(m.target_wait_ms)} ${t("minutes")}`)) : [el("li", {}, t("nothing"))]));
     $("#help").replaceChildren(...(hall.help.length ? hall.help.map((h) => el("li", { class: "late" }, `${h.kiosk} · ${new Date(h.at).toLocaleTimeString()}`)) : [el("li", {}, t("nothing"))]));
+    // Advisory staffing: each request with the numbers behind it; the supervisor (or that window's clerk)
+    // accepts, which opens the window.
+    const requests = hall.staffing_requests || [];
+    $("#staffing").replaceChildren(...(requests.length ? requests.map((r) => {
+      const m = hall.matters.find((x) => x.key === r.staffing.matter);
+      const s = r.staffing;
+      const predicted = s.predicted_ms == null ? "—" : `${OW.minutes(s.predicted_ms)} ${t("minutes")}`;
+      return el("li", { class: "late", "data-window": r.window },
+        `${t("window")} ${r.window} · ${m ? OW.matterName(m) : s.matter}: ${t("waiting")} ${s.waiting}, ${t("window")} ${s.windows}, ` +
+        `${t("predicted")} ${predicted} (${t("target")} ${OW.minutes(s.target_ms)} ${t("minutes")}) `,
+        el("button", { onclick: () => act({ type: "accept_staffing", window: r.window }) }, t("accept")));
+    }) : [el("li", {}, t("nothing"))]));
     $("#matters").replaceChildren(
       el("tr", {}, ...["matter", "waiting", "oldest", "target", "estimate"].map((k) => el("th", {}, t(k)))),
       ...hall.matters.map((m) => {
         const oldest = m.oldest_issued_at ? now - m.oldest_issued_at : 0;
         return el("tr", { class: oldest > m.target_wait_ms ? "late" : "" }, el("td", {}, OW.matterName(m)), el("td", {}, m.waiting),
           el("td", {}, `${OW.minutes(oldest)} ${t("minutes")}`), el("td", {}, `${OW.minutes(m.target_wait_ms)} ${t("minutes")}`),
-          el("td", {}, `${Math.round(m.waiting * m.aht_ms / Math.max(1, m.active_windows) / 60000)} ${t("minutes")}`));
+          el("td", {}, (hall.cut_off || []).includes(m.key) ? t("cutOff") : OW.waitText(m.estimate)));
       }));
     $("#windows").replaceChildren(
       el("tr", {}, ...["window", "status", "clerk", "current", "served"].map((k) => el("th", {}, t(k))), el("th", {}, "")),
@@ -38,6 +51,9 @@
   setInterval(render, 5000);
   $("#notice-form").addEventListener("submit", (e) => { e.preventDefault(); act({ type: "post_notice", text: $("#notice").value }); });
   OW.on("state", (h) => { hall = h; render(); });
-  OW.on("event", (e) => { if (e.kind === "help_requested") show(`${t("helpRequests")}: ${e.kiosk}`); });
+  OW.on("event", (e) => {
+    if (e.kind === "help_requested") show(`${t("helpRequests")}: ${e.kiosk}`);
+    if (e.kind === "staffing_requested") show(`${t("staffing")}: ${t("window")} ${e.request.window}`);
+  });
   OW.connect();
 })();

@@ -160,3 +160,29 @@ test("the kiosk says so plainly when the same ID already holds a ticket for the 
   assert.match(await kiosk.textContent(".message"), /该身份证已持有此事项的号码/);
   await shot(kiosk, "4-kiosk-duplicate");
 });
+
+test("a queue with no window asks for a temporary window; the supervisor accepts and the hall display announces it", { timeout: 60_000 }, async () => {
+  const display = await open("/display", "display-hall");
+  await display.waitForFunction(() => OW.online && document.querySelector("#latest-call"));
+  const supervisor = await open("/supervisor", "supervisor");
+  await supervisor.waitForFunction(() => OW.online && document.querySelector("#staffing li"));
+  const kiosk = await open("/kiosk", "kiosk-2");
+  await kiosk.waitForSelector("[data-matter=real_estate] .estimate");
+  await kiosk.click("[data-matter=real_estate]");
+  await kiosk.waitForSelector("#ticket-estimate");
+  // No window serving real estate is staffed: the ticket says how many are ahead instead of a time.
+  assert.match(await kiosk.textContent("#ticket-estimate"), /^(前面还有 \d+ 人|预计等候 约 \d+(–\d+)? 分钟)$/);
+  await shot(kiosk, "5-kiosk-estimate");
+
+  // Advisory staffing (the demo hall's mode): the wall shows the request with its numbers.
+  const request = await supervisor.waitForSelector("#staffing li[data-window] button", { timeout: 5000 });
+  const line = await supervisor.textContent("#staffing li[data-window]");
+  assert.match(line, /窗口 \d+ · .+: 等候 \d+/);
+  await shot(supervisor, "5-supervisor-request");
+  await request.click();
+  await display.waitForFunction(() => [...OWDisplay.played, ...OWDisplay.queued].some((a) => a.kind === "window_opened"), null, { timeout: 5000 });
+  const text = await display.evaluate(() => [...OWDisplay.played, ...OWDisplay.queued].find((a) => a.kind === "window_opened").text);
+  assert.match(text, /^临时窗口 \d+ 已开放，办理 .*不动产登记/);
+  assert.match(await display.textContent("#notice"), /临时窗口 \d+ 已开放/);
+  await shot(display, "5-display-window-opened");
+});
