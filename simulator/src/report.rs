@@ -31,6 +31,18 @@ pub struct SlotReport {
     pub open_windows: f64,
 }
 
+/// What the automatic staffing review did, per day.
+#[derive(Debug, Serialize)]
+pub struct ReviewReport {
+    /// Standby windows opened, per day.
+    pub openings_per_day: f64,
+    /// Standby windows closed by the review (not the end of the day), per day.
+    pub closings_per_day: f64,
+    /// The shortest time a standby window stayed open before the review closed it, minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortest_open_min: Option<f64>,
+}
+
 /// The result (SCENARIO-FORMAT.md); extra fields are additions.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -53,6 +65,9 @@ pub struct Report {
     /// Day mode: per slot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slots: Option<Vec<SlotReport>>,
+    /// Automatic staffing (day mode): what the staffing review did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staffing_review: Option<ReviewReport>,
     /// With `--estimates`: the wait estimate printed at issue against the actual wait.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimates: Option<crate::stats::EstimateReport>,
@@ -194,6 +209,7 @@ fn steady(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: b
         matters: matter_stats(scenario, &rec.waits, &batch_ci),
         windows: window_reports(scenario, run.busy_minutes(), run.last_event),
         slots: None,
+        staffing_review: None,
         estimates: estimate_report(&rec.estimates),
     }
 }
@@ -210,6 +226,7 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig, options: &Optio
     let mut tickets = 0;
     let mut window_hours = 0.0;
     let mut slot_open = vec![0.0; slots];
+    let (mut openings, mut closings, mut shortest) = (0u64, 0u64, f64::INFINITY);
     for d in 0..scenario.days {
         let mut run = Run::new(scenario, config.clone(), d + 1);
         run.open_regular_from(open);
@@ -223,6 +240,9 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig, options: &Optio
         run.start_arrivals(open, close);
         run.run(close, &mut rec, &|_| true, &|_| false);
         tickets += run.issued;
+        openings += u64::from(run.review_openings);
+        closings += run.review_closed.len() as u64;
+        shortest = run.review_closed.iter().map(|(a, b)| b - a).fold(shortest, f64::min);
         for (at, _) in &rec.arrivals {
             let slot = (((at - open) / scenario.slot_min) as usize).min(slots - 1);
             slot_arrivals[slot] += 1;
@@ -292,6 +312,11 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig, options: &Optio
         matters: matter_stats(scenario, &all, &batch_ci),
         windows: window_reports(scenario, &busy, elapsed),
         slots: Some(slot_reports),
+        staffing_review: matches!(staffing, Staffing::Auto(_)).then(|| ReviewReport {
+            openings_per_day: openings as f64 / days,
+            closings_per_day: closings as f64 / days,
+            shortest_open_min: shortest.is_finite().then_some(shortest),
+        }),
         estimates: estimate_report(&all_estimates),
     }
 }

@@ -219,6 +219,10 @@ pub struct Run<'a> {
     open: Vec<Option<f64>>,
     /// Open intervals of windows since closed, `(from, to)` in minutes.
     intervals: Vec<(f64, f64)>,
+    /// Standby windows opened by the staffing review: how many times, and their closed intervals.
+    pub review_openings: u32,
+    /// Open intervals of standby windows the staffing review closed, minutes.
+    pub review_closed: Vec<(f64, f64)>,
     /// Standby windows to close once their current service ends.
     closing: Vec<bool>,
     /// Whether to record the wait estimate given at issue.
@@ -270,6 +274,8 @@ impl<'a> Run<'a> {
             busy_since: vec![0.0; n],
             open: scenario.windows.iter().map(|w| (!w.standby).then_some(0.0)).collect(),
             intervals: Vec::new(),
+            review_openings: 0,
+            review_closed: Vec::new(),
             closing: vec![false; n],
             estimates: false,
             auto,
@@ -401,11 +407,13 @@ impl<'a> Run<'a> {
                     let sign_in = Command::SignIn { window, clerk: ClerkId(window.0), pin: "0000".into() };
                     let _ = self.hall.execute(&sign_in, Run::at(now));
                     self.open[w] = Some(now);
+                    self.review_openings += 1;
                     self.call(w, now, rec);
                 }
                 Event::WindowClosed { window, .. } => {
                     if let Some(since) = self.open[usize::from(window.0)].take() {
                         self.intervals.push((since, now));
+                        self.review_closed.push((since, now));
                     }
                 }
                 _ => {}

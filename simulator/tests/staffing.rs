@@ -65,3 +65,57 @@ fn a_schedule_opens_and_closes_standby_windows_and_counts_their_hours() {
     assert!(base.window_hours >= 2.0 * 3.0, "{}", base.window_hours);
     assert_eq!(planned.overall.served, planned.tickets, "everyone is served");
 }
+
+/// A morning rush then a quiet hour: two regular windows, six standby windows.
+const RUSH: &str = r#"
+[run]
+mode = "day"
+seed = 11
+days = 60
+slot_min = 30
+wait_thresholds_min = [20]
+policy = "fifo"
+
+[hours]
+open = "09:00"
+close = "12:00"
+
+[[matter]]
+id = "A"
+profile = [["09:00", 40.0], ["10:00", 6.0]]
+service = { dist = "exponential", mean_min = 10.0 }
+target_wait_min = 20
+
+[[window]]
+serves = ["A"]
+count = 2
+
+[[window]]
+serves = ["A"]
+count = 6
+kind = "standby"
+
+[staffing]
+min_open_min = 30
+"#;
+
+#[test]
+fn automatic_staffing_opens_for_the_rush_and_closes_after_it_never_within_the_minimum_open_time() {
+    let scenario = Scenario::parse(RUSH).expect("valid");
+    let auto = run(&scenario, &Options::variant("fifo@auto")).expect("runs");
+    let off = run(&scenario, &Options::variant("fifo@off")).expect("runs");
+    let review = auto.staffing_review.as_ref().expect("automatic staffing reports what it did");
+    // 40 an hour on 10-minute services needs about 7 windows: standby windows open in the rush...
+    assert!(review.openings_per_day >= 3.0, "{review:?}");
+    let slots = auto.slots.as_ref().expect("slots");
+    assert!(slots[1].open_windows > 4.0, "the rush is staffed: {}", slots[1].open_windows);
+    // ... and close in the quiet hour, each after at least its minimum open time (hysteresis).
+    assert!(review.closings_per_day >= 2.0, "{review:?}");
+    let shortest = review.shortest_open_min.expect("some closed");
+    assert!(shortest >= 30.0 - 1e-9, "a standby window closed after {shortest} min");
+    assert!(slots[5].open_windows < slots[1].open_windows - 2.0, "fewer windows once the rush is over");
+    // Waits: the target is kept; without standby windows the rush overflows.
+    assert!(auto.overall.wait_mean_min < off.overall.wait_mean_min / 3.0, "{} vs {}", auto.overall.wait_mean_min, off.overall.wait_mean_min);
+    assert!(auto.overall.p_wait_over_min["20"] < 0.05, "{:?}", auto.overall.p_wait_over_min);
+    assert_eq!(auto.overall.served, auto.tickets, "everyone is served");
+}
