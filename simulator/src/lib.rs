@@ -4,8 +4,9 @@
 //! Flow: [`scenario::Scenario::parse`] reads a scenario (TOML, `../shared/validation/SCENARIO-FORMAT.md`);
 //! [`report::run`] builds the hall it describes ([`sim::hall_config`]), drives arrivals and service
 //! completions through `Hall::execute` ([`sim::Run`]), records every wait ([`stats::Recorder`]) and
-//! returns the contract's [`report::Report`].
+//! returns the contract's [`report::Report`]; [`charts`] draws reports as SVG.
 
+pub mod charts;
 pub mod report;
 pub mod scenario;
 pub mod sim;

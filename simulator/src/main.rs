@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout)]
 
 use clap::{Parser, Subcommand};
+use simulator::charts;
 use simulator::report::{self, Options, Report};
 use simulator::scenario::Scenario;
 use std::path::PathBuf;
@@ -51,6 +52,9 @@ enum Cmd {
         /// Staffing review: close one when, without it, every wait stays below this share of the target.
         #[arg(long)]
         close_below: Option<f64>,
+        /// Write SVG charts (slots, windows, estimates) into this directory.
+        #[arg(long)]
+        svg: Option<PathBuf>,
     },
     /// The same scenario under several policies, with common random numbers, side by side.
     Compare {
@@ -63,6 +67,9 @@ enum Cmd {
         /// Record the wait estimate at issue for every variant.
         #[arg(long)]
         estimates: bool,
+        /// Write SVG charts (one line per variant) into this directory.
+        #[arg(long)]
+        svg: Option<PathBuf>,
         /// Print JSON (an object keyed by policy).
         #[arg(long)]
         json: bool,
@@ -149,6 +156,22 @@ fn table(reports: &[&Report]) -> String {
     out
 }
 
+/// Writes the charts of `reports` into `dir`, named after the scenario file; says which on stderr.
+fn draw(dir: Option<&std::path::Path>, scenario: &std::path::Path, reports: &[&Report]) -> Result<(), String> {
+    let Some(dir) = dir else { return Ok(()) };
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let stem = scenario.file_stem().map_or_else(|| "scenario".into(), |s| s.to_string_lossy().into_owned());
+    let mut written = charts::slots(dir, &stem, reports)?;
+    for r in reports {
+        let name = format!("{stem}-{}-{}", r.policy, r.staffing);
+        written.extend(charts::estimates(dir, &name, r)?);
+    }
+    for file in written {
+        eprintln!("wrote {file}");
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Cmd::Run {
@@ -162,22 +185,21 @@ fn main() -> ExitCode {
             staffing,
             open_at,
             close_below,
+            svg,
         } => {
             let options = Options { policy, staffing, open_at, close_below, max_wait_min, estimates, progress: true };
-            load(&scenario, customers, days).and_then(|s| report::run(&s, &options)).map(|r| {
-                if json {
-                    serde_json::to_string_pretty(&r).unwrap_or_default()
-                } else {
-                    table(&[&r])
-                }
+            load(&scenario, customers, days).and_then(|s| report::run(&s, &options)).and_then(|r| {
+                draw(svg.as_deref(), &scenario, &[&r])?;
+                Ok(if json { serde_json::to_string_pretty(&r).unwrap_or_default() } else { table(&[&r]) })
             })
         }
-        Cmd::Compare { scenario, policies, json, customers, days, estimates } => load(&scenario, customers, days)
+        Cmd::Compare { scenario, policies, json, customers, days, estimates, svg } => load(&scenario, customers, days)
             .and_then(|s| {
                 let reports = policies
                     .iter()
                     .map(|p| report::run(&s, &Options { estimates, progress: true, ..Options::variant(p) }))
                     .collect::<Result<Vec<_>, _>>()?;
+                draw(svg.as_deref(), &scenario, &reports.iter().collect::<Vec<_>>())?;
                 Ok(if json {
                     let by: serde_json::Map<String, serde_json::Value> = policies
                         .iter()

@@ -71,6 +71,18 @@ pub struct Report {
     /// With `--estimates`: the wait estimate printed at issue against the actual wait.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimates: Option<crate::stats::EstimateReport>,
+    /// With `--estimates`: up to [`SAMPLES`] (printed median, actual wait) pairs, for the scatter chart.
+    #[serde(skip)]
+    pub estimate_samples: Vec<(f64, f64)>,
+}
+
+/// Estimate samples kept for charts.
+pub const SAMPLES: usize = 3000;
+
+/// Every `n`-th estimate, at most [`SAMPLES`] of them.
+fn samples(all: &[crate::stats::EstimateSample]) -> Vec<(f64, f64)> {
+    let step = all.len().div_ceil(SAMPLES).max(1);
+    all.iter().step_by(step).map(|e| (e.median, e.actual)).collect()
 }
 
 /// The policy a name selects (`default` is the engine's default).
@@ -211,6 +223,7 @@ fn steady(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: b
         slots: None,
         staffing_review: None,
         estimates: estimate_report(&rec.estimates),
+        estimate_samples: samples(&rec.estimates),
     }
 }
 
@@ -318,5 +331,6 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig, options: &Optio
             shortest_open_min: shortest.is_finite().then_some(shortest),
         }),
         estimates: estimate_report(&all_estimates),
+        estimate_samples: samples(&all_estimates),
     }
 }

@@ -115,7 +115,12 @@ fn automatic_staffing_opens_for_the_rush_and_closes_after_it_never_within_the_mi
     assert!(shortest >= 30.0 - 1e-9, "a standby window closed after {shortest} min");
     assert!(slots[5].open_windows < slots[1].open_windows - 2.0, "fewer windows once the rush is over");
     // Waits: the target is kept; without standby windows the rush overflows.
-    assert!(auto.overall.wait_mean_min < off.overall.wait_mean_min / 3.0, "{} vs {}", auto.overall.wait_mean_min, off.overall.wait_mean_min);
+    assert!(
+        auto.overall.wait_mean_min < off.overall.wait_mean_min / 3.0,
+        "{} vs {}",
+        auto.overall.wait_mean_min,
+        off.overall.wait_mean_min
+    );
     assert!(auto.overall.p_wait_over_min["20"] < 0.05, "{:?}", auto.overall.p_wait_over_min);
     assert_eq!(auto.overall.served, auto.tickets, "everyone is served");
 }

@@ -95,7 +95,13 @@ fn by_policy(hall: &Hall, window: WindowId, now: Timestamp) -> Option<(TicketId,
             wait_ms: now.since(issued_at),
             target_ms: hall.config.matter(m).target_wait_ms,
             protected,
-            backlog: state.queues.len() as f64 / (f64::from(state.active_windows.max(1)) * state.aht_ms.max(1.0)),
+            // Waiting tickets per active window, per minute of handling time and per minute of target:
+            // a window serves the queue that depends on it most, quick matters and tight targets a
+            // little sooner.
+            backlog: state.queues.len() as f64
+                / (f64::from(state.active_windows.max(1))
+                    * state.aht_ms.max(1.0)
+                    * hall.config.matter(m).target_wait_ms.max(1) as f64),
         })
     });
     let best = match policy {
