@@ -10,7 +10,7 @@ mod support;
 use onewindow::core::queue::LaneKind;
 use onewindow::core::{
     CallReason, ClerkId, Command, Event, GreenReason, Hall, HallConfig, Holder, HolderKey, MatterId, MatterSet,
-    Outcome, Policy, Rating, Ticket, TicketClass, TicketId, TicketState, Timestamp, TransferTo, WindowId,
+    Outcome, Policy, Rating, StaffingMode, Ticket, TicketClass, TicketId, TicketState, Timestamp, TransferTo, WindowId,
 };
 use proptest::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -37,6 +37,8 @@ enum Op {
     Cancel(usize),
     Rate { window: u16, ticket: usize },
     OpenWindow(u16),
+    ReviewStaffing,
+    AcceptStaffing(u16),
     CloseWindow(u16),
     SetSkills { window: u16, bits: u64 },
     Book { code: u8, matter: u16, offset_min: i64 },
@@ -68,6 +70,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..40).prop_map(Op::Cancel),
         1 => (w.clone(), 0usize..40).prop_map(|(window, ticket)| Op::Rate { window, ticket }),
         1 => w.clone().prop_map(Op::OpenWindow),
+        3 => Just(Op::ReviewStaffing),
+        1 => w.clone().prop_map(Op::AcceptStaffing),
         1 => w.clone().prop_map(Op::CloseWindow),
         1 => (w, 0u64..8).prop_map(|(window, bits)| Op::SetSkills { window, bits }),
         1 => (0u8..4, m, -60i64..120).prop_map(|(code, matter, offset_min)| Op::Book { code, matter, offset_min }),
@@ -80,6 +84,13 @@ fn config(policy: Policy) -> HallConfig {
     let mut config = support::small_config();
     config.hours = None;
     config.rules.policy = policy;
+    // Every staffing mode is exercised, each under some policy (its events must replay and snapshot).
+    config.rules.staffing.mode = match policy {
+        Policy::Fifo => StaffingMode::Off,
+        Policy::RelativeWait => StaffingMode::Advisory,
+        Policy::Backlog | Policy::OwnMatterFirst => StaffingMode::Automatic,
+    };
+    config.rules.staffing.min_open_ms = 20 * 60_000;
     // A short guard so the starvation rule fires within a sequence.
     config.rules.max_wait_ms = 45 * 60_000;
     config
@@ -144,6 +155,8 @@ fn command(hall: &Hall, op: &Op, now: Timestamp) -> Command {
             Command::Rate { window: pad, ticket: id, rating: Rating::Satisfied }
         }
         Op::OpenWindow(i) => Command::OpenWindow { window: w(i) },
+        Op::ReviewStaffing => Command::ReviewStaffing,
+        Op::AcceptStaffing(i) => Command::AcceptStaffing { window: w(i) },
         Op::CloseWindow(i) => Command::CloseWindow { window: w(i) },
         Op::SetSkills { window, bits } => Command::SetSkills { window: w(window), skills: MatterSet(*bits) },
         Op::Book { code, matter, offset_min } => Command::BookAppointment {
@@ -352,7 +365,12 @@ proptest! {
     }
 
     #[test]
-    fn default_policy_hall_keeps_every_invariant(ops in prop::collection::vec((op(), 0u8..8), 1..80)) {
+    fn relative_wait_hall_keeps_every_invariant(ops in prop::collection::vec((op(), 0u8..8), 1..80)) {
         run(Policy::RelativeWait, &ops)?;
+    }
+
+    #[test]
+    fn own_matter_first_hall_keeps_every_invariant(ops in prop::collection::vec((op(), 0u8..8), 1..80)) {
+        run(Policy::OwnMatterFirst, &ops)?;
     }
 }

@@ -22,6 +22,7 @@ fn config(mode: StaffingMode, second_standby: bool) -> HallConfig {
             name: "临时窗口 5".into(),
             zone: String::new(),
             skills: MatterSet::of([ESTATE]),
+            home: Some(ESTATE),
             kind: WindowKind::Standby,
         });
     }

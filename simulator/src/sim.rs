@@ -71,6 +71,7 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
             name: format!("window {}", i + 1),
             zone: String::new(),
             skills: MatterSet::of(w.serves.iter().map(|m| MatterId(*m as u16))),
+            home: w.serves.first().map(|m| MatterId(*m as u16)),
             kind: if w.standby { WindowKind::Standby } else { WindowKind::Regular },
         })
         .collect();

@@ -354,6 +354,7 @@ fn validate_windows(raw: Vec<RawWindow>, matters: &[MatterSpec]) -> Result<Vec<W
                 number: w.number,
                 name: w.name,
                 zone: w.zone,
+                home: skills.first().copied(),
                 skills: MatterSet::of(skills),
                 kind: w.kind,
             })

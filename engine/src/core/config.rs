@@ -40,6 +40,8 @@ pub struct WindowSpec {
     pub zone: String,
     /// The matters it serves at the start of the day.
     pub skills: MatterSet,
+    /// Its own matter: the first it serves in the configuration (the `own_matter_first` policy).
+    pub home: Option<MatterId>,
     /// Regular, green channel or standby.
     pub kind: WindowKind,
 }
@@ -71,11 +73,14 @@ pub enum Policy {
     /// `hall-day-800` it meets every goal (docs/policies.md).
     #[default]
     Backlog,
+    /// A window takes its own matter (the first it lists) first, then the others in issue order:
+    /// the specialist-first rule halls use before any tuning; a baseline for comparisons.
+    OwnMatterFirst,
 }
 
 impl Policy {
     /// Every policy, for listings and `--policy` parsing.
-    pub const ALL: [Policy; 3] = [Policy::Fifo, Policy::RelativeWait, Policy::Backlog];
+    pub const ALL: [Policy; 4] = [Policy::Fifo, Policy::RelativeWait, Policy::Backlog, Policy::OwnMatterFirst];
 
     /// The name used in config files, scenarios and call reasons.
     pub fn name(self) -> &'static str {
@@ -83,6 +88,7 @@ impl Policy {
             Policy::Fifo => "fifo",
             Policy::RelativeWait => "relative_wait",
             Policy::Backlog => "backlog",
+            Policy::OwnMatterFirst => "own_matter_first",
         }
     }
 

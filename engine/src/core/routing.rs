@@ -90,6 +90,7 @@ fn by_policy(hall: &Hall, window: WindowId, now: Timestamp) -> Option<(TicketId,
         let protected = hall.matters[usize::from(m.0)].active_windows <= 1 && hall.is_active(window);
         let state = &hall.matters[usize::from(m.0)];
         Some(Candidate {
+            matter: m,
             key,
             ticket,
             wait_ms: now.since(issued_at),
@@ -106,6 +107,10 @@ fn by_policy(hall: &Hall, window: WindowId, now: Timestamp) -> Option<(TicketId,
     });
     let best = match policy {
         Policy::Fifo => candidates.min_by_key(|c| c.key),
+        Policy::OwnMatterFirst => {
+            let home = hall.config.window(window).home;
+            candidates.min_by_key(|c| (Some(c.matter) != home, c.key))
+        }
         Policy::Backlog => candidates.max_by(|a, b| a.backlog.total_cmp(&b.backlog).then_with(|| b.key.cmp(&a.key))),
         Policy::RelativeWait => {
             candidates.max_by(|a, b| a.score().total_cmp(&b.score()).then_with(|| b.key.cmp(&a.key)))
@@ -121,6 +126,7 @@ fn by_policy(hall: &Hall, window: WindowId, now: Timestamp) -> Option<(TicketId,
 }
 
 struct Candidate {
+    matter: MatterId,
     key: QueueKey,
     ticket: TicketId,
     wait_ms: i64,
