@@ -3,8 +3,8 @@
 
 mod support;
 
-use onewindow::core::{MatterId, TicketClass, Timestamp};
-use support::{open_hall, Script, DATE};
+use onewindow::core::{Command, Hall, MatterId, Policy, TicketClass, Timestamp};
+use support::{open_hall, small_config, Script, DATE};
 
 const ESTATE: MatterId = MatterId(0);
 const TAX: MatterId = MatterId(1);
@@ -12,7 +12,11 @@ const PICKUP: MatterId = MatterId(2);
 const MIN: f64 = 60_000.0;
 
 fn script(lines: &[&str]) -> Script {
-    let mut script = Script { hall: open_hall(), date: DATE };
+    script_on(open_hall(), lines)
+}
+
+fn script_on(hall: Hall, lines: &[&str]) -> Script {
+    let mut script = Script { hall, date: DATE };
     for line in lines {
         let words: Vec<&str> = line.split_whitespace().collect();
         let now = script.time(words[0]).expect("time");
@@ -99,5 +103,32 @@ fn a_green_ticket_waits_only_behind_green_ones_and_more_windows_shorten_waits() 
     let two = burst(6, &["09:00 sign-in 2 c2 2222"]);
     let faster = two.hall.estimate(TAX, TicketClass::Normal, at(&two, "09:00")).wait_ms.expect("estimate");
     assert!(faster.0 < normal.0, "two windows: {faster:?} vs {normal:?}");
+}
+
+#[test]
+fn the_walk_follows_the_live_routing_policy() {
+    // Window 1 [estate, tax] idle, five estate tickets from 09:00. Under fifo a new tax ticket waits for
+    // all five; under backlog (waiting per window, handling minute and target minute) tax's tight
+    // target and short handling put it ahead of most of them.
+    let lines = [
+        "08:30 sign-in 1 c1 1111",
+        "09:00 issue estate",
+        "09:00 issue estate",
+        "09:00 issue estate",
+        "09:00 issue estate",
+        "09:00 issue estate",
+    ];
+    let fifo = script(&lines);
+    let now = at(&fifo, "09:01");
+    let (in_fifo, _) = minutes(fifo.hall.estimate(TAX, TicketClass::Normal, now).wait_ms).expect("estimate");
+    let mut config = small_config();
+    config.rules.policy = Policy::Backlog;
+    let mut hall = Hall::new(config);
+    hall.execute(&Command::OpenDay { date: DATE }, at(&fifo, "08:00")).expect("day opens");
+    let backlog = script_on(hall, &lines);
+    let (in_backlog, _) = minutes(backlog.hall.estimate(TAX, TicketClass::Normal, now).wait_ms).expect("estimate");
+    // Fifo: four more estate services (20 min each, one window) before it.
+    assert!(in_fifo > 60.0, "fifo {in_fifo}");
+    assert!(in_backlog < in_fifo / 2.0, "backlog {in_backlog} vs fifo {in_fifo}");
     let _ = ESTATE;
 }

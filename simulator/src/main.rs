@@ -98,16 +98,16 @@ fn load(path: &PathBuf, customers: Option<u64>, days: Option<u32>) -> Result<Sce
 fn table(reports: &[&Report]) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let _ = write!(out, "{:<28}", "");
+    let _ = write!(out, "{:<30}", "");
     for r in reports {
         let name = if r.staffing == "off" { r.policy.clone() } else { format!("{}@{}", r.policy, r.staffing) };
-        let _ = write!(out, "{name:>18}");
+        let _ = write!(out, " {name:>20}");
     }
     out.push('\n');
     let row = |out: &mut String, label: &str, f: &dyn Fn(&Report) -> String| {
-        let _ = write!(out, "{label:<28}");
+        let _ = write!(out, "{label:<30}");
         for r in reports {
-            let _ = write!(out, "{:>18}", f(r));
+            let _ = write!(out, " {:>20}", f(r));
         }
         out.push('\n');
     };
@@ -147,6 +147,24 @@ fn table(reports: &[&Report]) -> String {
     }
     if reports[0].window_hours > 0.0 {
         row(&mut out, "window-hours", &|r| format!("{:.1}", r.window_hours));
+    }
+    if let Some(t) = reports[0].overall.p_wait_over_min.keys().next().filter(|_| reports[0].slots.is_some()) {
+        row(&mut out, &format!("worst slot: share <= {t} min"), &|r| {
+            let worst = r.slots.iter().flatten().map(|s| 1.0 - s.p_wait_over_min.get(t).copied().unwrap_or(0.0));
+            format!("{:.3}", worst.fold(1.0, f64::min))
+        });
+    }
+    row(&mut out, "worst matter: mean / target", &|r| {
+        let worst = r.matters.iter().max_by(|a, b| a.1.wait_mean_min.total_cmp(&b.1.wait_mean_min));
+        worst.map_or(String::new(), |(m, s)| {
+            let target = r.targets.get(m).copied().unwrap_or(f64::NAN);
+            format!("{m} {:.2} / {target:.0}", s.wait_mean_min)
+        })
+    });
+    if reports[0].staffing_review.is_some() {
+        row(&mut out, "standby openings per day", &|r| {
+            r.staffing_review.as_ref().map_or(String::new(), |s| format!("{:.1}", s.openings_per_day))
+        });
     }
     for m in reports[0].matters.keys() {
         row(&mut out, &format!("matter {m}: mean wait"), &|r| {

@@ -71,6 +71,9 @@ pub struct Report {
     /// With `--estimates`: the wait estimate printed at issue against the actual wait.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimates: Option<crate::stats::EstimateReport>,
+    /// Each matter's target wait, minutes (for tables).
+    #[serde(skip)]
+    pub targets: BTreeMap<String, f64>,
     /// With `--estimates`: up to [`SAMPLES`] (printed median, actual wait) pairs, for the scatter chart.
     #[serde(skip)]
     pub estimate_samples: Vec<(f64, f64)>,
@@ -193,6 +196,7 @@ pub fn run(scenario: &Scenario, options: &Options) -> Result<Report, String> {
     };
     let elapsed = started.elapsed().as_secs_f64();
     report.policy = policy.name().to_owned();
+    report.targets = scenario.matters.iter().map(|m| (m.id.clone(), m.target_wait_min)).collect();
     report.staffing = staffing.name().to_owned();
     report.tickets_per_second = if elapsed > 0.0 { report.tickets as f64 / elapsed } else { 0.0 };
     Ok(report)
@@ -224,6 +228,7 @@ fn steady(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: b
         staffing_review: None,
         estimates: estimate_report(&rec.estimates),
         estimate_samples: samples(&rec.estimates),
+        targets: BTreeMap::new(),
     }
 }
 
@@ -332,5 +337,6 @@ fn day(scenario: &Scenario, config: onewindow::core::HallConfig, options: &Optio
         }),
         estimates: estimate_report(&all_estimates),
         estimate_samples: samples(&all_estimates),
+        targets: BTreeMap::new(),
     }
 }

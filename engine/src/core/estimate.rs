@@ -8,10 +8,12 @@
 //! Pure and bounded: at most [`MAX_AHEAD`] tickets are walked; beyond that, or with no window open that
 //! serves the matter, only the number of people ahead is given.
 
+use super::config::Policy;
 use super::model::{MatterId, MatterSet, TicketClass, WindowId, WindowKind};
 use super::staffing::StaffingMode;
 use super::time::Timestamp;
 use super::Hall;
+use std::collections::VecDeque;
 
 /// Tickets walked forward at most; a longer queue gets "N people ahead" only.
 pub const MAX_AHEAD: usize = 2_000;
@@ -156,8 +158,9 @@ impl Hall {
                 }
             })
             .collect();
-        // Everyone these windows may call before the new ticket, in routing order: a green ticket waits
-        // only behind earlier green (and returning, appointment) tickets; a normal one behind all.
+        // Everyone these windows may call before the new ticket: a green ticket waits only behind
+        // green (and returning, appointment) tickets; a normal one behind all. Per matter, in the order
+        // its lanes are served (tier, then issue time); the new ticket goes last in its own matter.
         let served = MatterSet(free.iter().fold(0u64, |bits, f| bits | self.windows[usize::from(f.window.0)].skills.0));
         let rank = |c: TicketClass| match c {
             TicketClass::Appointment => 0,
@@ -165,23 +168,32 @@ impl Hall {
             TicketClass::Normal => 2,
         };
         let mine = rank(class);
-        // Only the waiting tickets of the matters these windows serve are walked (never the whole day).
-        let mut queue: Vec<(u8, Timestamp, MatterId)> = served
-            .iter()
-            .flat_map(|m| self.matters[usize::from(m.0)].queues.by_issue.iter())
-            .filter_map(|(_, id)| self.ticket(*id))
-            .filter(|t| rank(t.class) <= mine || t.first)
-            .map(|t| (if t.first { 0 } else { rank(t.class) }, t.issued_at, t.matter))
-            .collect();
-        queue.sort_by_key(|(r, at, _)| (*r, *at));
-        let ahead = queue.iter().filter(|(_, _, m)| *m == matter).count() as u32;
-        if free.is_empty() || queue.len() > MAX_AHEAD {
+        let mut lanes: Vec<Lane> = vec![Lane::default(); self.matters.len()];
+        let mut walked = 0usize;
+        for m in served.iter() {
+            let lane = &mut lanes[usize::from(m.0)];
+            lane.tickets = self.matters[usize::from(m.0)]
+                .queues
+                .by_issue
+                .iter()
+                .filter_map(|(_, id)| self.ticket(*id))
+                .filter(|t| rank(t.class) <= mine || t.first)
+                .map(|t| (if t.first { 0 } else { rank(t.class) }, t.issued_at))
+                .collect();
+            lane.tickets.make_contiguous().sort();
+            walked += lane.tickets.len();
+        }
+        let ahead = lanes[usize::from(matter.0)].tickets.len() as u32;
+        if free.is_empty() || walked > MAX_AHEAD {
             return Estimate { ahead: state.queues.len() as u32, wait_ms: None };
         }
+        lanes[usize::from(matter.0)].tickets.push_back((mine, now));
+        lanes[usize::from(matter.0)].new_ticket_last = true;
         // Walk forward. Idle windows take tickets at once; then, completion after completion, the window
-        // that would finish first takes the next ticket it serves. Completions are counted, and each adds
-        // the expected gap between completions, 1 / (sum of the busy windows' service rates): with
-        // exponential-like handling times, c busy windows finish one every AHT / c on average.
+        // that would finish first takes the ticket the live routing policy would give it. Completions
+        // are counted, and each adds the expected gap between completions, 1 / (sum of the busy
+        // windows' service rates): with exponential-like handling times, c busy windows finish one every
+        // AHT / c on average.
         let mut central = 0.0f64;
         let mut completions = 0u32;
         loop {
@@ -195,22 +207,23 @@ impl Hall {
                 // Time is counted in `central`; the window is free "now" in the walk's order.
                 free[i].at = now.0;
             }
-            let skills = self.windows[usize::from(free[i].window.0)].skills;
-            match queue.iter().position(|(_, _, m)| skills.contains(*m)) {
-                Some(k) => {
-                    let (_, _, m) = queue.remove(k);
+            let window = free[i].window;
+            match self.walk_pick(window, &lanes, now.plus_ms(central as i64)) {
+                Some(m) => {
+                    let lane = &mut lanes[usize::from(m.0)];
+                    lane.tickets.pop_front();
+                    if m == matter && lane.new_ticket_last && lane.tickets.is_empty() {
+                        let n = completions;
+                        let (median, p80) = (gamma_quantile(n, central, 0.0), gamma_quantile(n, central, Z80));
+                        return Estimate {
+                            ahead,
+                            wait_ms: Some((median.round() as i64, p80.round().max(median.round()) as i64)),
+                        };
+                    }
                     let aht = self.matters[usize::from(m.0)].aht_ms;
                     free[i].aht = aht;
                     // Order among busy windows: the shortest job is the likeliest to end first.
                     free[i].at = now.0 + 1 + aht as i64 + completions as i64;
-                }
-                None if skills.contains(matter) => {
-                    let n = completions;
-                    let (median, p80) = (gamma_quantile(n, central, 0.0), gamma_quantile(n, central, Z80));
-                    return Estimate {
-                        ahead,
-                        wait_ms: Some((median.round() as i64, p80.round().max(median.round()) as i64)),
-                    };
                 }
                 None => {
                     free.remove(i);
@@ -218,6 +231,46 @@ impl Hall {
             }
         }
     }
+
+    /// The matter whose head `window` would call next in the walk: priority tiers first (returning,
+    /// appointment, green: earliest), then ordinary tickets as the hall's policy ranks them, judged on
+    /// the walk's remaining queues at the walk's time `at`.
+    fn walk_pick(&self, window: WindowId, lanes: &[Lane], at: Timestamp) -> Option<MatterId> {
+        let skills = self.windows[usize::from(window.0)].skills;
+        let heads =
+            || skills.iter().filter_map(|m| lanes.get(usize::from(m.0))?.tickets.front().map(|(r, t)| (m, *r, *t)));
+        if let Some((m, _, _)) = heads().filter(|(_, r, _)| *r < 2).min_by_key(|(m, r, t)| (*r, *t, *m)) {
+            return Some(m);
+        }
+        let target = |m: MatterId| self.config.matter(m).target_wait_ms.max(1) as f64;
+        let ordinary = heads().filter(|(_, r, _)| *r == 2);
+        match self.config.rules.policy {
+            Policy::Fifo => ordinary.min_by_key(|(m, _, t)| (*t, *m)).map(|(m, _, _)| m),
+            Policy::OwnMatterFirst => {
+                let home = self.config.window(window).home;
+                ordinary.min_by_key(|(m, _, t)| (Some(*m) != home, *t, *m)).map(|(m, _, _)| m)
+            }
+            Policy::RelativeWait => ordinary
+                .max_by(|a, b| (at.since(a.2) as f64 / target(a.0)).total_cmp(&(at.since(b.2) as f64 / target(b.0))))
+                .map(|(m, _, _)| m),
+            Policy::Backlog => {
+                let score = |m: MatterId| {
+                    let state = &self.matters[usize::from(m.0)];
+                    lanes[usize::from(m.0)].tickets.len() as f64
+                        / (f64::from(state.active_windows.max(1)) * state.aht_ms.max(1.0) * target(m))
+                };
+                ordinary.max_by(|a, b| score(a.0).total_cmp(&score(b.0))).map(|(m, _, _)| m)
+            }
+        }
+    }
+}
+
+/// One matter's waiting tickets in the walk, `(tier, issued)`, in call order.
+#[derive(Clone, Default)]
+struct Lane {
+    tickets: VecDeque<(u8, Timestamp)>,
+    /// Whether the new ticket is the last entry.
+    new_ticket_last: bool,
 }
 
 #[cfg(test)]
