@@ -55,6 +55,8 @@ impl Hall {
                 let state = &mut self.matters[usize::from(matter.0)];
                 state.issued_today = *seq;
                 state.by_seq.push(*ticket);
+                state.arrival_rate = state.arrival_rate_at(*at) + 1.0 / super::ARRIVAL_WINDOW_MS;
+                state.last_issued_at = Some(*at);
                 if let Some(key) = holder {
                     self.holders.insert((*matter, key.clone()), *ticket);
                 }
@@ -221,6 +223,8 @@ impl Hall {
         for state in &mut self.matters {
             state.issued_today = 0;
             state.by_seq.clear();
+            state.arrival_rate = 0.0;
+            state.last_issued_at = None;
             state.queues = Default::default();
         }
         self.windows = self.config.windows.iter().map(initial_window).collect();

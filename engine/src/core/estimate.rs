@@ -18,6 +18,9 @@ use std::collections::VecDeque;
 /// Tickets walked forward at most; a longer queue gets "N people ahead" only.
 pub const MAX_AHEAD: usize = 2_000;
 
+/// Passes of the walk with arrivals, each admitting the arrivals before the previous pass's wait.
+const FIXED_POINT_STEPS: usize = 3;
+
 /// Standby windows an estimate assumes the staffing review will open, at most.
 const MAX_REACTION: usize = 8;
 
@@ -35,15 +38,15 @@ pub struct Estimate {
 const Z80: f64 = 0.841_621_2;
 
 /// The `z`-quantile of Gamma(n) scaled to mean `mean` (Wilson–Hilferty).
-fn gamma_quantile(n: u32, mean: f64, z: f64) -> f64 {
-    if n == 0 {
+fn gamma_quantile(n: f64, mean: f64, z: f64) -> f64 {
+    if n <= 0.0 {
         return 0.0;
     }
-    let n = f64::from(n);
     let c = 1.0 - 1.0 / (9.0 * n) + z / (3.0 * n.sqrt());
     (mean * c.max(0.0).powi(3)).max(0.0)
 }
 
+#[derive(Clone)]
 struct Free {
     /// When it is next free, for ordering the walk (`now` when idle).
     at: i64,
@@ -139,7 +142,7 @@ impl Hall {
     ) -> Estimate {
         let Some(state) = self.matter(matter) else { return Estimate { ahead: 0, wait_ms: None } };
         // Windows that call for this matter now, and when each is next free.
-        let mut free: Vec<Free> = self
+        let free: Vec<Free> = self
             .windows
             .iter()
             .enumerate()
@@ -178,7 +181,7 @@ impl Hall {
                 .iter()
                 .filter_map(|(_, id)| self.ticket(*id))
                 .filter(|t| rank(t.class) <= mine || t.first)
-                .map(|t| (if t.first { 0 } else { rank(t.class) }, t.issued_at))
+                .map(|t| (if t.first { 0 } else { rank(t.class) }, t.issued_at, false))
                 .collect();
             lane.tickets.make_contiguous().sort();
             walked += lane.tickets.len();
@@ -187,19 +190,60 @@ impl Hall {
         if free.is_empty() || walked > MAX_AHEAD {
             return Estimate { ahead: state.queues.len() as u32, wait_ms: None };
         }
-        lanes[usize::from(matter.0)].tickets.push_back((mine, now));
-        lanes[usize::from(matter.0)].new_ticket_last = true;
-        // Walk forward. Idle windows take tickets at once; then, completion after completion, the window
-        // that would finish first takes the ticket the live routing policy would give it. Completions
-        // are counted, and each adds the expected gap between completions, 1 / (sum of the busy
-        // windows' service rates): with exponential-like handling times, c busy windows finish one every
-        // AHT / c on average.
+        lanes[usize::from(matter.0)].tickets.push_back((mine, now, true));
+        // Ordinary tickets keep arriving while it waits, at each matter's recent rate: under a policy
+        // that lets a matter's later tickets go first (backlog, relative wait), they can pass it.
+        let rates: Vec<(MatterId, f64)> = if mine == 2 {
+            served
+                .iter()
+                .map(|m| (m, self.matters[usize::from(m.0)].arrival_rate_at(now)))
+                .filter(|(_, r)| *r > 0.0)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // Passes: without arrivals, giving a first wait `T0`; then with the tickets expected to arrive
+        // within the previous pass's wait (arrivals after it cannot pass a ticket already called), a
+        // few fixed-point steps. A fixed number keeps the walk bounded when arrivals outpace the open
+        // windows (the staffing review reacts to that; the walk does not).
+        let Some((first, n, _)) = self.walk_forward(now, free.clone(), lanes.clone(), &[], 0.0) else {
+            return Estimate { ahead, wait_ms: None };
+        };
+        let (mut central, mut completions, mut passed) = (first, n, 0);
+        let steps = if rates.is_empty() { 0 } else { FIXED_POINT_STEPS };
+        for _ in 0..steps {
+            match self.walk_forward(now, free.clone(), lanes.clone(), &rates, central) {
+                Some(next) => (central, completions, passed) = next,
+                None => break,
+            }
+        }
+        // The wait is a sum of `completions` gaps; how many tickets arrive and pass it is itself
+        // random (Poisson, variance = mean), which widens the spread: Gamma with shape n² / (n + passed).
+        let n = f64::from(completions);
+        let shape = if n > 0.0 { n * n / (n + f64::from(passed)) } else { 0.0 };
+        let (median, p80) = (gamma_quantile(shape, central, 0.0), gamma_quantile(shape, central, Z80));
+        Estimate { ahead, wait_ms: Some((median.round() as i64, p80.round().max(median.round()) as i64)) }
+    }
+
+    /// Walks forward until the new ticket is called: `(central wait, completions before it, expected
+    /// arrivals called before it)`, or `None` if no window would call it. Idle windows take tickets at once; then, completion after
+    /// completion, the window that would finish first takes the ticket the live routing policy would
+    /// give it. Each completion adds the expected gap between completions, 1 / (sum of the busy
+    /// windows' service rates): with exponential-like handling times, c busy windows finish one every
+    /// AHT / c on average. Ordinary tickets arrive at `rates` until `horizon` ms.
+    fn walk_forward(
+        &self,
+        now: Timestamp,
+        mut free: Vec<Free>,
+        mut lanes: Vec<Lane>,
+        rates: &[(MatterId, f64)],
+        horizon: f64,
+    ) -> Option<(f64, u32, u32)> {
         let mut central = 0.0f64;
         let mut completions = 0u32;
+        let mut passed = 0u32;
         loop {
-            let Some((i, _)) = free.iter().enumerate().min_by_key(|(_, f)| (f.at, f.window)) else {
-                return Estimate { ahead, wait_ms: None };
-            };
+            let (i, _) = free.iter().enumerate().min_by_key(|(_, f)| (f.at, f.window))?;
             if free[i].at > now.0 {
                 let rate: f64 = free.iter().filter(|f| f.at > now.0).map(|f| 1.0 / f.aht.max(1.0)).sum();
                 central += 1.0 / rate;
@@ -208,17 +252,22 @@ impl Hall {
                 free[i].at = now.0;
             }
             let window = free[i].window;
+            for (m, rate) in rates {
+                let lane = &mut lanes[usize::from(m.0)];
+                while f64::from(lane.arrived + 1) <= rate * central.min(horizon) {
+                    lane.arrived += 1;
+                    let at = now.plus_ms((f64::from(lane.arrived) / rate).round() as i64);
+                    lane.tickets.push_back((2, at, false));
+                }
+            }
             match self.walk_pick(window, &lanes, now.plus_ms(central as i64)) {
                 Some(m) => {
-                    let lane = &mut lanes[usize::from(m.0)];
-                    lane.tickets.pop_front();
-                    if m == matter && lane.new_ticket_last && lane.tickets.is_empty() {
-                        let n = completions;
-                        let (median, p80) = (gamma_quantile(n, central, 0.0), gamma_quantile(n, central, Z80));
-                        return Estimate {
-                            ahead,
-                            wait_ms: Some((median.round() as i64, p80.round().max(median.round()) as i64)),
-                        };
+                    let popped = lanes[usize::from(m.0)].tickets.pop_front();
+                    if popped.is_some_and(|(_, _, new)| new) {
+                        return Some((central, completions, passed));
+                    }
+                    if popped.is_some_and(|(_, at, _)| at > now) {
+                        passed += 1;
                     }
                     let aht = self.matters[usize::from(m.0)].aht_ms;
                     free[i].aht = aht;
@@ -232,13 +281,19 @@ impl Hall {
         }
     }
 
-    /// The matter whose head `window` would call next in the walk: priority tiers first (returning,
-    /// appointment, green: earliest), then ordinary tickets as the hall's policy ranks them, judged on
+    /// The matter whose head `window` would call next in the walk: the starvation guard, priority tiers
+    /// (returning, appointment, green: earliest), then ordinary tickets as the hall's policy ranks them, judged on
     /// the walk's remaining queues at the walk's time `at`.
     fn walk_pick(&self, window: WindowId, lanes: &[Lane], at: Timestamp) -> Option<MatterId> {
         let skills = self.windows[usize::from(window.0)].skills;
         let heads =
-            || skills.iter().filter_map(|m| lanes.get(usize::from(m.0))?.tickets.front().map(|(r, t)| (m, *r, *t)));
+            || skills.iter().filter_map(|m| lanes.get(usize::from(m.0))?.tickets.front().map(|(r, t, _)| (m, *r, *t)));
+        // The starvation guard first, as in routing: a head that has waited past the maximum.
+        let max_wait = self.config.rules.max_wait_ms;
+        let starved = heads().filter(|(_, _, t)| at.since(*t) > max_wait).min_by_key(|(m, _, t)| (*t, *m));
+        if let Some((m, _, _)) = starved {
+            return Some(m);
+        }
         if let Some((m, _, _)) = heads().filter(|(_, r, _)| *r < 2).min_by_key(|(m, r, t)| (*r, *t, *m)) {
             return Some(m);
         }
@@ -265,12 +320,12 @@ impl Hall {
     }
 }
 
-/// One matter's waiting tickets in the walk, `(tier, issued)`, in call order.
+/// One matter's waiting tickets in the walk, `(tier, issued, is the new ticket)`, in call order.
 #[derive(Clone, Default)]
 struct Lane {
-    tickets: VecDeque<(u8, Timestamp)>,
-    /// Whether the new ticket is the last entry.
-    new_ticket_last: bool,
+    tickets: VecDeque<(u8, Timestamp, bool)>,
+    /// Expected arrivals added so far.
+    arrived: u32,
 }
 
 #[cfg(test)]
@@ -280,11 +335,11 @@ mod tests {
     #[test]
     fn wilson_hilferty_is_close_to_the_exact_gamma() {
         // Exponential (n = 1, mean 10): median 6.931, p80 16.094.
-        assert!((gamma_quantile(1, 10.0, 0.0) - 6.931).abs() < 0.2);
-        assert!((gamma_quantile(1, 10.0, 0.841_621_2) - 16.094).abs() < 0.3);
+        assert!((gamma_quantile(1.0, 10.0, 0.0) - 6.931).abs() < 0.2);
+        assert!((gamma_quantile(1.0, 10.0, 0.841_621_2) - 16.094).abs() < 0.3);
         // Erlang-10 with mean 10: median 9.668, p80 12.44 (from tables).
-        assert!((gamma_quantile(10, 10.0, 0.0) - 9.668).abs() < 0.05);
-        assert!((gamma_quantile(10, 10.0, 0.841_621_2) - 12.44).abs() < 0.1);
-        assert_eq!(gamma_quantile(0, 10.0, 0.0), 0.0);
+        assert!((gamma_quantile(10.0, 10.0, 0.0) - 9.668).abs() < 0.05);
+        assert!((gamma_quantile(10.0, 10.0, 0.841_621_2) - 12.44).abs() < 0.1);
+        assert_eq!(gamma_quantile(0.0, 10.0, 0.0), 0.0);
     }
 }

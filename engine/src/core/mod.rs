@@ -48,6 +48,25 @@ pub struct MatterState {
     pub aht_ms: f64,
     /// Open, signed-in, unpaused windows that serve it.
     pub active_windows: u16,
+    /// Issue rate, tickets per millisecond: an exponentially weighted count of today's issues
+    /// ([`ARRIVAL_WINDOW_MS`]), as of `last_issued_at`. The wait estimate adds the arrivals it
+    /// expects, which matters when the policy lets later tickets of other matters go first.
+    pub arrival_rate: f64,
+    /// The latest issue time, for decaying `arrival_rate`.
+    pub last_issued_at: Option<Timestamp>,
+}
+
+/// The time constant of the arrival-rate average (20 minutes).
+pub const ARRIVAL_WINDOW_MS: f64 = 20.0 * 60_000.0;
+
+impl MatterState {
+    /// The issue rate at `now`, tickets per millisecond.
+    pub fn arrival_rate_at(&self, now: Timestamp) -> f64 {
+        match self.last_issued_at {
+            Some(last) => self.arrival_rate * (-(now.since(last).max(0) as f64) / ARRIVAL_WINDOW_MS).exp(),
+            None => 0.0,
+        }
+    }
 }
 
 /// A window's state.
@@ -115,6 +134,8 @@ impl Hall {
                 queues: MatterQueues::default(),
                 aht_ms: m.handling_norm_ms as f64,
                 active_windows: 0,
+                arrival_rate: 0.0,
+                last_issued_at: None,
             })
             .collect();
         let windows = config.windows.iter().map(initial_window).collect();

@@ -14,6 +14,10 @@ struct MatterSnapshot {
     issued_today: u32,
     by_seq: Vec<TicketId>,
     aht_ms: f64,
+    #[serde(default)]
+    arrival_rate: f64,
+    #[serde(default)]
+    last_issued_at: Option<super::Timestamp>,
 }
 
 /// A window's state that is not derived.
@@ -57,7 +61,13 @@ impl Hall {
             matters: self
                 .matters
                 .iter()
-                .map(|m| MatterSnapshot { issued_today: m.issued_today, by_seq: m.by_seq.clone(), aht_ms: m.aht_ms })
+                .map(|m| MatterSnapshot {
+                    issued_today: m.issued_today,
+                    by_seq: m.by_seq.clone(),
+                    aht_ms: m.aht_ms,
+                    arrival_rate: m.arrival_rate,
+                    last_issued_at: m.last_issued_at,
+                })
                 .collect(),
             windows: self
                 .windows
@@ -93,6 +103,8 @@ impl Hall {
             state.issued_today = m.issued_today;
             state.by_seq = m.by_seq;
             state.aht_ms = m.aht_ms;
+            state.arrival_rate = m.arrival_rate;
+            state.last_issued_at = m.last_issued_at;
         }
         for (state, w) in hall.windows.iter_mut().zip(snap.windows) {
             state.open = w.open;
