@@ -2,7 +2,8 @@
 # Every number and chart in docs/policies.md: routing policies and staffing on the shared validation
 # halls, compared on common random numbers (same seed, same citizens), plus the wait-estimate checks.
 # Takes about 15 minutes on 2 cores (1,000 simulated days of hall-day-800 per variant).
-# Usage: scripts/policies.sh [DAYS]   (default 1000; the charts go to docs/policies/)
+# Usage: scripts/policies.sh [DAYS]   (default 1000; the charts go to docs/policies/; the estimate runs
+# come first so the comparison's slot charts, written later, are the ones kept)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 days="${1:-1000}"
@@ -13,6 +14,11 @@ mkdir -p docs/policies
 echo "== chain-24: routing (steady, 3 million tickets)"
 $sim compare simulator/scenarios/chain-24.toml \
   --policy fifo --policy own_matter_first --policy relative_wait --policy default
+
+echo "== wait estimates: hall-day-800 (automatic staffing), M/M/12, M/M/5"
+$sim run simulator/scenarios/hall-day-800-plan.toml --days "$days" --policy default --staffing auto --estimates --svg docs/policies
+$sim run simulator/scenarios/mm12-estimate.toml --estimates --svg docs/policies
+$sim run simulator/scenarios/mm5-v4.toml --estimates --customers 300000
 
 echo "== hall-day-800: routing and staffing, $days days"
 $sim compare simulator/scenarios/hall-day-800-plan.toml --days "$days" --svg docs/policies \
@@ -30,7 +36,3 @@ echo "== hall-day-mixed (a hall nothing was tuned on): overlapping skills, tight
 $sim compare simulator/scenarios/hall-day-mixed.toml --days "$days" --svg docs/policies \
   --policy default@auto --policy fifo@auto --policy own_matter_first@auto --policy relative_wait@auto
 
-echo "== wait estimates: hall-day-800 (automatic staffing), M/M/12, M/M/5"
-$sim run simulator/scenarios/hall-day-800-plan.toml --days "$days" --policy default --staffing auto --estimates --svg docs/policies
-$sim run simulator/scenarios/mm12-estimate.toml --estimates --svg docs/policies
-$sim run simulator/scenarios/mm5-v4.toml --estimates --customers 300000

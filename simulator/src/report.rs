@@ -80,7 +80,7 @@ pub struct Report {
 }
 
 /// Estimate samples kept for charts.
-pub const SAMPLES: usize = 3000;
+pub const SAMPLES: usize = 1500;
 
 /// Every `n`-th estimate, at most [`SAMPLES`] of them.
 fn samples(all: &[crate::stats::EstimateSample]) -> Vec<(f64, f64)> {
