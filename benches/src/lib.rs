@@ -1,4 +1,5 @@
-//! benches: criterion micro-benchmarks of `onewindow::core` at hall scale and beyond (`benches/core.rs`).
+//! benches: criterion micro-benchmarks of `onewindow::core` at hall scale and beyond (`benches/core.rs`),
+//! and `onewindow-bench`, the load harness over real sockets ([`load`] against onewindow and [`floor`]).
 //!
 //! Flow: [`big_hall`] builds a hall of 40 matters and 200 windows (each serving three neighbouring
 //! matters, a few comprehensive, eight standby), opens the day, signs every regular window in and
@@ -12,6 +13,9 @@ use onewindow::core::{
 };
 
 pub use onewindow::core;
+
+pub mod floor;
+pub mod load;
 
 /// Matters in the big hall.
 pub const MATTERS: usize = 40;

@@ -298,8 +298,24 @@ const RECENT_CALLS: usize = 8;
 /// Waiting numbers listed per matter.
 const QUEUE_SHOWN: usize = 10;
 
+/// What a new ordinary ticket of each matter would wait at `now`, by matter index (none before a day
+/// is open).
+pub fn matter_estimates(hall: &Hall, now: Timestamp) -> Vec<Option<WaitEstimate>> {
+    (0..hall.config().matters.len())
+        .map(|i| {
+            hall.day().is_some().then(|| wait_estimate(hall.estimate(MatterId(i as u16), TicketClass::Normal, now)))
+        })
+        .collect()
+}
+
 /// The hall as displays and supervisors draw it at `now` (wait estimates and cut-offs depend on it).
 pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
+    hall_view_with(hall, now, &matter_estimates(hall, now))
+}
+
+/// [`hall_view`] with the matters' wait estimates already computed (the server refreshes them at most
+/// once a second: each is a walk of the queue).
+pub fn hall_view_with(hall: &Hall, now: Timestamp, estimates: &[Option<WaitEstimate>]) -> HallView {
     let config = hall.config();
     // One pass over today's tickets: services per window and the latest calls.
     let mut served = vec![0u32; config.windows.len()];
@@ -342,7 +358,7 @@ pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
                 queue: state.map_or_else(Vec::new, |s| {
                     s.queues.by_issue.iter().take(QUEUE_SHOWN).map(|(_, t)| number(hall, *t)).collect()
                 }),
-                estimate: hall.day().is_some().then(|| wait_estimate(hall.estimate(id, TicketClass::Normal, now))),
+                estimate: estimates.get(i).copied().flatten(),
             }
         })
         .collect();

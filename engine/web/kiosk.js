@@ -26,8 +26,8 @@
     if (age !== null && age >= 60 && !$("#green").value) $("#green").value = "elderly";
   });
 
-  // The engine's estimate for a new ticket of each matter arrives with every state push (after each
-  // change, and at least every 10 s); a matter past its capacity cut-off (限号) says so plainly.
+  // The engine's estimate for a new ticket of each matter comes with every snapshot (asked for after
+  // each event, and every 30 s); a matter past its capacity cut-off (限号) says so plainly.
   function render() {
     if (!hall) return;
     const cut = new Set(hall.cut_off || []);
@@ -78,5 +78,6 @@
     catch (e) { show(OW.errorText(e.code, e.message)); }
   });
   OW.on("state", (h) => { hall = h; render(); });
+  setInterval(() => { if (OW.online) OW.request({ type: "get_state" }).catch(() => {}); }, 30_000);
   OW.connect();
 })();

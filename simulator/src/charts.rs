@@ -26,7 +26,7 @@ fn slot_lines(
     title: &str,
     y_desc: &str,
     reports: &[&Report],
-    y_max: f64,
+    y: std::ops::Range<f64>,
     value: &dyn Fn(&Report, usize) -> f64,
 ) -> Result<(), String> {
     let Some(slots) = reports.first().and_then(|r| r.slots.as_ref()) else { return Ok(()) };
@@ -40,7 +40,7 @@ fn slot_lines(
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(52)
-            .build_cartesian_2d(0f64..(names.len().max(2) - 1) as f64, 0f64..y_max)
+            .build_cartesian_2d(0f64..(names.len().max(2) - 1) as f64, y)
             .map_err(failed)?;
         chart
             .configure_mesh()
@@ -79,28 +79,31 @@ pub fn slots(dir: &Path, stem: &str, reports: &[&Report]) -> Result<Vec<String>,
     if reports.first().and_then(|r| r.slots.as_ref()).is_none() {
         return Ok(Vec::new());
     }
+    // A variant with standby windows off (the regular windows alone) drowns the others: it is in the
+    // tables, not in the charts.
+    let shown: Vec<&Report> = reports.iter().copied().filter(|r| r.staffing != "off" || reports.len() == 1).collect();
+    let share_of = |r: &Report, s: usize| {
+        r.slots
+            .as_ref()
+            .and_then(|v| v.get(s))
+            .map_or(0.0, |x| 1.0 - x.p_wait_over_min.get(&threshold).copied().unwrap_or(0.0))
+    };
+    let lowest = shown
+        .iter()
+        .flat_map(|r| (0..r.slots.as_ref().map_or(0, Vec::len)).map(|s| share_of(r, s)))
+        .fold(1.0f64, f64::min);
+    let y_min = ((lowest - 0.05) * 10.0).floor().max(0.0) / 10.0;
     let share = dir.join(format!("{stem}-slots.svg"));
-    slot_lines(
-        &share,
-        &format!("Share of tickets waiting ≤ {threshold} min, by slot of arrival"),
-        "share",
-        reports,
-        1.0,
-        &|r, s| {
-            r.slots
-                .as_ref()
-                .and_then(|v| v.get(s))
-                .map_or(0.0, |x| 1.0 - x.p_wait_over_min.get(&threshold).copied().unwrap_or(0.0))
-        },
-    )?;
-    let most = reports.iter().flat_map(|r| r.slots.iter().flatten().map(|s| s.open_windows)).fold(1.0f64, f64::max);
+    let title = format!("Share of tickets waiting ≤ {threshold} min, by slot of arrival");
+    slot_lines(&share, &title, "share", &shown, y_min..1.0, &share_of)?;
+    let most = shown.iter().flat_map(|r| r.slots.iter().flatten().map(|s| s.open_windows)).fold(1.0f64, f64::max);
     let windows = dir.join(format!("{stem}-windows.svg"));
     slot_lines(
         &windows,
         "Windows open, by slot (mean over days)",
         "windows",
-        reports,
-        (most * 1.1).ceil(),
+        &shown,
+        0.0..(most * 1.1).ceil(),
         &|r, s| r.slots.as_ref().and_then(|v| v.get(s)).map_or(0.0, |x| x.open_windows),
     )?;
     Ok(vec![share.display().to_string(), windows.display().to_string()])

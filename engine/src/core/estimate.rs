@@ -16,7 +16,7 @@ use super::Hall;
 use std::collections::VecDeque;
 
 /// Tickets walked forward at most; a longer queue gets "N people ahead" only.
-pub const MAX_AHEAD: usize = 2_000;
+pub const MAX_AHEAD: usize = 500;
 
 /// Passes of the walk with arrivals, each admitting the arrivals before the previous pass's wait.
 const FIXED_POINT_STEPS: usize = 3;
@@ -171,8 +171,12 @@ impl Hall {
             TicketClass::Normal => 2,
         };
         let mine = rank(class);
+        // Bounded before any work: a queue too long to walk gets the people ahead only.
+        let waiting: usize = served.iter().map(|m| self.matters[usize::from(m.0)].queues.len()).sum();
+        if free.is_empty() || waiting > MAX_AHEAD {
+            return Estimate { ahead: state.queues.len() as u32, wait_ms: None };
+        }
         let mut lanes: Vec<Lane> = vec![Lane::default(); self.matters.len()];
-        let mut walked = 0usize;
         for m in served.iter() {
             let lane = &mut lanes[usize::from(m.0)];
             lane.tickets = self.matters[usize::from(m.0)]
@@ -184,16 +188,14 @@ impl Hall {
                 .map(|t| (if t.first { 0 } else { rank(t.class) }, t.issued_at, false))
                 .collect();
             lane.tickets.make_contiguous().sort();
-            walked += lane.tickets.len();
         }
         let ahead = lanes[usize::from(matter.0)].tickets.len() as u32;
-        if free.is_empty() || walked > MAX_AHEAD {
-            return Estimate { ahead: state.queues.len() as u32, wait_ms: None };
-        }
         lanes[usize::from(matter.0)].tickets.push_back((mine, now, true));
         // Ordinary tickets keep arriving while it waits, at each matter's recent rate: under a policy
         // that lets a matter's later tickets go first (backlog, relative wait), they can pass it.
-        let rates: Vec<(MatterId, f64)> = if mine == 2 {
+        // (Under fifo no later ticket ever goes first: no need to walk them.)
+        let reorders = self.config.rules.policy != Policy::Fifo;
+        let rates: Vec<(MatterId, f64)> = if mine == 2 && reorders {
             served
                 .iter()
                 .map(|m| (m, self.matters[usize::from(m.0)].arrival_rate_at(now)))

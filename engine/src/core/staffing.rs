@@ -1,7 +1,7 @@
 //! Temporary windows (临时窗口) that open and close themselves: the staffing review.
 //!
-//! The shell sends [`super::Command::ReviewStaffing`] now and then (the server after every batch that
-//! changed a queue and every few seconds; the simulator every minute and after every arrival). The
+//! The shell sends [`super::Command::ReviewStaffing`] now and then (the server at most once a second,
+//! after a batch or on its tick; the simulator every minute and after every arrival). The
 //! review asks the wait estimator ([`super::estimate`]) what a new ticket of each matter would wait:
 //!
 //! - **Open** when a matter's predicted wait passes `open_at` × its target and no standby window for it

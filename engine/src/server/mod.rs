@@ -141,6 +141,8 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         degraded: degraded.clone(),
         clock,
         broken: false,
+        reviewed: None,
+        estimates: (None, Vec::new()),
     };
     let app = App {
         devices: Arc::new(devices),
@@ -189,8 +191,13 @@ async fn ws(upgrade: WebSocketUpgrade, ConnectInfo(peer): ConnectInfo<SocketAddr
     let Some(admitted) = app.admission.admit(peer.ip()) else {
         return (StatusCode::TOO_MANY_REQUESTS, "too many connections").into_response();
     };
+    // Small buffers: a hall holds thousands of mostly idle sockets, and the defaults (128 KiB each way)
+    // cost ~136 KiB a connection (measured with onewindow-bench, docs/performance.md). Frames are
+    // small; a write goes out at once.
     upgrade
         .max_message_size(TRANSPORT_MAX_FRAME)
         .max_frame_size(TRANSPORT_MAX_FRAME)
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| session::run(socket, app, admitted))
 }

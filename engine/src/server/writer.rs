@@ -21,7 +21,13 @@ const MAX_BATCH: usize = 512;
 const SNAPSHOT_EVERY: u64 = 10_000;
 /// Seconds between ticks with no command: the day change, the staffing review and the snapshot's
 /// estimates are refreshed at least this often.
-const TICK_SECONDS: u64 = 10;
+const TICK_SECONDS: u64 = 1;
+/// The staffing review runs at most this often.
+const REVIEW_EVERY_MS: i64 = 1000;
+/// The published state's wait estimates are at most this old.
+const ESTIMATES_EVERY_MS: i64 = 1000;
+/// Longest wait for a batch to fill up to the size of the last one.
+const GATHER: Duration = Duration::from_micros(1000);
 
 /// Who is asking.
 #[derive(Debug, Clone)]
@@ -130,12 +136,26 @@ pub struct Writer {
     pub clock: Clock,
     /// Set when the ledger could not be read back after a failed write: nothing more is decided.
     pub broken: bool,
+    /// When the staffing review last ran.
+    pub reviewed: Option<Timestamp>,
+    /// The matters' wait estimates in the published state, and when they were computed.
+    pub estimates: (Option<Timestamp>, Vec<Option<kiosk_protocol::WaitEstimate>>),
 }
 
 impl Writer {
     /// The `snapshot` message for the current state.
     pub fn state_message(hall: &Hall, seq: u64, now: Timestamp) -> Arc<HallState> {
-        let message = ServerMessage::Snapshot { seq, hall: wire::hall_view(hall, now) };
+        Writer::state_message_with(hall, seq, now, &wire::matter_estimates(hall, now))
+    }
+
+    /// [`Writer::state_message`] with the matters' estimates given.
+    fn state_message_with(
+        hall: &Hall,
+        seq: u64,
+        now: Timestamp,
+        estimates: &[Option<kiosk_protocol::WaitEstimate>],
+    ) -> Arc<HallState> {
+        let message = ServerMessage::Snapshot { seq, hall: wire::hall_view_with(hall, now, estimates) };
         let text = serde_json::to_string(&message).unwrap_or_default();
         Arc::new(HallState { seq, message: text.into() })
     }
@@ -144,6 +164,7 @@ impl Writer {
     pub async fn run(mut self, mut rx: mpsc::Receiver<Submission>) {
         let mut tick = tokio::time::interval(Duration::from_secs(TICK_SECONDS));
         let mut last_snapshot = self.seq;
+        let mut last_batch = 1usize;
         loop {
             let first = tokio::select! {
                 sub = rx.recv() => match sub {
@@ -159,6 +180,18 @@ impl Writer {
                     Err(_) => break,
                 }
             }
+            // Group commit under load: every terminal has one request in flight, and the ones answered
+            // by the last commit send their next request a moment later. Waiting up to GATHER for as
+            // many submissions as the last batch had keeps batches from shrinking to one per fsync; an
+            // idle hall (last batch of one) never waits.
+            let deadline = tokio::time::Instant::now() + GATHER;
+            while !batch.is_empty() && batch.len() < last_batch.min(MAX_BATCH) {
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
+                    Ok(Some(sub)) => batch.push(sub),
+                    _ => break,
+                }
+            }
+            last_batch = batch.len();
             self.process(batch).await;
             if self.seq >= last_snapshot + SNAPSHOT_EVERY {
                 self.save_snapshot().await;
@@ -205,8 +238,11 @@ impl Writer {
             let outcome = self.decide_one(&sub, now, &mut staged, &mut stats);
             answers.push((sub.reply, outcome));
         }
-        // The staffing review sees the batch's effect on the queues (and runs on every tick).
-        if self.hall.config().rules.staffing.mode != StaffingMode::Off {
+        // The staffing review sees the batches' effect on the queues, at most once a second (each
+        // review walks every matter's queue; staffing moves in minutes, not milliseconds).
+        let review_due = self.reviewed.is_none_or(|at| now.since(at) >= REVIEW_EVERY_MS);
+        if review_due && self.hall.config().rules.staffing.mode != StaffingMode::Off {
+            self.reviewed = Some(now);
             if let Ok(events) = self.hall.decide(&Command::ReviewStaffing, now) {
                 self.stage(events, now, &mut staged, &mut stats);
             }
@@ -340,7 +376,12 @@ impl Writer {
     /// After a durable commit: new state first, then events, so a subscriber never misses one.
     fn publish(&mut self, staged: Vec<Record>, stats: BatchStats, commit_seconds: f64) {
         self.seq = staged.last().map_or(self.seq, |r| r.seq);
-        let _ = self.state.send(Writer::state_message(&self.hall, self.seq, (self.clock)()));
+        // The matters' estimates are walks of the queues: refreshed at most once a second under load.
+        let now = (self.clock)();
+        if self.estimates.0.is_none_or(|at| now.since(at) >= ESTIMATES_EVERY_MS) {
+            self.estimates = (Some(now), wire::matter_estimates(&self.hall, now));
+        }
+        let _ = self.state.send(Writer::state_message_with(&self.hall, self.seq, now, &self.estimates.1));
         for record in staged {
             // No receiver is fine: nobody is watching.
             let _ = self.events.send(Arc::new(Published { seq: record.seq, text: record.wire.into() }));

@@ -1,0 +1,339 @@
+//! `onewindow-bench`: open-loop load over real WebSockets against `onewindow serve` (started here with
+//! a fresh data directory and a generated device list) and against the floor (a bare axum broadcast
+//! server in this process), with the same generator; prints a table with every latency as a ratio to
+//! the floor's, and optionally JSON.
+
+// A command-line tool prints its results.
+#![allow(clippy::print_stdout)]
+
+use benches::floor;
+use benches::load::{self, Plan, Results, Target};
+use clap::Parser;
+use hdrhistogram::Histogram;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitCode, Stdio};
+
+/// Latency and capacity of onewindow against the bare-socket floor on this machine.
+#[derive(Parser)]
+#[command(name = "onewindow-bench", version, about)]
+struct Cli {
+    /// Seconds of load per phase.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// Tickets issued per second (all kiosks) in the throughput phase.
+    #[arg(long, default_value_t = 2000.0)]
+    rate: f64,
+    /// Tickets issued per second in the latency phases (a busy hall's morning is ~2 a second).
+    #[arg(long, default_value_t = 20.0)]
+    latency_rate: f64,
+    /// Displays listening in the throughput phase.
+    #[arg(long, default_value_t = 10)]
+    throughput_displays: usize,
+    /// Kiosk connections.
+    #[arg(long, default_value_t = 8)]
+    kiosks: usize,
+    /// Clerk terminals (at most 13 on the demo hall).
+    #[arg(long, default_value_t = 10)]
+    clerks: usize,
+    /// Calls per second per clerk.
+    #[arg(long, default_value_t = 2.0)]
+    clerk_rate: f64,
+    /// Display counts, one latency phase each.
+    #[arg(long, value_delimiter = ',', default_value = "100,1000")]
+    displays: Vec<usize>,
+    /// Idle connections to hold for the memory measurement.
+    #[arg(long, default_value_t = 2000)]
+    idle: usize,
+    /// The onewindow binary (default: target/release/onewindow beside this one).
+    #[arg(long)]
+    bin: Option<PathBuf>,
+    /// Also write the results as JSON here.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// A `onewindow serve` child with its data directory.
+struct Server {
+    child: Child,
+    dir: PathBuf,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Devices for the bench: kiosks, clerks for windows 1–13, displays; tokens kept here, hashes in the config.
+struct Devices {
+    kiosks: Vec<String>,
+    clerks: Vec<(u16, String, String)>,
+    displays: Vec<String>,
+}
+
+fn devices(kiosks: usize, displays: usize) -> (Devices, String) {
+    let mut toml = String::new();
+    let mut add = |name: &str, role: &str, windows: &str| {
+        let token = onewindow::auth::new_token();
+        toml.push_str(&format!(
+            "\n[[device]]\nname = \"{name}\"\nrole = \"{role}\"\nwindows = [{windows}]\ntoken_hash = \"{}\"\n",
+            onewindow::auth::hash_token(&token)
+        ));
+        token
+    };
+    let kiosks = (0..kiosks).map(|i| add(&format!("kiosk-{i}"), "kiosk", "")).collect();
+    let clerks =
+        (1..=13u16).map(|w| (w, format!("c{w:02}"), add(&format!("clerk-w{w}"), "clerk", &w.to_string()))).collect();
+    let displays = (0..displays).map(|i| add(&format!("display-{i}"), "display", "")).collect();
+    (Devices { kiosks, clerks, displays }, toml)
+}
+
+fn start_server(bin: &PathBuf, devices_toml: &str) -> Result<Server, String> {
+    let dir = std::env::temp_dir().join(format!("onewindow-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let limits =
+        "\n[server]\nmax_connections = 20000\nmax_connections_per_ip = 20000\nmax_unauthenticated_per_ip = 64\n\
+                  kiosk_issues_per_minute = 1000000\nsocket_queue = 65536\n";
+    // The demo hall without its daily caps (限号 would refuse most of a benchmark's tickets).
+    let hall: String =
+        onewindow::config::DEMO_HALL_TOML
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("daily_cap"))
+            .map(|l| {
+                if std::env::var("BENCH_STAFFING_OFF").is_ok() && l.starts_with("mode =") {
+                    "mode = \"off\""
+                } else {
+                    l
+                }
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+    let config = format!("{hall}{limits}{devices_toml}");
+    let path = dir.join("hall.toml");
+    std::fs::write(&path, config).map_err(|e| e.to_string())?;
+    let mut child = Command::new(bin)
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&path)
+        .arg("--data")
+        .arg(dir.join("data"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines.next().ok_or("onewindow exited before listening")?.map_err(|e| e.to_string())?;
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.trim().to_owned();
+        }
+    };
+    // Keep draining its output.
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    Ok(Server { child, dir, addr })
+}
+
+/// Resident memory of a process, bytes (Linux).
+fn rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: u64 = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// `(durable commits, events, seconds spent committing)` from `/metrics`.
+fn commits(addr: &str) -> Option<(f64, f64, f64)> {
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    write!(stream, "GET /metrics HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n").ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).ok()?;
+    let value = |name: &str| {
+        text.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().last()?.parse::<f64>().ok())
+    };
+    Some((
+        value("onewindow_commit_seconds_count")?,
+        value("onewindow_events_total")?,
+        value("onewindow_commit_seconds_sum")?,
+    ))
+}
+
+fn quantiles(h: &Histogram<u64>) -> Value {
+    let ms = |v: u64| v as f64 / 1000.0;
+    json!({
+        "count": h.len(),
+        "p50_ms": ms(h.value_at_quantile(0.5)),
+        "p99_ms": ms(h.value_at_quantile(0.99)),
+        "p999_ms": ms(h.value_at_quantile(0.999)),
+        "max_ms": ms(h.max()),
+    })
+}
+
+fn summary(r: &Results) -> Value {
+    json!({
+        "issue_rtt": quantiles(&r.issue),
+        "call_rtt": quantiles(&r.call),
+        "call_to_display": quantiles(&r.delivery),
+        "issued_per_second": r.issued as f64 / r.seconds,
+        "calls": r.calls,
+        "errors": r.errors,
+    })
+}
+
+async fn bench(cli: Cli) -> Result<Value, String> {
+    let bin = cli.bin.clone().unwrap_or_else(|| {
+        let me = std::env::current_exe().unwrap_or_default();
+        me.with_file_name("onewindow")
+    });
+    let most = cli.displays.iter().copied().max().unwrap_or(0).max(cli.idle);
+    let (devices, toml) = devices(cli.kiosks, most);
+    let matters: Vec<String> =
+        onewindow::config::demo().map_err(|e| e.to_string())?.matters.iter().map(|m| m.key.clone()).collect();
+    let floor_addr = floor::start().await.map_err(|e| e.to_string())?;
+    let floor = Target {
+        url: format!("ws://{floor_addr}/ws"),
+        kiosks: vec!["floor".into(); cli.kiosks],
+        clerks: devices.clerks.iter().map(|(w, c, _)| (*w, c.clone(), "floor".into())).collect(),
+        displays: vec!["floor".into(); most],
+        matters: matters.clone(),
+    };
+    let mut phases = Vec::new();
+    let runs =
+        cli.displays.iter().map(|d| (*d, cli.latency_rate)).chain(std::iter::once((cli.throughput_displays, cli.rate)));
+    for (displays, rate) in runs {
+        let plan = Plan {
+            kiosks: cli.kiosks,
+            rate,
+            clerks: cli.clerks.min(13),
+            clerk_rate: cli.clerk_rate,
+            displays,
+            seconds: cli.seconds,
+        };
+        eprintln!("phase: {displays} displays, {} issues/s, {} clerks — floor", plan.rate, plan.clerks);
+        let floor_results = load::run(&plan, &floor, |_| {}).await?;
+        // A fresh server per phase: the same empty hall each time.
+        eprintln!("phase: {displays} displays — onewindow");
+        let server = start_server(&bin, &toml)?;
+        let target = Target {
+            url: format!("ws://{}/ws", server.addr),
+            kiosks: devices.kiosks.clone(),
+            clerks: devices.clerks.clone(),
+            displays: devices.displays.clone(),
+            matters: matters.clone(),
+        };
+        let before = commits(&server.addr);
+        let ours = load::run(&plan, &target, |_| {}).await?;
+        let after = commits(&server.addr);
+        let (commit_rate, events_per_commit, commit_ms) = match (before, after) {
+            (Some((c0, e0, s0)), Some((c1, e1, s1))) if c1 > c0 => {
+                ((c1 - c0) / plan.seconds, (e1 - e0) / (c1 - c0), (s1 - s0) / (c1 - c0) * 1000.0)
+            }
+            _ => (0.0, 0.0, 0.0),
+        };
+        phases.push(json!({
+            "displays": displays,
+            "plan": {"rate": plan.rate, "kiosks": plan.kiosks, "clerks": plan.clerks, "clerk_rate": plan.clerk_rate, "seconds": plan.seconds},
+            "onewindow": summary(&ours),
+            "floor": summary(&floor_results),
+            "durable_commits_per_second": commit_rate,
+            "events_per_commit": events_per_commit,
+            "mean_commit_ms": commit_ms,
+        }));
+        drop(server);
+    }
+    // Idle connections: memory held by the server.
+    eprintln!("phase: {} idle connections", cli.idle);
+    let server = start_server(&bin, &toml)?;
+    let pid = server.child.id();
+    let empty = rss(pid).unwrap_or(0);
+    let held = load::hold(&format!("ws://{}/ws", server.addr), &devices.displays, cli.idle).await?;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let full = rss(pid).unwrap_or(0);
+    drop(held);
+    drop(server);
+    Ok(json!({
+        "machine": {"cores": std::thread::available_parallelism().map_or(0, |n| n.get())},
+        "phases": phases,
+        "idle": {"connections": cli.idle, "rss_empty_bytes": empty, "rss_bytes": full,
+                 "bytes_per_connection": (full.saturating_sub(empty)) as f64 / cli.idle.max(1) as f64},
+    }))
+}
+
+fn table(v: &Value) -> String {
+    let mut out = String::new();
+    let f = |x: &Value| x.as_f64().unwrap_or(f64::NAN);
+    for phase in v["phases"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "\n{} displays, {} issues/s from {} kiosks, {} clerks calling {}/s each, {} s\n",
+            phase["displays"],
+            phase["plan"]["rate"],
+            phase["plan"]["kiosks"],
+            phase["plan"]["clerks"],
+            phase["plan"]["clerk_rate"],
+            phase["plan"]["seconds"]
+        ));
+        out.push_str(&format!("{:<34}{:>12}{:>12}{:>10}\n", "latency (ms)", "onewindow", "floor", "ratio"));
+        for (name, key) in [
+            ("kiosk issue round trip", "issue_rtt"),
+            ("clerk call round trip", "call_rtt"),
+            ("call → every display", "call_to_display"),
+        ] {
+            for q in ["p50_ms", "p99_ms", "p999_ms", "max_ms"] {
+                let (a, b) = (f(&phase["onewindow"][key][q]), f(&phase["floor"][key][q]));
+                out.push_str(&format!(
+                    "{:<34}{a:>12.3}{b:>12.3}{:>10.2}\n",
+                    format!("{name} {}", &q[..q.len() - 3]),
+                    a / b
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "issued/s {:.0} (floor {:.0}); durable commits/s {:.0}, events per commit {:.1}, mean commit {:.2} ms; errors {} (floor {})\n",
+            f(&phase["onewindow"]["issued_per_second"]), f(&phase["floor"]["issued_per_second"]),
+            f(&phase["durable_commits_per_second"]), f(&phase["events_per_commit"]), f(&phase["mean_commit_ms"]),
+            phase["onewindow"]["errors"], phase["floor"]["errors"]
+        ));
+    }
+    let idle = &v["idle"];
+    out.push_str(&format!(
+        "\n{} idle connections: server RSS {:.1} MiB (empty {:.1} MiB), {:.1} KiB per connection\n",
+        idle["connections"],
+        f(&idle["rss_bytes"]) / 1048576.0,
+        f(&idle["rss_empty_bytes"]) / 1048576.0,
+        f(&idle["bytes_per_connection"]) / 1024.0
+    ));
+    out
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json_path = cli.json.clone();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(bench(cli)) {
+        Ok(v) => {
+            println!("{}", table(&v));
+            if let Some(path) = json_path {
+                if let Err(e) = std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap_or_default()) {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
