@@ -101,19 +101,11 @@ fn start_server(bin: &PathBuf, devices_toml: &str) -> Result<Server, String> {
         "\n[server]\nmax_connections = 20000\nmax_connections_per_ip = 20000\nmax_unauthenticated_per_ip = 64\n\
                   kiosk_issues_per_minute = 1000000\nsocket_queue = 65536\n";
     // The demo hall without its daily caps (限号 would refuse most of a benchmark's tickets).
-    let hall: String =
-        onewindow::config::DEMO_HALL_TOML
-            .lines()
-            .filter(|l| !l.trim_start().starts_with("daily_cap"))
-            .map(|l| {
-                if std::env::var("BENCH_STAFFING_OFF").is_ok() && l.starts_with("mode =") {
-                    "mode = \"off\""
-                } else {
-                    l
-                }
-            })
-            .map(|l| format!("{l}\n"))
-            .collect();
+    let hall: String = onewindow::config::DEMO_HALL_TOML
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("daily_cap"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let config = format!("{hall}{limits}{devices_toml}");
     let path = dir.join("hall.toml");
     std::fs::write(&path, config).map_err(|e| e.to_string())?;
