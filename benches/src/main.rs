@@ -52,6 +52,25 @@ struct Cli {
     /// Also write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Fail (exit 1) if any onewindow request went unanswered or was refused, or no call reached a
+    /// display: the smoke test `.ci/run` runs.
+    #[arg(long)]
+    check: bool,
+}
+
+/// What `--check` finds wrong with a run, if anything.
+fn problems(v: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for phase in v["phases"].as_array().into_iter().flatten() {
+        let ours = &phase["onewindow"];
+        if ours["errors"].as_u64() != Some(0) {
+            found.push(format!("{} displays: {} requests refused or unanswered", phase["displays"], ours["errors"]));
+        }
+        if ours["call_to_display"]["count"].as_u64().unwrap_or(0) == 0 && phase["displays"].as_u64() != Some(0) {
+            found.push(format!("{} displays: no call reached a display", phase["displays"]));
+        }
+    }
+    found
 }
 
 /// A `onewindow serve` child with its data directory.
@@ -305,6 +324,7 @@ fn table(v: &Value) -> String {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json_path = cli.json.clone();
+    let check = cli.check;
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -321,7 +341,15 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
-            ExitCode::SUCCESS
+            let found = if check { problems(&v) } else { Vec::new() };
+            for problem in &found {
+                eprintln!("check failed: {problem}");
+            }
+            if found.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(e) => {
             eprintln!("error: {e}");
