@@ -175,11 +175,12 @@ test("a queue with no window asks for a temporary window; the supervisor accepts
   await shot(kiosk, "5-kiosk-estimate");
 
   // Advisory staffing (the demo hall's mode): the wall shows the request with its numbers.
-  const request = await supervisor.waitForSelector("#staffing li[data-window] button", { timeout: 5000 });
+  await supervisor.waitForSelector("#staffing li[data-window] button", { timeout: 5000 });
   const line = await supervisor.textContent("#staffing li[data-window]");
   assert.match(line, /窗口 \d+ · .+: 等候 \d+/);
   await shot(supervisor, "5-supervisor-request");
-  await request.click();
+  // The wall redraws on every state push: a locator finds the button afresh if it was replaced.
+  await supervisor.locator("#staffing li[data-window] button").first().click();
   await display.waitForFunction(() => [...OWDisplay.played, ...OWDisplay.queued].some((a) => a.kind === "window_opened"), null, { timeout: 5000 });
   const text = await display.evaluate(() => [...OWDisplay.played, ...OWDisplay.queued].find((a) => a.kind === "window_opened").text);
   assert.match(text, /^临时窗口 \d+ 已开放，办理 .*不动产登记/);
