@@ -248,3 +248,21 @@ fn the_capacity_cut_off_stops_a_matter_whose_new_ticket_would_not_be_called_in_t
     let (s, _) = run(cfg, &late);
     assert!(s.hall.decide(&issue, s.time("16:46").expect("time")).is_ok());
 }
+
+#[test]
+fn a_late_matter_without_a_standby_window_does_not_block_another_that_has_one() {
+    // Tax (target 10) is the latest but no standby window serves it; estate is late too, and window 4
+    // serves it: window 4 opens for estate.
+    let lines = [
+        "08:30 sign-in 1 c1 1111",
+        "09:00 issue tax",
+        "09:00 issue tax",
+        "09:00 issue tax",
+        "09:00 issue tax",
+        "09:00 issue estate",
+        "09:01 review-staffing",
+    ];
+    let (_, events) = run(config(StaffingMode::Automatic, false), &lines);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(events[0].starts_with("window-opened w4 (estate waiting 1 windows 1 "), "{events:?}");
+}

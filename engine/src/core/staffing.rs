@@ -5,7 +5,8 @@
 //! review asks the wait estimator ([`super::estimate`]) what a new ticket of each matter would wait:
 //!
 //! - **Open** when a matter's predicted wait passes `open_at` × its target and no standby window for it
-//!   is already on its way: the closed standby window that serves it with the fewest other skills opens
+//!   is already on its way (the latest such matter that a closed standby window can serve): the closed
+//!   standby window that serves it with the fewest other skills opens
 //!   (automatic mode) or is asked for (advisory mode: the supervisor wall shows the request, the clerk
 //!   of that window accepts it from the console).
 //! - **Close** a standby window (automatic mode only) when it has been open at least `min_open`, has no
@@ -153,8 +154,8 @@ impl Hall {
                     && ((w.open && w.clerk.is_none()) || self.staffing_requests.contains_key(&WindowId(i as u16)))
             })
         };
-        // Openings: the matter furthest past its threshold first.
-        let mut worst: Option<(f64, MatterId, Option<i64>)> = None;
+        // Openings: the matter furthest past its threshold that a closed standby window can help.
+        let mut late: Vec<(f64, MatterId, Option<i64>)> = Vec::new();
         for (i, state) in self.matters.iter().enumerate() {
             let matter = MatterId(i as u16);
             if state.queues.is_empty() || coming(matter) {
@@ -163,12 +164,13 @@ impl Hall {
             let target = self.config.matter(matter).target_wait_ms.max(1) as f64;
             let predicted = self.median_wait(matter, TicketClass::Normal, now, None);
             let ratio = predicted.map_or(f64::INFINITY, |p| p as f64 / target);
-            if ratio > rules.open_at && worst.is_none_or(|(r, _, _)| ratio > r) {
-                worst = Some((ratio, matter, predicted));
+            if ratio > rules.open_at {
+                late.push((ratio, matter, predicted));
             }
         }
-        if let Some((_, matter, predicted)) = worst {
-            let asked: Vec<WindowId> = self.staffing_requests.keys().copied().collect();
+        late.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let asked: Vec<WindowId> = self.staffing_requests.keys().copied().collect();
+        for (_, matter, predicted) in late {
             if let Some(w) = self.standby_for(matter, &asked) {
                 return Some(Change::Open(w, self.trigger(matter, predicted)));
             }
