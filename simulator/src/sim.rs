@@ -404,17 +404,12 @@ impl<'a> Run<'a> {
         for event in events {
             match event {
                 Event::WindowOpened { window, .. } => {
-                    let w = usize::from(window.0);
-                    let sign_in = Command::SignIn { window, clerk: ClerkId(window.0), pin: "0000".into() };
-                    let _ = self.hall.execute(&sign_in, Run::at(now));
-                    self.open[w] = Some(now);
                     self.review_openings += 1;
-                    self.call(w, now, rec);
+                    self.staff_opened(usize::from(window.0), now, rec);
                 }
                 Event::WindowClosed { window, .. } => {
-                    if let Some(since) = self.open[usize::from(window.0)].take() {
-                        self.intervals.push((since, now));
-                        self.review_closed.push((since, now));
+                    if let Some(interval) = self.closed(usize::from(window.0), now) {
+                        self.review_closed.push(interval);
                     }
                 }
                 _ => {}
@@ -472,13 +467,9 @@ impl<'a> Run<'a> {
                     self.closing[w] = false;
                     missing -= 1;
                 } else if self.open[w].is_none() {
-                    let id = WindowId(w as u16);
-                    let _ = self.hall.execute(&Command::OpenWindow { window: id }, Run::at(now));
-                    let sign_in = Command::SignIn { window: id, clerk: ClerkId(w as u16), pin: "0000".into() };
-                    let _ = self.hall.execute(&sign_in, Run::at(now));
-                    self.open[w] = Some(now);
+                    let _ = self.hall.execute(&Command::OpenWindow { window: WindowId(w as u16) }, Run::at(now));
                     missing -= 1;
-                    self.call(w, now, rec);
+                    self.staff_opened(w, now, rec);
                 }
             }
         } else {
@@ -501,10 +492,23 @@ impl<'a> Run<'a> {
 
     fn close_window(&mut self, w: usize, now: f64) {
         let _ = self.hall.execute(&Command::CloseWindow { window: WindowId(w as u16) }, Run::at(now));
-        if let Some(since) = self.open[w].take() {
-            self.intervals.push((since, now));
-        }
+        self.closed(w, now);
+    }
+
+    /// A window the core has just opened: its clerk signs in at once, it counts as open, and it calls.
+    fn staff_opened(&mut self, w: usize, now: f64, rec: &mut Recorder) {
+        let sign_in = Command::SignIn { window: WindowId(w as u16), clerk: ClerkId(w as u16), pin: "0000".into() };
+        let _ = self.hall.execute(&sign_in, Run::at(now));
+        self.open[w] = Some(now);
+        self.call(w, now, rec);
+    }
+
+    /// A window the core has just closed stops counting; returns the open interval it ends.
+    fn closed(&mut self, w: usize, now: f64) -> Option<(f64, f64)> {
         self.closing[w] = false;
+        let interval = self.open[w].take().map(|since| (since, now))?;
+        self.intervals.push(interval);
+        Some(interval)
     }
 
     /// Regular windows count as open from `from` (the opening time of a day).

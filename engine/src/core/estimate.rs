@@ -104,11 +104,17 @@ impl Hall {
         without: Option<WindowId>,
     ) -> Option<i64> {
         let estimate = self.walk(matter, class, now, without, &[]);
+        self.median_or_floor(matter, estimate, without.is_some())
+    }
+
+    /// The estimate's median; beyond [`MAX_AHEAD`], people ahead × handling time / active windows (one
+    /// fewer if `one_closed`). `None` when no active window serves the matter.
+    fn median_or_floor(&self, matter: MatterId, estimate: Estimate, one_closed: bool) -> Option<i64> {
         if let Some((median, _)) = estimate.wait_ms {
             return Some(median);
         }
         let state = self.matter(matter)?;
-        let windows = f64::from(state.active_windows) - f64::from(u8::from(without.is_some()));
+        let windows = f64::from(state.active_windows) - f64::from(u8::from(one_closed));
         (windows >= 1.0).then(|| (f64::from(estimate.ahead + 1) * state.aht_ms / windows) as i64)
     }
 
@@ -120,13 +126,7 @@ impl Hall {
         let Some(extension) = hours.extension_min else { return false };
         let (date, _) = now.local(self.config.utc_offset_min);
         let limit = date.at_minute(hours.close_min + extension, self.config.utc_offset_min);
-        let state = &self.matters[usize::from(matter.0)];
-        let estimate = self.estimate(matter, class, now);
-        let wait = estimate.wait_ms.map(|(median, _)| median).or_else(|| {
-            // Too long a queue to walk: people ahead × handling time / windows.
-            let windows = f64::from(state.active_windows);
-            (windows >= 1.0).then(|| (f64::from(estimate.ahead + 1) * state.aht_ms / windows) as i64)
-        });
+        let wait = self.median_or_floor(matter, self.estimate(matter, class, now), false);
         wait.is_some_and(|wait| now.plus_ms(wait) > limit)
     }
 
