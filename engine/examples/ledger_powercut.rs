@@ -10,7 +10,7 @@
 #![allow(clippy::print_stdout)]
 
 use onewindow::core::{Event, Timestamp};
-use onewindow::store::{Record, RedbStore, Store};
+use onewindow::store::{faults::Faults, Record, RedbStore, Store};
 use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
@@ -21,7 +21,12 @@ fn main() -> ExitCode {
         eprintln!("usage: ledger_powercut write|check PATH");
         return ExitCode::from(2);
     };
-    let store = match RedbStore::open(Path::new(path)) {
+    // `write` makes a new ledger; `check` opens it as a restart would (checked, repaired on a copy).
+    let opened = match mode.as_str() {
+        "write" | "write-unsynced" => RedbStore::create(Path::new(path), Faults::none()).map(|(store, _)| store),
+        _ => RedbStore::open(Path::new(path), None, Faults::none()).map(|(store, _)| store),
+    };
+    let store = match opened {
         Ok(store) => store,
         Err(e) => {
             println!("unreadable: {e}");
@@ -30,8 +35,9 @@ fn main() -> ExitCode {
     };
     match mode.as_str() {
         "write-unsynced" => {
+            let hall_id = store.hall_id();
             drop(store);
-            unsynced(Path::new(path))
+            unsynced(Path::new(path), &hall_id)
         }
         "write" => {
             let mut out = std::io::stdout().lock();
@@ -81,7 +87,9 @@ fn main() -> ExitCode {
 }
 
 /// The control: acknowledges after a commit that is not fsynced.
-fn unsynced(path: &Path) -> ExitCode {
+fn unsynced(path: &Path, hall_id: &str) -> ExitCode {
+    use onewindow::store::chain;
+    let mut prev = chain::genesis(hall_id);
     use redb::{Database, Durability, TableDefinition};
     const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
     let Ok(db) = Database::create(path) else { return ExitCode::FAILURE };
@@ -92,7 +100,9 @@ fn unsynced(path: &Path) -> ExitCode {
             event: Event::NoticePosted { text: format!("event {seq}"), at: Timestamp(seq as i64) },
             wire: format!("{{\"type\":\"event\",\"seq\":{seq}}}"),
         };
-        let Ok(bytes) = serde_json::to_vec(&record) else { return ExitCode::FAILURE };
+        let Ok(body) = serde_json::to_vec(&record) else { return ExitCode::FAILURE };
+        let (link, bytes) = chain::seal(&prev, seq, &body);
+        prev = link;
         let written = (|| -> Result<(), redb::Error> {
             let mut txn = db.begin_write()?;
             txn.set_durability(Durability::None)?;

@@ -28,6 +28,14 @@ pub fn is_token_hash(stored: &str) -> bool {
     crate::core::pin::is_pin_hash(stored)
 }
 
+/// A new hall's identity: 128 random bits as hex. It binds the ledger's checksum chain to the hall and
+/// is written beside the ledger (`<data>/hall-id`), so a swapped ledger is noticed.
+pub fn new_hall_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
 /// A new random key for ID hashing, as hex.
 pub fn new_id_key() -> String {
     let mut bytes = [0u8; 32];

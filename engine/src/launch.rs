@@ -1,15 +1,19 @@
-//! What `onewindow serve` sets up before the server runs: the data directory, the ledger, the ID-hash
-//! key, and for the demo hall a set of device tokens a newcomer can use at once.
+//! What `onewindow serve` sets up before the server runs: the data directory, the ledger (checked to
+//! be this hall's), the ID-hash key (outside the data directory), and for the demo hall a set of device
+//! tokens a newcomer can use at once.
 //!
 //! ```text
-//! <data>/ledger.redb        every event (redb), snapshots, the hall layout it was written under
-//! <data>/id-key             the HMAC key for ID numbers (kept out of the ledger; back it up apart)
-//! <data>/demo-tokens.txt    demo hall only: one device per line, `name role windows token`
+//! <data>/ledger.redb          every event (redb, checksummed), snapshots, the hall layout it was written under
+//! <data>/hall-id              the hall's identity: a data directory that has held a hall never silently
+//!                             starts a new one (a missing, empty or foreign ledger is refused)
+//! <data>/demo-tokens.txt      demo hall only: one device per line, `name role windows token`
+//! <data>-secrets/id-key       the HMAC key for ID numbers (default place; never inside <data>)
 //! ```
 
 use crate::auth::{self, IdHasher};
 use crate::config::{self, Device, ServerSettings};
 use crate::core::HallConfig;
+use crate::store::{faults::Faults, LedgerInfo, RedbStore, StoreError};
 use kiosk_protocol::Role;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,6 +35,9 @@ pub enum LaunchError {
     /// A file exists but is not what it should be.
     #[error("{0}: {1}")]
     Invalid(PathBuf, String),
+    /// The ledger cannot be used; the message says what happened and what to do.
+    #[error("{0}")]
+    Ledger(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LaunchError + '_ {
@@ -53,6 +60,106 @@ pub fn load_hall(config: Option<&Path>, data: &Path) -> Result<(HallConfig, Serv
             Ok((hall, settings, true))
         }
     }
+}
+
+/// The ledger of the data directory `data`: the existing hall's, checked, or a new hall's when the
+/// directory never held one (or `new_hall` says to start one; an existing ledger is then kept aside as
+/// `ledger.redb.replaced-<unix seconds>`, never deleted). Returns the store and what opening found.
+pub fn open_ledger(data: &Path, new_hall: bool) -> Result<(RedbStore, LedgerInfo), LaunchError> {
+    let ledger = data.join("ledger.redb");
+    let marker = data.join("hall-id");
+    let known = match std::fs::read_to_string(&marker) {
+        Ok(text) => Some(text.trim().to_owned()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(LaunchError::Io(marker, e)),
+    };
+    let has_ledger = std::fs::metadata(&ledger).is_ok_and(|m| m.len() > 0);
+    if new_hall || (known.is_none() && !has_ledger) {
+        if std::fs::metadata(&ledger).is_ok() {
+            let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            let aside = data.join(format!("ledger.redb.replaced-{secs}"));
+            std::fs::rename(&ledger, &aside).map_err(io(&ledger))?;
+            tracing::warn!(kept = %aside.display(), "starting a new hall; the previous ledger is kept aside");
+        }
+        let (store, hall_id) = RedbStore::create(&ledger, Faults::none()).map_err(|e| ledger_error(data, &e))?;
+        write_marker(&marker, &hall_id)?;
+        let info = LedgerInfo { hall_id, last_seq: 0, checked_from: 0, repaired: false };
+        return Ok((store, info));
+    }
+    let (store, info) =
+        RedbStore::open(&ledger, known.as_deref(), Faults::none()).map_err(|e| ledger_error(data, &e))?;
+    if known.is_none() {
+        // A ledger from before the marker existed, or the marker was lost: the ledger says who it is.
+        write_marker(&marker, &info.hall_id)?;
+    }
+    Ok((store, info))
+}
+
+fn write_marker(path: &Path, hall_id: &str) -> Result<(), LaunchError> {
+    let _ = std::fs::remove_file(path);
+    write_private(path, &format!("{hall_id}\n"))?;
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+    }
+    Ok(())
+}
+
+/// A ledger refusal, with what an operator does about it.
+fn ledger_error(data: &Path, e: &StoreError) -> LaunchError {
+    let remedy = match e {
+        StoreError::Identity(_) => format!(
+            "Nothing was changed. Restore this hall's ledger.redb from the last backup into {} (docs/operations.md, \
+             \"A missing or replaced ledger\"). To start a new hall here instead, which begins ticket numbers \
+             again, run `onewindow serve --new-hall` (the present file is kept aside, not deleted).",
+            data.display()
+        ),
+        StoreError::Corrupt(_) => String::new(),
+        StoreError::Io(_) => "Check the disk (space, permissions), then start again.".into(),
+    };
+    LaunchError::Ledger(format!("cannot open the ledger: {e}. {remedy}").trim_end().to_owned())
+}
+
+/// The ID-hash key's path: `--id-key`, or `<data>-secrets/id-key` beside the data directory. A key
+/// inside the data directory is refused: whoever copies the directory would hold the key with the
+/// hashes it protects.
+pub fn id_key_path(data: &Path, given: Option<&Path>) -> Result<PathBuf, LaunchError> {
+    let path = match given {
+        Some(p) => p.to_owned(),
+        None => {
+            let name = data.file_name().map_or_else(|| "onewindow-data".into(), |n| n.to_string_lossy().into_owned());
+            data.with_file_name(format!("{name}-secrets")).join("id-key")
+        }
+    };
+    let inside = |p: &Path| -> bool {
+        let dir = p
+            .parent()
+            .and_then(|d| std::fs::canonicalize(if d.as_os_str().is_empty() { Path::new(".") } else { d }).ok());
+        let data = std::fs::canonicalize(data).ok();
+        matches!((dir, data), (Some(d), Some(data)) if d.starts_with(&data))
+    };
+    let old = data.join("id-key");
+    if old.exists() && !inside(&path) {
+        return Err(LaunchError::Invalid(
+            old.clone(),
+            format!(
+                "the ID key is inside the data directory, where a copy of the directory carries it with the hashes \
+                 it protects. Move it out: mkdir -p {} && mv {} {}",
+                path.parent().map_or_else(String::new, |p| p.display().to_string()),
+                old.display(),
+                path.display()
+            ),
+        ));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        prepare_data_dir(dir)?;
+    }
+    if inside(&path) {
+        return Err(LaunchError::Invalid(
+            path,
+            "the ID key must not be inside the data directory (pass --id-key with a path outside it)".into(),
+        ));
+    }
+    Ok(path)
 }
 
 /// Creates `dir` if needed, readable by its owner only.

@@ -43,6 +43,18 @@ enum Cmd {
         /// Log as JSON lines (for log collectors) instead of text.
         #[arg(long)]
         log_json: bool,
+        /// Start a new hall in this data directory even though it held one (ticket numbers begin
+        /// again; the old ledger is kept aside as ledger.redb.replaced-<time>).
+        #[arg(long)]
+        new_hall: bool,
+    },
+    /// Check every record of a hall's ledger against its checksum chain, without changing it.
+    ///
+    /// Prints the hall id, the last seq and every damaged record; exits non-zero on damage.
+    Verify {
+        /// The data directory.
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
     },
     /// Talk to a running server as a device: say hello, send each request, print every answer.
     ///
@@ -105,7 +117,10 @@ enum TokenCmd {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Cmd::Serve { config, data, listen, id_key, log_json } => serve::run(config, data, listen, id_key, log_json),
+        Cmd::Serve { config, data, listen, id_key, log_json, new_hall } => {
+            serve::run(serve::Args { config, data, listen, id_key, log_json, new_hall })
+        }
+        Cmd::Verify { data } => verify(&data),
         Cmd::Send { url, token, follow, requests } => send::run(&url, &token, follow, &requests),
         Cmd::Token { command: TokenCmd::Add { role, windows, name, config } } => {
             token_add(&role, &windows, name, config)
@@ -159,6 +174,38 @@ fn token_add(role: &str, windows: &[u16], name: Option<String>, config: Option<P
     }
     println!("token (shown once; give it to the device): {token}");
     ExitCode::SUCCESS
+}
+
+fn verify(data: &std::path::Path) -> ExitCode {
+    let ledger = data.join("ledger.redb");
+    match onewindow::store::RedbStore::verify_file(&ledger) {
+        Ok(report) => {
+            println!("{}: hall {}, events 1 to {}", ledger.display(), report.hall_id, report.last_seq);
+            if let Ok(marker) = std::fs::read_to_string(data.join("hall-id")) {
+                if marker.trim() != report.hall_id {
+                    println!("REPLACED: the data directory's hall-id is {}, not this ledger's", marker.trim());
+                    return ExitCode::FAILURE;
+                }
+            }
+            if report.problems.is_empty() {
+                println!("every record matches its checksum");
+                ExitCode::SUCCESS
+            } else {
+                for p in &report.problems {
+                    println!("DAMAGED: {p}");
+                }
+                println!(
+                    "{} problem(s); restore ledger.redb from the last backup (docs/operations.md)",
+                    report.problems.len()
+                );
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn check_config(path: Option<PathBuf>) -> ExitCode {

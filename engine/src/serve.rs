@@ -1,4 +1,5 @@
-//! `onewindow serve`: set up, start, print where terminals connect, stop cleanly on SIGINT/SIGTERM.
+//! `onewindow serve`: set up, start, print where terminals connect, stop on SIGINT/SIGTERM: cleanly when
+//! clients allow, and within [`STOP_WITHIN`] whatever they do.
 
 use onewindow::launch;
 use onewindow::server::{self, writer::system_clock};
@@ -6,14 +7,23 @@ use onewindow::store::RedbStore;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
-pub fn run(
-    config: Option<PathBuf>,
-    data: PathBuf,
-    listen: std::net::SocketAddr,
-    id_key: Option<PathBuf>,
-    log_json: bool,
-) -> ExitCode {
+/// After SIGTERM the process exits within this, even if a client or a disk hangs.
+const STOP_WITHIN: Duration = Duration::from_secs(8);
+
+/// What `serve` was asked.
+pub struct Args {
+    pub config: Option<PathBuf>,
+    pub data: PathBuf,
+    pub listen: std::net::SocketAddr,
+    pub id_key: Option<PathBuf>,
+    pub log_json: bool,
+    pub new_hall: bool,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let log_json = args.log_json;
     init_logging(log_json);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -22,7 +32,10 @@ pub fn run(
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(config, data, listen, id_key)) {
+    let result = runtime.block_on(serve(args));
+    // Blocking tasks (a commit, a resume read) get a moment; the process does not wait on a hung disk.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -42,17 +55,15 @@ fn init_logging(json: bool) {
     }
 }
 
-async fn serve(
-    config: Option<PathBuf>,
-    data: PathBuf,
-    listen: std::net::SocketAddr,
-    id_key: Option<PathBuf>,
-) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let Args { config, data, listen, id_key, new_hall, .. } = args;
     launch::prepare_data_dir(&data)?;
     let (hall, settings, demo) = launch::load_hall(config.as_deref(), &data)?;
-    let hasher = launch::id_hasher(&id_key.unwrap_or_else(|| data.join("id-key")))?;
+    let hasher = launch::id_hasher(&launch::id_key_path(&data, id_key.as_deref())?)?;
     let ledger = data.join("ledger.redb");
-    let store = Arc::new(RedbStore::open(&ledger)?);
+    let (store, info) = launch::open_ledger(&data, new_hall)?;
+    tracing::info!(hall_id = %info.hall_id, last_seq = info.last_seq, checked_from = info.checked_from, repaired = info.repaired, "ledger checked");
+    let store: Arc<RedbStore> = Arc::new(store);
     let name = hall.name.clone();
     let running = server::start(server::Options {
         config: hall,
@@ -77,7 +88,9 @@ async fn serve(
     println!("  stop with Ctrl-C (SIGINT) or SIGTERM; commits in flight finish first");
     wait_for_signal().await;
     tracing::info!("stopping");
-    running.stop().await;
+    if tokio::time::timeout(STOP_WITHIN, running.stop()).await.is_err() {
+        tracing::warn!("clients or the disk did not finish in time; exiting anyway (nothing unacknowledged is lost)");
+    }
     println!("onewindow: stopped");
     Ok(())
 }

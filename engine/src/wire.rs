@@ -64,7 +64,7 @@ pub fn command(
                         code: ErrorCode::InvalidIdNumber,
                         message: format!("ID number refused: {e:?}"),
                     })?;
-                    Some(Holder { key: hash_id(raw), birth_date: Some(birth), masked: Some(identity::mask(raw)) })
+                    Some(Holder { key: hash_id(raw), birth_date: Some(birth) })
                 }
             };
             Command::IssueTicket { matter: matter_id(hall, matter)?, green: *green, holder, source: None }
@@ -119,6 +119,12 @@ pub fn command(
         },
         R::PostNotice { text } => Command::PostNotice { text: text.clone() },
         R::CloseDay {} => Command::CloseDay,
+        R::SetHallDate { date } => Command::CorrectDate {
+            date: date.parse().map_err(|_| WireError {
+                code: ErrorCode::BadRequest,
+                message: format!("`{date}` is not a date (YYYY-MM-DD)"),
+            })?,
+        },
         R::AcceptStaffing { window } => Command::AcceptStaffing { window: w(window)? },
     };
     Ok(Some(command))
@@ -406,5 +412,7 @@ pub fn hall_view_with(hall: &Hall, now: Timestamp, estimates: &[Option<WaitEstim
             .filter(|m| hall.day().is_some() && hall.cut_off(*m, TicketClass::Normal, now))
             .map(|m| matter_key(hall, m))
             .collect(),
+        server_date: Some(now.local(config.utc_offset_min).0.to_string()),
+        clock_warning: None,
     }
 }

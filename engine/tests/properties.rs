@@ -114,7 +114,7 @@ fn command(hall: &Hall, op: &Op, now: Timestamp) -> Command {
         Op::Issue { matter, green, holder } => Command::IssueTicket {
             matter: MatterId(*matter),
             green: green.then_some(GreenReason::Pregnant),
-            holder: holder.map(|h| Holder { key: HolderKey(format!("k{h}")), birth_date: None, masked: None }),
+            holder: holder.map(|h| Holder { key: HolderKey(format!("k{h}")), birth_date: None }),
             source: None,
         },
         Op::SignIn { window, clerk, right_pin } => {

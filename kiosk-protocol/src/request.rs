@@ -189,6 +189,12 @@ pub enum RequestBody {
     },
     /// Supervisor: close the business day.
     CloseDay {},
+    /// Supervisor: the hall's day is ahead of the true date (opened while the clock was wrong): end it
+    /// and open the server's date instead. `date` must be the server's date (`server_date` in the hall).
+    SetHallDate {
+        /// `YYYY-MM-DD`.
+        date: String,
+    },
 }
 
 impl RequestBody {
@@ -221,6 +227,7 @@ impl RequestBody {
         "set_skills",
         "post_notice",
         "close_day",
+        "set_hall_date",
     ];
 
     /// The `type` of this request.
@@ -253,6 +260,7 @@ impl RequestBody {
             RequestBody::SetSkills { .. } => "set_skills",
             RequestBody::PostNotice { .. } => "post_notice",
             RequestBody::CloseDay {} => "close_day",
+            RequestBody::SetHallDate { .. } => "set_hall_date",
         }
     }
 

@@ -56,6 +56,7 @@ impl Role {
                         | R::SetSkills { .. }
                         | R::PostNotice { .. }
                         | R::CloseDay {}
+                        | R::SetHallDate { .. }
                         | R::BookAppointment { .. }
                         | R::AcceptStaffing { .. }
                 )

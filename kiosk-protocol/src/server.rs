@@ -429,6 +429,13 @@ pub struct HallView {
     /// Whether a kiosk may still issue tickets of each matter today, by key: absent means yes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cut_off: Vec<String>,
+    /// The server's date (its checked clock, in the hall's time zone). When it differs from `date`, the
+    /// hall's day is not today: a supervisor may correct it with `set_hall_date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_date: Option<String>,
+    /// Set while the server doubts its wall clock (it jumped and is being ignored), saying by how much.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_warning: Option<String>,
 }
 
 /// A call as the hall display lists it.

@@ -19,7 +19,7 @@ impl Hall {
                 }
                 self.staffing_requests.clear();
             }
-            Event::TicketIssued { ticket, matter, seq, class, green, holder, appointment, source, masked_id, at } => {
+            Event::TicketIssued { ticket, matter, seq, class, green, holder, appointment, source, at } => {
                 if self.matter(*matter).is_none() {
                     return;
                 }
@@ -34,7 +34,6 @@ impl Hall {
                     holder: holder.clone(),
                     appointment: appointment.clone(),
                     source: source.clone(),
-                    masked_id: masked_id.clone(),
                     state: TicketState::Waiting,
                     window: None,
                     calls: 0,

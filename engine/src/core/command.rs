@@ -13,8 +13,6 @@ pub struct Holder {
     pub key: HolderKey,
     /// Birth date read from the ID number.
     pub birth_date: Option<Date>,
-    /// The masked form clerks may see (`110***********002X`).
-    pub masked: Option<String>,
 }
 
 /// Where a transferred ticket goes.
@@ -194,5 +192,12 @@ pub enum Command {
     PostNotice {
         /// The text.
         text: String,
+    },
+    /// Supervisor: the hall's day is ahead of the true date (a day opened while the clock was wrong):
+    /// end it and open `date`, which must be earlier. Ticket numbers begin again. The server allows
+    /// only its own (checked) date here.
+    CorrectDate {
+        /// The true date.
+        date: Date,
     },
 }

@@ -78,9 +78,6 @@ pub enum Event {
         /// The issuing kiosk, if known.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source: Option<String>,
-        /// The masked ID clerks may see, if an ID was given.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        masked_id: Option<String>,
         /// When.
         at: Timestamp,
     },

@@ -131,8 +131,6 @@ pub struct Ticket {
     pub appointment: Option<String>,
     /// The kiosk that issued it, if known.
     pub source: Option<String>,
-    /// The masked ID clerks may see.
-    pub masked_id: Option<String>,
     /// Where it is in its life.
     pub state: TicketState,
     /// The window it is at or was last at.

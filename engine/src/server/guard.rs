@@ -1,9 +1,11 @@
 //! Admission: connection caps (overall, per address, unauthenticated per address) and the per-kiosk
-//! issue rate. A refused connection costs the server almost nothing.
+//! issue rate. Every TCP connection is counted from accept, so partial HTTP requests and idle sockets
+//! are capped like WebSockets; a refused connection is closed at once and costs almost nothing.
 
 use crate::config::Limits;
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -21,11 +23,12 @@ pub struct Admission {
     counts: Arc<Mutex<Counts>>,
 }
 
-/// Held by a connection; releases its counts when dropped.
+/// Held by a connection from accept to close (shared by its HTTP handling and, after an upgrade, its
+/// WebSocket session); releases its counts when dropped.
 pub struct Ticket {
     admission: Admission,
     ip: IpAddr,
-    authenticated: bool,
+    authenticated: AtomicBool,
 }
 
 impl Admission {
@@ -50,7 +53,7 @@ impl Admission {
         }
         c.total += 1;
         c.per_ip.insert(ip, (open + 1, unauthenticated + 1));
-        Some(Ticket { admission: self.clone(), ip, authenticated: false })
+        Some(Ticket { admission: self.clone(), ip, authenticated: AtomicBool::new(false) })
     }
 
     /// Takes one issue from `device`'s bucket; `false` when it is empty.
@@ -73,9 +76,8 @@ impl Admission {
 
 impl Ticket {
     /// The connection authenticated: it no longer counts against the unauthenticated cap.
-    pub fn authenticated(&mut self) {
-        if !self.authenticated {
-            self.authenticated = true;
+    pub fn authenticated(&self) {
+        if !self.authenticated.swap(true, Ordering::SeqCst) {
             let mut c = self.admission.lock();
             if let Some((_, unauthenticated)) = c.per_ip.get_mut(&self.ip) {
                 *unauthenticated = unauthenticated.saturating_sub(1);
@@ -91,7 +93,7 @@ impl Drop for Ticket {
         let remove = match c.per_ip.get_mut(&self.ip) {
             Some((open, unauthenticated)) => {
                 *open = open.saturating_sub(1);
-                if !self.authenticated {
+                if !self.authenticated.load(Ordering::SeqCst) {
                     *unauthenticated = unauthenticated.saturating_sub(1);
                 }
                 *open == 0
@@ -113,7 +115,7 @@ mod tests {
         let limits = Limits { max_connections_per_ip: 3, max_unauthenticated_per_ip: 2, ..Limits::default() };
         let admission = Admission::new(limits);
         let ip: IpAddr = [127, 0, 0, 1].into();
-        let mut a = admission.admit(ip).expect("first");
+        let a = admission.admit(ip).expect("first");
         let b = admission.admit(ip).expect("second");
         assert!(admission.admit(ip).is_none(), "two unauthenticated at most");
         a.authenticated();

@@ -6,13 +6,14 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use kiosk_protocol::Role;
-use std::sync::atomic::Ordering;
 
 /// `GET /healthz`: 200 when the ledger accepts writes, 503 while it refuses them (reads still work).
 pub async fn healthz(State(app): State<App>) -> Response {
-    if app.degraded.load(Ordering::SeqCst) {
-        (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable: commands are refused, displays still served\n")
-            .into_response()
+    if app.health.refusing() {
+        let reason = app.health.reason();
+        let body =
+            format!("storage unavailable: commands are refused, displays still served; retrying by itself\n{reason}\n");
+        (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
     } else {
         (StatusCode::OK, "ok\n").into_response()
     }

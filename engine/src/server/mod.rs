@@ -1,14 +1,16 @@
-//! The thin async shell around the core: axum serves `/ws` (one [`session`] per socket) and a few HTTP
-//! endpoints; one [`writer`] task owns the hall and the ledger.
+//! The thin async shell around the core: [`listen`] accepts and bounds connections, axum routes `/ws`
+//! (one [`session`] per socket) and a few HTTP endpoints; one [`writer`] task owns the hall and the ledger.
 //!
 //! ```text
-//! socket ─ session ─(bounded mpsc: Submission)─> writer ─ decide/apply ─ store.append (fsync)
+//! accept (caps, timeouts) ─ socket ─ session ─(bounded mpsc: Submission)─> writer ─ decide/apply ─ store.append (fsync)
 //!    ^                                              │
 //!    └──── broadcast (events, serialised once) <────┘ then watch (hall state) for new subscribers
 //! ```
 
+pub mod clock;
 mod guard;
 mod http;
+pub mod listen;
 pub mod metrics;
 mod pages;
 mod session;
@@ -19,16 +21,14 @@ use crate::config::{Device, Language, Limits};
 use crate::core::HallConfig;
 use crate::store::{Store, StoreError};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{ConnectInfo, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
+use axum::response::Response;
 use axum::routing::get;
-use axum::serve::ListenerExt;
-use axum::Router;
+use axum::{Extension, Router};
 use metrics::Metrics;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, mpsc, watch};
 use writer::{Clock, HallState, Published, Submission, Writer};
 
@@ -47,9 +47,39 @@ pub struct App {
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
     admission: guard::Admission,
-    degraded: Arc<AtomicBool>,
+    health: Arc<Health>,
     shutdown: watch::Receiver<bool>,
     texts: Arc<str>,
+}
+
+/// Whether the ledger takes writes; `/healthz` reads it, the writer sets it.
+#[derive(Default)]
+pub struct Health {
+    refusing: AtomicBool,
+    reason: Mutex<String>,
+}
+
+impl Health {
+    /// The ledger refuses writes, for this reason.
+    pub fn set_refusing(&self, reason: String) {
+        *self.reason.lock().unwrap_or_else(|p| p.into_inner()) = reason;
+        self.refusing.store(true, Ordering::SeqCst);
+    }
+
+    /// The ledger takes writes.
+    pub fn set_ok(&self) {
+        self.refusing.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether the ledger refuses writes.
+    pub fn refusing(&self) -> bool {
+        self.refusing.load(Ordering::SeqCst)
+    }
+
+    /// Why it last refused.
+    pub fn reason(&self) -> String {
+        self.reason.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
 /// Everything a server needs.
@@ -114,7 +144,14 @@ impl Running {
 
 /// Starts a server: loads the hall from the ledger, binds, spawns the writer and the HTTP service.
 pub async fn start(options: Options) -> Result<Running, StartError> {
-    let Options { config, devices, limits, languages, store, hasher, listen, clock } = options;
+    let Options { config, devices, mut limits, languages, store, hasher, listen, clock } = options;
+    // Never more connections than file descriptors, with a reserve for the ledger, logs and accept.
+    if let Some(fit) = listen::raise_file_limit(64) {
+        if fit < limits.max_connections {
+            tracing::info!(max_connections = fit, "connections capped by the open-file limit");
+            limits.max_connections = fit.max(1);
+        }
+    }
     let texts = serde_json::json!({ "languages": languages }).to_string();
     let fingerprint = layout_fingerprint(&config);
     match store.meta("layout")? {
@@ -126,10 +163,11 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     tracing::info!(seq, "hall loaded from the ledger");
     let metrics = Arc::new(Metrics::default());
     let (events, _) = broadcast::channel(limits.socket_queue.max(16));
+    let writer_time = clock::CheckedClock::new(clock(), std::time::Duration::ZERO, crate::core::Timestamp(0));
     let (state_tx, state) = watch::channel(Writer::state_message(&hall, seq, clock()));
     let (commands, rx) = mpsc::channel(COMMAND_QUEUE);
     let (stop, shutdown) = watch::channel(false);
-    let degraded = Arc::new(AtomicBool::new(false));
+    let health = Arc::new(Health::default());
     let writer = Writer {
         hall,
         seq,
@@ -138,11 +176,15 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         events: events.clone(),
         state: state_tx,
         metrics: metrics.clone(),
-        degraded: degraded.clone(),
+        health: health.clone(),
         clock,
-        broken: false,
+        retry: None,
         reviewed: None,
         estimates: (None, Vec::new()),
+        masked: Default::default(),
+        time: writer_time,
+        started: std::time::Instant::now(),
+        clock_warning: None,
     };
     let app = App {
         devices: Arc::new(devices),
@@ -152,17 +194,14 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         store,
         metrics,
         admission: guard::Admission::new(limits),
-        degraded,
+        health,
         shutdown: shutdown.clone(),
         texts: texts.into(),
     };
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
-    // Calls are small frames that must leave at once: no Nagle delay.
-    let listener = listener.tap_io(|stream| {
-        let _ = stream.set_nodelay(true);
-    });
     let written = tokio::spawn(writer.run(rx));
+    let admission = app.admission.clone();
     let router = Router::new()
         .route("/ws", get(ws))
         .route("/healthz", get(http::healthz))
@@ -173,24 +212,16 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .route("/static/{file}", get(pages::asset))
         .route("/{page}", get(pages::page))
         .with_state(app);
-    let mut until = shutdown;
-    let served = tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let stopping = async move {
-            let _ = until.wait_for(|stop| *stop).await;
-        };
-        if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(stopping).await {
-            tracing::error!(error = %e, "server stopped with an error");
-        }
-        // Every session has ended, so every sender but none is gone: the writer drains and stops.
-    });
+    // When it returns every connection has ended, so no command sender is left: the writer drains and stops.
+    let served = tokio::spawn(listen::serve(listener, router, admission, shutdown));
     Ok(Running { addr, stop, served, written })
 }
 
-async fn ws(upgrade: WebSocketUpgrade, ConnectInfo(peer): ConnectInfo<SocketAddr>, State(app): State<App>) -> Response {
-    let Some(admitted) = app.admission.admit(peer.ip()) else {
-        return (StatusCode::TOO_MANY_REQUESTS, "too many connections").into_response();
-    };
+async fn ws(
+    upgrade: WebSocketUpgrade,
+    Extension(admitted): Extension<listen::Admitted>,
+    State(app): State<App>,
+) -> Response {
     // Small buffers: a hall holds thousands of mostly idle sockets, and the defaults (128 KiB each way)
     // cost ~136 KiB a connection (measured with onewindow-bench, docs/performance.md). Frames are
     // small; a write goes out at once.
@@ -199,5 +230,5 @@ async fn ws(upgrade: WebSocketUpgrade, ConnectInfo(peer): ConnectInfo<SocketAddr
         .max_frame_size(TRANSPORT_MAX_FRAME)
         .read_buffer_size(4096)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| session::run(socket, app, admitted))
+        .on_upgrade(move |socket| session::run(socket, app, admitted.0))
 }

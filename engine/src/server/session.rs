@@ -2,8 +2,10 @@
 //! and forward live events until either side leaves.
 //!
 //! Rules it enforces: `hello` within 5 s or close 1008; text frames over 16 KiB close 1009; binary
-//! frames close 1003; a bad frame gets an error reply and the connection stays; a socket more than
-//! `socket_queue` events behind is closed 1013 and resumes by `seq`; a peer silent for 30 s is dropped.
+//! frames close 1003; invalid UTF-8 closes 1007 and other protocol violations 1002 (RFC 6455 7.4.1); a
+//! bad request gets an error reply and the connection stays; a socket more than `socket_queue` events
+//! behind is closed 1013 and resumes by `seq`; a peer silent for 30 s, or that takes more than 10 s to
+//! take one frame (it stopped reading), is dropped; at stop, a blocked send is abandoned at once.
 
 use super::guard;
 use super::writer::{Accepted, Caller, HallState, Submission};
@@ -18,7 +20,7 @@ use kiosk_protocol::{
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{broadcast, oneshot, watch};
 
 /// Time a new connection has to authenticate.
 const HELLO_WITHIN: Duration = Duration::from_secs(5);
@@ -28,8 +30,32 @@ const PING_EVERY: Duration = Duration::from_secs(10);
 const DEAD_AFTER: Duration = Duration::from_secs(30);
 /// Records read from the ledger at a time when resuming.
 const RESUME_CHUNK: usize = 1_000;
+/// A peer that does not take one frame within this has stopped reading: it is dropped, and resumes
+/// with `since` when it comes back.
+pub const SEND_WITHIN: Duration = Duration::from_secs(10);
 
-type Sink = SplitSink<WebSocket, Message>;
+/// The sending half, with the server's stop signal: no send outlives [`SEND_WITHIN`] or the stop.
+struct Sink {
+    inner: SplitSink<WebSocket, Message>,
+    stop: watch::Receiver<bool>,
+}
+
+impl Sink {
+    async fn send(&mut self, message: Message) -> Result<(), End> {
+        let mut stop = self.stop.clone();
+        tokio::select! {
+            sent = tokio::time::timeout(SEND_WITHIN, self.inner.send(message)) => match sent {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(_)) => Err(End::Gone),
+                Err(_) => {
+                    tracing::info!("peer stopped reading; dropped");
+                    Err(End::Gone)
+                }
+            },
+            _ = super::listen::stopped(&mut stop) => Err(End::Gone),
+        }
+    }
+}
 
 /// Why a session ends.
 enum End {
@@ -40,7 +66,7 @@ enum End {
 }
 
 async fn send_text(sink: &mut Sink, text: impl Into<Utf8Bytes>) -> Result<(), End> {
-    sink.send(Message::Text(text.into())).await.map_err(|_| End::Gone)
+    sink.send(Message::Text(text.into())).await
 }
 
 async fn send_message(sink: &mut Sink, message: &ServerMessage) -> Result<(), End> {
@@ -53,8 +79,9 @@ fn error(id: Option<u64>, code: ErrorCode, message: impl Into<String>) -> Server
 }
 
 /// Runs one connection to its end.
-pub async fn run(socket: WebSocket, app: App, mut admitted: guard::Ticket) {
-    let (mut sink, mut stream) = socket.split();
+pub async fn run(socket: WebSocket, app: App, admitted: Arc<guard::Ticket>) {
+    let (sink, mut stream) = socket.split();
+    let mut sink = Sink { inner: sink, stop: app.shutdown.clone() };
     let device = match authenticate(&mut sink, &mut stream, &app).await {
         Ok(found) => found,
         Err(end) => return finish(sink, end).await,
@@ -78,9 +105,24 @@ pub async fn run(socket: WebSocket, app: App, mut admitted: guard::Ticket) {
 async fn finish(mut sink: Sink, end: End) {
     if let End::Close(code, reason) = end {
         let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-        let _ = sink.send(Message::Close(Some(frame))).await;
+        if sink.send(Message::Close(Some(frame))).await.is_err() {
+            return;
+        }
     }
-    let _ = sink.close().await;
+    let _ = tokio::time::timeout(SEND_WITHIN, sink.inner.close()).await;
+}
+
+/// The close for a frame the transport could not accept (RFC 6455 7.4.1).
+fn frame_error(error: axum::Error) -> End {
+    use tokio_tungstenite::tungstenite::Error;
+    let inner = error.into_inner();
+    match inner.downcast_ref::<Error>() {
+        Some(Error::Capacity(_)) => End::Close(close_code::SIZE, "frame too large"),
+        Some(Error::Utf8(_)) => End::Close(close_code::INVALID, "text is not valid UTF-8"),
+        Some(Error::Protocol(_)) => End::Close(close_code::PROTOCOL, "protocol violation"),
+        Some(Error::ConnectionClosed | Error::AlreadyClosed | Error::Io(_)) | None => End::Gone,
+        Some(_) => End::Close(close_code::PROTOCOL, "protocol violation"),
+    }
 }
 
 /// Reads the next text frame, answering pings; binary frames and oversize text end the session.
@@ -98,7 +140,7 @@ async fn next_text(stream: &mut SplitStream<WebSocket>) -> Result<Utf8Bytes, End
             Some(Ok(Message::Close(_))) | None => return Err(End::Gone),
             Some(Err(e)) => {
                 tracing::debug!(error = %e, "socket error");
-                return Err(End::Close(close_code::SIZE, "frame too large or malformed"));
+                return Err(frame_error(e));
             }
         }
     }
@@ -190,7 +232,7 @@ async fn serve(
                     Some(Ok(Message::Binary(_))) => return End::Close(close_code::UNSUPPORTED, "text frames only"),
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
                     Some(Ok(Message::Close(_))) | None => return End::Gone,
-                    Some(Err(_)) => return End::Close(close_code::SIZE, "frame too large or malformed"),
+                    Some(Err(e)) => return frame_error(e),
                 };
                 if text.len() > MAX_FRAME_BYTES {
                     return End::Close(close_code::SIZE, "message over 16 KiB");
@@ -211,8 +253,8 @@ async fn serve(
                 if heard.elapsed() > DEAD_AFTER {
                     return End::Gone;
                 }
-                if sink.send(Message::Ping(Default::default())).await.is_err() {
-                    return End::Gone;
+                if let Err(end) = sink.send(Message::Ping(Default::default())).await {
+                    return end;
                 }
             }
             _ = shutdown.changed() => return End::Close(close_code::AWAY, "server stopping"),
@@ -220,7 +262,9 @@ async fn serve(
     }
 }
 
-/// Sends the snapshot, or every event after `since`; returns the last `seq` sent.
+/// Sends the snapshot, or every event after `since`; returns the last `seq` sent. When the ledger
+/// cannot be read (refusing after a disk error, or damaged), the terminal gets the current hall instead
+/// of the missed events: it shows the truth, only without replaying what it missed.
 async fn catch_up(sink: &mut Sink, app: &App, since: Option<u64>) -> Result<u64, End> {
     let state = app.state.borrow().clone();
     match since {
@@ -229,10 +273,16 @@ async fn catch_up(sink: &mut Sink, app: &App, since: Option<u64>) -> Result<u64,
             while last < state.seq {
                 let store = app.store.clone();
                 let after = last;
-                let records = tokio::task::spawn_blocking(move || store.read_after(after, RESUME_CHUNK))
-                    .await
-                    .map_err(|_| End::Close(close_code::ERROR, "ledger read failed"))?
-                    .map_err(|_| End::Close(close_code::ERROR, "ledger read failed"))?;
+                let read = tokio::task::spawn_blocking(move || store.read_after(after, RESUME_CHUNK)).await;
+                let records = match read {
+                    Ok(Ok(records)) => records,
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, after, "cannot resume from the ledger; sending the hall instead");
+                        send_text(sink, state.message.as_ref()).await?;
+                        return Ok(state.seq);
+                    }
+                    Err(_) => return Err(End::Close(close_code::ERROR, "ledger read failed")),
+                };
                 if records.is_empty() {
                     break;
                 }

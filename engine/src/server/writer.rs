@@ -2,17 +2,21 @@
 //! decides and applies each in turn (a later command must see an earlier one's effects), writes all
 //! resulting events in one durable transaction, and only then replies and publishes. If the write
 //! fails, the hall is reloaded from the ledger, so nothing that was not stored is ever shown, and every
-//! command of the batch is answered `storage_unavailable`.
+//! command of the batch is answered `storage_unavailable`. While the ledger refuses, the writer retries
+//! it with backoff (reopen, then reload the hall from it) on every tick, and resumes by itself when the
+//! disk works again; `/healthz` follows.
 
+use super::clock::{self, Change, CheckedClock};
 use super::metrics::{BatchStats, Metrics};
+use super::Health;
 use crate::auth::IdHasher;
-use crate::core::{Command, Event, Hall, HallConfig, StaffingMode, TicketClass, Timestamp};
+use crate::core::{identity, Command, Event, Hall, HallConfig, StaffingMode, TicketClass, TicketId, Timestamp};
 use crate::store::{Record, Store, StoreError};
 use crate::wire::{self, WireError};
 use kiosk_protocol::{ErrorCode, ReplyResult, RequestBody, Role, ServerMessage};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 /// Most commands taken into one batch.
@@ -28,6 +32,10 @@ const REVIEW_EVERY_MS: i64 = 1000;
 const ESTIMATES_EVERY_MS: i64 = 1000;
 /// Longest wait for a batch to fill up to the size of the last one.
 const GATHER: Duration = Duration::from_micros(1000);
+/// First wait before reopening a ledger that refused a write; doubles up to [`RETRY_MAX`].
+const RETRY_MIN: Duration = Duration::from_millis(250);
+/// Longest wait between two attempts to reopen the ledger.
+const RETRY_MAX: Duration = Duration::from_secs(8);
 
 /// Who is asking.
 #[derive(Debug, Clone)]
@@ -130,32 +138,45 @@ pub struct Writer {
     pub state: watch::Sender<Arc<HallState>>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
-    /// Set while the ledger refuses writes.
-    pub degraded: Arc<AtomicBool>,
+    /// Whether the ledger takes writes, and why not.
+    pub health: Arc<Health>,
     /// Time.
     pub clock: Clock,
-    /// Set when the ledger could not be read back after a failed write: nothing more is decided.
-    pub broken: bool,
+    /// While the ledger refuses: when to try it again, and the wait after that.
+    pub retry: Option<(Instant, Duration)>,
     /// When the staffing review last ran.
     pub reviewed: Option<Timestamp>,
     /// The matters' wait estimates in the published state, and when they were computed.
     pub estimates: (Option<Timestamp>, Vec<Option<kiosk_protocol::WaitEstimate>>),
+    /// The wall clock, checked against the monotonic clock (see [`super::clock`]).
+    pub time: CheckedClock,
+    /// The monotonic origin of `time`.
+    pub started: Instant,
+    /// While a wall-clock jump is being ignored: the supervisor's warning.
+    pub clock_warning: Option<String>,
+    /// Masked ID numbers of today's tickets, for the clerk who calls them. Only here, in memory: the
+    /// ledger never holds them (with the first three and last four digits, a region × birth-date
+    /// search recovers the number), and they are forgotten when the day changes or the server restarts.
+    pub masked: HashMap<TicketId, String>,
 }
 
 impl Writer {
     /// The `snapshot` message for the current state.
     pub fn state_message(hall: &Hall, seq: u64, now: Timestamp) -> Arc<HallState> {
-        Writer::state_message_with(hall, seq, now, &wire::matter_estimates(hall, now))
+        Writer::state_message_with(hall, seq, now, &wire::matter_estimates(hall, now), None)
     }
 
-    /// [`Writer::state_message`] with the matters' estimates given.
+    /// [`Writer::state_message`] with the matters' estimates given, and the clock's warning if any.
     fn state_message_with(
         hall: &Hall,
         seq: u64,
         now: Timestamp,
         estimates: &[Option<kiosk_protocol::WaitEstimate>],
+        clock_warning: Option<String>,
     ) -> Arc<HallState> {
-        let message = ServerMessage::Snapshot { seq, hall: wire::hall_view_with(hall, now, estimates) };
+        let mut view = wire::hall_view_with(hall, now, estimates);
+        view.clock_warning = clock_warning;
+        let message = ServerMessage::Snapshot { seq, hall: view };
         let text = serde_json::to_string(&message).unwrap_or_default();
         Arc::new(HallState { seq, message: text.into() })
     }
@@ -213,17 +234,15 @@ impl Writer {
 
     /// Decides, stores, then answers and publishes one batch.
     async fn process(&mut self, batch: Vec<Submission>) {
-        if self.broken {
+        if self.retry.is_some() && !self.recover() {
+            let reason = self.health.reason();
             for sub in batch {
-                let refused = WireError {
-                    code: ErrorCode::StorageUnavailable,
-                    message: "the ledger is unreadable; restart the server".into(),
-                };
-                let _ = sub.reply.send(Err(refused));
+                let message = format!("nothing was changed; the ledger refuses writes ({reason}); retrying by itself");
+                let _ = sub.reply.send(Err(WireError { code: ErrorCode::StorageUnavailable, message }));
             }
             return;
         }
-        let now = (self.clock)();
+        let now = self.now();
         let mut staged: Vec<Record> = Vec::new();
         let mut stats = BatchStats::default();
         // A new local date opens a new business day before anything else is decided.
@@ -250,7 +269,6 @@ impl Writer {
         let committed = if staged.is_empty() { Ok(0.0) } else { self.commit(&staged).await };
         match committed {
             Ok(seconds) => {
-                self.degraded.store(false, Ordering::SeqCst);
                 if !staged.is_empty() {
                     self.publish(staged, stats, seconds);
                 }
@@ -260,9 +278,8 @@ impl Writer {
             }
             Err(e) => {
                 tracing::error!(error = %e, "ledger write failed; refusing commands until it works again");
-                self.degraded.store(true, Ordering::SeqCst);
                 self.metrics.store_error();
-                self.reload();
+                self.refuse_until_recovered(&e);
                 for (reply, outcome) in answers {
                     let refused = outcome.and_then(|_| {
                         Err(WireError {
@@ -286,6 +303,14 @@ impl Writer {
         let hasher = &self.hasher;
         let mut command = wire::command(&self.hall, &sub.body, &|raw| hasher.hash(raw))?
             .ok_or_else(|| WireError { code: ErrorCode::BadRequest, message: "hello is sent once, first".into() })?;
+        if let Command::CorrectDate { date } = &command {
+            // Only to the server's own checked date: a supervisor fixes a wrong day, never invents one.
+            let (today, _) = now.local(self.hall.config().utc_offset_min);
+            if *date != today {
+                let message = format!("the hall's date can only be corrected to the server's date, {today}");
+                return Err(WireError { code: ErrorCode::BadRequest, message });
+            }
+        }
         if sub.caller.role == Role::Kiosk {
             // Tickets remember the kiosk that issued them: only it may cancel them.
             match &mut command {
@@ -312,11 +337,14 @@ impl Writer {
             _ => None,
         });
         let seq = self.stage(events, now, staged, stats);
+        if let (Some(id), RequestBody::IssueTicket { id_number: Some(raw), .. }) = (shown, &sub.body) {
+            self.masked.insert(id, identity::mask(raw));
+        }
         let result = match shown.and_then(|id| self.hall.ticket(id)) {
             Some(t) => {
                 let mut view = wire::ticket_view(&self.hall, t);
                 if sub.caller.role == Role::Clerk {
-                    view.id_masked.clone_from(&t.masked_id);
+                    view.id_masked = self.masked.get(&t.id).cloned();
                 }
                 view.estimate = estimate;
                 ReplyResult::Ticket { ticket: view }
@@ -340,6 +368,7 @@ impl Writer {
             let seq = self.seq + staged.len() as u64 + 1;
             let key = |m: crate::core::MatterId| self.hall.config().matter(m).key.clone();
             match &event {
+                Event::DayOpened { .. } => self.masked.clear(),
                 Event::TicketIssued { matter, .. } => stats.issued.push(key(*matter)),
                 Event::TicketCalled { ticket, at, .. } => {
                     if let Some(t) = self.hall.ticket(*ticket).filter(|t| t.calls == 1) {
@@ -377,11 +406,12 @@ impl Writer {
     fn publish(&mut self, staged: Vec<Record>, stats: BatchStats, commit_seconds: f64) {
         self.seq = staged.last().map_or(self.seq, |r| r.seq);
         // The matters' estimates are walks of the queues: refreshed at most once a second under load.
-        let now = (self.clock)();
+        let now = self.now();
         if self.estimates.0.is_none_or(|at| now.since(at) >= ESTIMATES_EVERY_MS) {
             self.estimates = (Some(now), wire::matter_estimates(&self.hall, now));
         }
-        let _ = self.state.send(Writer::state_message_with(&self.hall, self.seq, now, &self.estimates.1));
+        let warning = self.clock_warning.clone();
+        let _ = self.state.send(Writer::state_message_with(&self.hall, self.seq, now, &self.estimates.1, warning));
         for record in staged {
             // No receiver is fine: nobody is watching.
             let _ = self.events.send(Arc::new(Published { seq: record.seq, text: record.wire.into() }));
@@ -396,18 +426,54 @@ impl Writer {
         self.metrics.batch(stats, commit_seconds, waiting.into_iter());
     }
 
-    /// Throws away what the failed batch applied: the hall becomes what the ledger says.
-    fn reload(&mut self) {
-        match load(self.hall.config(), self.store.as_ref()) {
+    /// The checked time: the wall clock while it agrees with the monotonic clock (logged when not).
+    fn now(&mut self) -> Timestamp {
+        let (reading, change) = self.time.read((self.clock)(), self.started.elapsed());
+        match change {
+            Change::None => {}
+            Change::Jumped(ms) => tracing::warn!(
+                jump_ms = ms,
+                "the wall clock jumped; ignored (time carried by the monotonic clock) until it holds steady"
+            ),
+            Change::Adopted(ms) => tracing::warn!(jump_ms = ms, "the wall clock's new time held steady; adopted"),
+        }
+        self.clock_warning = clock::warning(reading.ignored_ms);
+        reading.now
+    }
+
+    /// After a failed write: the in-memory hall may hold what was not stored, so nothing more is decided
+    /// until the ledger is reopened and the hall reloaded from it.
+    fn refuse_until_recovered(&mut self, error: &StoreError) {
+        self.health.set_refusing(error.to_string());
+        self.retry = Some((Instant::now() + RETRY_MIN, RETRY_MIN));
+    }
+
+    /// Tries, when due, to reopen the ledger and rebuild the hall from it; `true` when it works again.
+    /// Runs on the writer's task: nothing else may touch the hall meanwhile, and a reopen that checks
+    /// the chain from the snapshot takes milliseconds.
+    fn recover(&mut self) -> bool {
+        let Some((due, wait)) = self.retry else { return true };
+        if Instant::now() < due {
+            return false;
+        }
+        let loaded = self.store.recover().and_then(|()| load(self.hall.config(), self.store.as_ref()));
+        match loaded {
             Ok((hall, seq)) => {
                 self.hall = hall;
                 self.seq = seq;
+                self.retry = None;
+                self.health.set_ok();
+                let now = self.now();
+                let _ = self.state.send(Writer::state_message(&self.hall, self.seq, now));
+                tracing::warn!(seq, "the ledger takes writes again; serving commands");
+                true
             }
             Err(e) => {
-                // The ledger cannot even be read back: the in-memory hall may be ahead of it, so it
-                // must decide nothing more. Displays keep the last published (durable) state.
-                tracing::error!(error = %e, "ledger unreadable while recovering; refusing every command until restart");
-                self.broken = true;
+                let wait = (wait * 2).min(RETRY_MAX);
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "the ledger still refuses");
+                self.health.set_refusing(e.to_string());
+                self.retry = Some((Instant::now() + wait, wait));
+                false
             }
         }
     }

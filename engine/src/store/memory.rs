@@ -80,4 +80,8 @@ impl Store for MemoryStore {
     fn load_snapshot(&self) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
         Ok(self.lock().snapshot.clone())
     }
+
+    fn recover(&self) -> Result<(), StoreError> {
+        self.check_writable()
+    }
 }

@@ -1,15 +1,25 @@
 //! The ledger: every event, durably, under its `seq`. A narrow trait with two implementations:
 //! [`RedbStore`] on disk (the server) and [`MemoryStore`] in memory (tests, the simulator), which can
-//! also be told to fail, to test a full or read-only disk. See `docs/decisions/0001-storage.md`.
+//! also be told to fail, to test a full or read-only disk. See `docs/decisions/0001-storage.md` and
+//! `docs/decisions/0004-record-checksums.md`.
 //!
 //! Each record keeps the core event (for replay) and the exact text sent to terminals (for resume:
-//! a client that reconnects with `since` gets the very bytes live clients got).
+//! a client that reconnects with `since` gets the very bytes live clients got). On disk each record
+//! also carries a SHA-256 chained to the previous record's ([`chain`]), so a flipped bit, a dropped
+//! record or a reordering is found by every read, never served.
+//!
+//! ```text
+//! append(records) ──> [link(prev, seq, json) ‖ json] per seq, one fsynced transaction
+//! read_after(n)   <── record n's link anchors n+1, n+2, ... each checked before it is returned
+//! ```
 
+pub mod chain;
+pub mod faults;
 mod memory;
 mod redb_store;
 
 pub use memory::MemoryStore;
-pub use redb_store::RedbStore;
+pub use redb_store::{LedgerInfo, RedbStore, VerifyReport};
 
 use crate::core::Event;
 use serde::{Deserialize, Serialize};
@@ -25,15 +35,30 @@ pub struct Record {
     pub wire: String,
 }
 
+/// What an operator does about a damaged ledger; every damage message ends with it.
+pub const DAMAGE_REMEDY: &str = "nothing was changed; run `onewindow verify` on the data directory to list \
+     the damage, then restore ledger.redb from the last backup (docs/operations.md, \"A damaged ledger\")";
+
 /// The ledger cannot be read or written.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
-    /// The disk refused (full, read-only, I/O error).
+    /// The disk refused (full, read-only, I/O error). Retrying may work once the disk does.
     #[error("storage: {0}")]
     Io(String),
-    /// What is stored cannot be read back.
-    #[error("storage is damaged: {0}")]
+    /// What is stored is not what was written: a checksum, a sequence or a decoding failed.
+    #[error("the ledger is damaged: {0}; {DAMAGE_REMEDY}")]
     Corrupt(String),
+    /// The ledger file is gone, empty, or belongs to another hall: never silently a new hall.
+    #[error("{0}")]
+    Identity(String),
+}
+
+impl StoreError {
+    /// Whether retrying later can help (a disk that fills or fails), as opposed to damage or a
+    /// missing file, which need a person.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Io(_))
+    }
 }
 
 /// The ledger. Implementations are shared between the writer (appends) and sessions (reads for resume),
@@ -42,7 +67,7 @@ pub trait Store: Send + Sync + 'static {
     /// Appends records in one durable transaction: when this returns `Ok`, they survive a power cut.
     /// Either all are stored or none.
     fn append(&self, records: &[Record]) -> Result<(), StoreError>;
-    /// Up to `limit` records with `seq > after`, in order.
+    /// Up to `limit` records with `seq > after`, in order, each checked against its checksum.
     fn read_after(&self, after: u64, limit: usize) -> Result<Vec<Record>, StoreError>;
     /// The last stored `seq` (0 when empty).
     fn last_seq(&self) -> Result<u64, StoreError>;
@@ -52,16 +77,20 @@ pub trait Store: Send + Sync + 'static {
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Saves the hall state as of `seq` (replaces the previous snapshot).
     fn save_snapshot(&self, seq: u64, state: &[u8]) -> Result<(), StoreError>;
-    /// The latest snapshot, if any.
+    /// The latest snapshot, if any and if it is intact (a damaged snapshot is reported as none: the
+    /// events rebuild the same state).
     fn load_snapshot(&self) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+    /// After a failed write: makes the ledger usable again if the disk allows (reopens the file).
+    /// `Ok` means writes may be tried again.
+    fn recover(&self) -> Result<(), StoreError>;
 }
 
 /// Serialises a record for storage.
 pub(crate) fn encode(record: &Record) -> Result<Vec<u8>, StoreError> {
-    serde_json::to_vec(record).map_err(|e| StoreError::Corrupt(e.to_string()))
+    serde_json::to_vec(record).map_err(|e| StoreError::Io(format!("cannot encode event {}: {e}", record.seq)))
 }
 
 /// Reads a stored record back.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Record, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+pub fn decode(bytes: &[u8]) -> Result<Record, String> {
+    serde_json::from_slice(bytes).map_err(|e| e.to_string())
 }

@@ -84,7 +84,6 @@ impl Script {
                 holder: opt("id").map(|key| Holder {
                     key: HolderKey(key.to_owned()),
                     birth_date: opt("born").and_then(|b| b.parse().ok()),
-                    masked: None,
                 }),
                 source: None,
             },

@@ -23,6 +23,18 @@ impl Hall {
         Ok(events)
     }
 
+    /// A day opened ahead of the true date is ended (its tickets closed, as at any day's end) and the
+    /// true date opened. Only a day ahead of `date` can be corrected: a past day is never reopened.
+    pub(super) fn decide_correct_date(&self, date: Date, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+        let Some(day) = self.day else { return Err(Rejection::DayNotOpen) };
+        if day.date <= date {
+            return Err(Rejection::DayAlreadyOpen);
+        }
+        let mut events = if day.closed { Vec::new() } else { self.closing_events(now) };
+        events.push(Event::DayOpened { date, at: now });
+        Ok(events)
+    }
+
     pub(super) fn decide_close_day(&self, now: Timestamp) -> Result<Vec<Event>, Rejection> {
         self.require_open_day()?;
         Ok(self.closing_events(now))

@@ -50,7 +50,6 @@ impl Hall {
             holder: holder.map(|h| h.key.clone()),
             appointment: None,
             source: source.map(str::to_owned),
-            masked_id: holder.and_then(|h| h.masked.clone()),
             at: now,
         }])
     }
@@ -108,7 +107,6 @@ impl Hall {
             holder: None,
             appointment: Some(code.to_owned()),
             source: source.map(str::to_owned),
-            masked_id: None,
             at: now,
         }])
     }

@@ -43,6 +43,7 @@ impl Hall {
             Command::CloseWindow { window } => self.decide_close_window(*window, now),
             Command::SetSkills { window, skills } => self.decide_set_skills(*window, *skills, now),
             Command::PostNotice { text } => self.decide_notice(text, now),
+            Command::CorrectDate { date } => self.decide_correct_date(*date, now),
             Command::ReviewStaffing => self.decide_review_staffing(now),
             Command::AcceptStaffing { window } => self.decide_accept_staffing(*window, now),
             Command::RequestHelp { kiosk } => {
