@@ -39,6 +39,19 @@ impl TestServer {
 
     /// A server on `hall` (the demo hall changed by a test), with demo tokens.
     pub async fn start_hall(limits: Limits, store: MemoryStore, hall: onewindow::core::HallConfig) -> TestServer {
+        let ledger = Arc::new(store.clone()) as Arc<dyn Store>;
+        TestServer::launch(limits, ledger, store, hall, system_clock()).await
+    }
+
+    /// The demo hall on any ledger and clock (`store` is what `self.store` refers to: pass the ledger
+    /// itself when it is a `MemoryStore`).
+    pub async fn launch(
+        limits: Limits,
+        ledger: Arc<dyn Store>,
+        store: MemoryStore,
+        hall: onewindow::core::HallConfig,
+        clock: onewindow::server::writer::Clock,
+    ) -> TestServer {
         let dir = std::env::temp_dir().join(format!("onewindow-it-{}-{}", std::process::id(), rand_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
         let tokens = dir.join("demo-tokens.txt");
@@ -49,10 +62,10 @@ impl TestServer {
             devices,
             limits,
             languages,
-            store: Arc::new(store.clone()) as Arc<dyn Store>,
+            store: ledger,
             hasher: IdHasher::from_hex(&onewindow::auth::new_id_key()).unwrap(),
             listen: "127.0.0.1:0".parse().unwrap(),
-            clock: system_clock(),
+            clock,
         })
         .await
         .expect("server starts");
