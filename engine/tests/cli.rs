@@ -1,5 +1,7 @@
 //! The real `onewindow` binary, as the README tells a newcomer to run it.
 
+mod binary;
+
 use std::process::Command;
 
 fn onewindow(args: &[&str]) -> std::process::Output {
@@ -84,4 +86,59 @@ fn serve_starts_the_demo_hall_and_send_talks_to_it() {
     assert!(text.contains(r#""number":"F001""#), "{text}");
     assert!(printed.iter().chain(&rest).any(|l| l.contains("demo device tokens")), "{printed:?} {rest:?}");
     assert!(status.success() && rest.iter().any(|l| l.contains("stopped")), "clean stop: {status:?} {rest:?}");
+}
+
+/// Starts the demo hall in `data`, issues one ticket, and stops it with SIGTERM.
+fn a_hall_with_one_ticket(data: &std::path::Path) {
+    let mut served = binary::serve(data, &[], None).expect("serve");
+    let token = onewindow::launch::demo_token(&data.join("demo-tokens.txt"), "kiosk-1").expect("demo tokens");
+    let url = format!("ws://{}/ws", served.addr);
+    let out = onewindow(&["send", "--url", &url, "--token", &token, r#"{"type":"issue_ticket","matter":"tax"}"#]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(r#""number":"E001""#));
+    served.terminate();
+    assert!(served.exited_within(20));
+}
+
+#[test]
+fn serve_refuses_a_data_directory_whose_ledger_is_missing_or_empty() {
+    let data = std::env::temp_dir().join(format!("onewindow-cli-missing-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    a_hall_with_one_ticket(&data);
+    let ledger = data.join("ledger.redb");
+    std::fs::remove_file(&ledger).expect("delete the ledger");
+    let refused = binary::serve(&data, &[], None).err().expect("a missing ledger is refused");
+    assert!(refused.contains("missing") && refused.contains("--new-hall"), "{refused}");
+    std::fs::write(&ledger, b"").expect("an empty ledger");
+    let refused = binary::serve(&data, &[], None).err().expect("an empty ledger is refused");
+    assert!(refused.contains("empty"), "{refused}");
+    // Asked for, a new hall starts, with ticket numbers from the beginning.
+    let served = binary::serve(&data, &["--new-hall"], None).expect("--new-hall starts");
+    drop(served);
+    let _ = std::fs::remove_dir_all(&data);
+    let _ =
+        std::fs::remove_dir_all(data.with_file_name(format!("onewindow-cli-missing-{}-secrets", std::process::id())));
+}
+
+#[test]
+fn verify_lists_a_damaged_record_and_serve_refuses_it() {
+    let data = std::env::temp_dir().join(format!("onewindow-cli-verify-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    a_hall_with_one_ticket(&data);
+    let dir = data.to_str().expect("utf-8 path");
+    let clean = onewindow(&["verify", "--data", dir]);
+    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stderr));
+    assert!(String::from_utf8_lossy(&clean.stdout).contains("every record matches"));
+
+    // One bit of the issued ticket's number: E001 becomes E003 (as in the issue's E005 → E007).
+    let ledger = data.join("ledger.redb");
+    let mut bytes = std::fs::read(&ledger).expect("read");
+    let at = bytes.windows(4).position(|w| w == b"E001").expect("the number is in the file");
+    bytes[at + 3] ^= 0x02;
+    std::fs::write(&ledger, bytes).expect("write");
+    let damaged = onewindow(&["verify", "--data", dir]);
+    let report = String::from_utf8_lossy(&damaged.stdout);
+    assert!(!damaged.status.success() && report.contains("DAMAGED: event"), "{report}");
+    let refused = binary::serve(&data, &[], None).err().expect("a damaged ledger is refused");
+    assert!(refused.contains("does not match its checksum") && refused.contains("ledger.redb"), "{refused}");
+    let _ = std::fs::remove_dir_all(&data);
 }
