@@ -10,12 +10,21 @@
 #
 # usage: scripts/powercut.sh [ROUNDS] [write|write-unsynced]   (default 20 rounds of `write`; the
 #        `write-unsynced` control acknowledges commits that were not fsynced, and must lose some)
+#        scripts/powercut.sh --binary   builds the tool and prints its path (wherever cargo puts it:
+#        CARGO_TARGET_DIR, build.target-dir), without root
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Ask cargo where the executable is rather than assume target/: CARGO_TARGET_DIR may move it.
+bin=$(cargo build --release --quiet --example ledger_powercut --message-format=json \
+  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+[ -x "$bin" ] || { echo "powercut: cannot find the ledger_powercut binary" >&2; exit 1; }
+if [ "${1:-}" = "--binary" ]; then echo "$bin"; exit 0; fi
 rounds=${1:-20}
 mode=${2:-write}
-cargo build --release --quiet --example ledger_powercut
-bin="$PWD/target/release/examples/ledger_powercut"
+if [ "$(id -u)" != 0 ] || ! command -v mkfs.ext4 > /dev/null || ! losetup -f > /dev/null 2>&1; then
+  echo "powercut: SKIPPED (needs root, mkfs.ext4 and a free loop device)"
+  exit 0
+fi
 work=$(mktemp -d)
 trap 'umount "$work/live" 2>/dev/null || true; umount "$work/copy" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/live" "$work/copy"

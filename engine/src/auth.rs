@@ -76,6 +76,122 @@ impl IdHasher {
     }
 }
 
+/// The keys that hash ID numbers: one per business day, random, kept in one file outside the data
+/// directory (lines `YYYY-MM-DD <64 hex digits>`). A day's key is destroyed when the next day opens
+/// ([`IdKeys::forget_before`]): the hashes it made stay in the ledger, but nobody, holding every file,
+/// can confirm an ID number against them any more (decision 0006). Until then, a thief needs this file
+/// as well as the data directory.
+pub struct IdKeys {
+    path: Option<std::path::PathBuf>,
+    keys: std::sync::Mutex<std::collections::BTreeMap<crate::core::Date, (String, IdHasher)>>,
+}
+
+impl IdKeys {
+    /// The keys in `path` (created empty if missing).
+    pub fn load(path: &std::path::Path) -> Result<IdKeys, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e.to_string()),
+        };
+        let mut keys = std::collections::BTreeMap::new();
+        for (i, line) in text.lines().map(str::trim).enumerate().filter(|(_, l)| !l.is_empty() && !l.starts_with('#')) {
+            let bad = || format!("line {}: expected `YYYY-MM-DD` and 64 hex digits", i + 1);
+            let (date, key) = line.split_once(' ').ok_or_else(bad)?;
+            let date: crate::core::Date = date.parse().map_err(|_| bad())?;
+            let hasher = IdHasher::from_hex(key).ok_or_else(bad)?;
+            keys.insert(date, (key.trim().to_owned(), hasher));
+        }
+        let keys = IdKeys { path: Some(path.to_owned()), keys: std::sync::Mutex::new(keys) };
+        if !path.exists() {
+            keys.save()?;
+        }
+        Ok(keys)
+    }
+
+    /// Keys that live in memory only (tests).
+    pub fn in_memory() -> IdKeys {
+        IdKeys { path: None, keys: std::sync::Mutex::default() }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<crate::core::Date, (String, IdHasher)>> {
+        self.keys.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The keyed hash of an ID number given on business day `day`, making that day's key on first use.
+    pub fn hash(&self, id_number: &str, day: crate::core::Date) -> HolderKey {
+        let made = {
+            let mut keys = self.lock();
+            let fresh = !keys.contains_key(&day);
+            let (_, hasher) = keys.entry(day).or_insert_with(|| {
+                let key = new_id_key();
+                let hasher = IdHasher::from_hex(&key).unwrap_or(IdHasher { key: vec![0; 32] });
+                (key, hasher)
+            });
+            (hasher.hash(id_number), fresh)
+        };
+        if made.1 {
+            if let Err(e) = self.save() {
+                // The key still works until the process ends; after a restart, today's earlier tickets
+                // would not be matched to a new one by the same ID.
+                tracing::error!(error = %e, "cannot save the new ID-hash key of the day");
+            }
+        }
+        made.0
+    }
+
+    /// Destroys the keys of days before `day`.
+    pub fn forget_before(&self, day: crate::core::Date) -> Result<(), String> {
+        let dropped = {
+            let mut keys = self.lock();
+            let before = keys.len();
+            keys.retain(|d, _| *d >= day);
+            before != keys.len()
+        };
+        if dropped {
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    /// The days that still have a key.
+    pub fn days(&self) -> Vec<crate::core::Date> {
+        self.lock().keys().copied().collect()
+    }
+
+    /// Writes the file anew (a new file, synced, renamed over the old one), readable by its owner only.
+    fn save(&self) -> Result<(), String> {
+        let Some(path) = &self.path else { return Ok(()) };
+        let text: String = std::iter::once(
+            "# onewindow ID-hash keys, one per business day (decision 0006). Keep apart from the data directory.\n"
+                .to_owned(),
+        )
+        .chain(self.lock().iter().map(|(d, (key, _))| format!("{d} {key}\n")))
+        .collect();
+        let tmp = path.with_extension("tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let write = |options: &std::fs::OpenOptions| -> std::io::Result<()> {
+            use std::io::Write as _;
+            let mut file = options.open(&tmp)?;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, path)?;
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::File::open(dir)?.sync_all()?;
+            }
+            Ok(())
+        };
+        write(&options).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +214,26 @@ mod tests {
         assert_ne!(k1.hash(id), k2.hash(id));
         assert!(!k1.hash(id).0.contains("1101"), "the hash shows nothing of the number");
         assert!(IdHasher::from_hex("abc").is_none());
+    }
+
+    #[test]
+    fn a_days_key_is_kept_until_the_next_day_opens_then_destroyed() {
+        let path = std::env::temp_dir().join(format!("onewindow-idkeys-{}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let d1 = crate::core::Date { year: 2026, month: 12, day: 1 };
+        let d2 = crate::core::Date { year: 2026, month: 12, day: 2 };
+        let keys = IdKeys::load(&path).expect("new file");
+        let id = "11010519491231002X";
+        let h1 = keys.hash(id, d1);
+        assert_eq!(keys.hash(id, d1), h1, "stable within the day");
+        let reloaded = IdKeys::load(&path).expect("saved");
+        assert_eq!(reloaded.hash(id, d1), h1, "stable across a restart");
+        assert_ne!(keys.hash(id, d2), h1, "another day, another key");
+        keys.forget_before(d2).expect("forget");
+        assert_eq!(keys.days(), vec![d2]);
+        let text = std::fs::read_to_string(&path).expect("file");
+        assert!(!text.contains("2026-12-01"), "the first day's key is gone from the file: {text}");
+        assert_ne!(IdKeys::load(&path).expect("load").hash(id, d1), h1, "the old hashes can no longer be confirmed");
+        let _ = std::fs::remove_file(&path);
     }
 }

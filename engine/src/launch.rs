@@ -10,7 +10,7 @@
 //! <data>-secrets/id-key       the HMAC key for ID numbers (default place; never inside <data>)
 //! ```
 
-use crate::auth::{self, IdHasher};
+use crate::auth::{self, IdKeys};
 use crate::config::{self, Device, ServerSettings};
 use crate::core::HallConfig;
 use crate::store::{faults::Faults, LedgerInfo, RedbStore, StoreError};
@@ -187,14 +187,9 @@ fn write_private(path: &Path, text: &str) -> Result<(), LaunchError> {
     file.sync_all().map_err(io(path))
 }
 
-/// The ID-hash key at `path`, created on first use.
-pub fn id_hasher(path: &Path) -> Result<IdHasher, LaunchError> {
-    if !path.exists() {
-        write_private(path, &format!("{}\n", auth::new_id_key()))?;
-    }
-    let text = std::fs::read_to_string(path).map_err(io(path))?;
-    IdHasher::from_hex(&text)
-        .ok_or_else(|| LaunchError::Invalid(path.to_owned(), "expected at least 32 hex digits".into()))
+/// The ID-hash day keys at `path` (decision 0006), created on first use.
+pub fn id_keys(path: &Path) -> Result<IdKeys, LaunchError> {
+    IdKeys::load(path).map_err(|e| LaunchError::Invalid(path.to_owned(), e))
 }
 
 /// The demo devices, from `path`, created on first use: two kiosks, a hall display, a supervisor, and a

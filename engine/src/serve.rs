@@ -59,7 +59,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let Args { config, data, listen, id_key, new_hall, .. } = args;
     launch::prepare_data_dir(&data)?;
     let (hall, settings, demo) = launch::load_hall(config.as_deref(), &data)?;
-    let hasher = launch::id_hasher(&launch::id_key_path(&data, id_key.as_deref())?)?;
+    let hasher = Arc::new(launch::id_keys(&launch::id_key_path(&data, id_key.as_deref())?)?);
     let ledger = data.join("ledger.redb");
     let (store, info) = launch::open_ledger(&data, new_hall)?;
     tracing::info!(hall_id = %info.hall_id, last_seq = info.last_seq, checked_from = info.checked_from, repaired = info.repaired, "ledger checked");

@@ -45,14 +45,12 @@ fn masked_ids(bytes: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// Anything shaped like an ID-hash key file: one line of 64 hex digits.
+/// Anything shaped like an ID-hash key: a word of 64 hex digits (a key file's lines are a date and a key).
 fn keys(bytes: &[u8]) -> Vec<IdHasher> {
-    let text = String::from_utf8_lossy(bytes);
-    let line = text.trim();
-    (line.len() == 64 && line.bytes().all(|b| b.is_ascii_hexdigit()))
-        .then(|| IdHasher::from_hex(line))
-        .flatten()
-        .into_iter()
+    String::from_utf8_lossy(bytes)
+        .split_whitespace()
+        .filter(|w| w.len() == 64 && w.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter_map(IdHasher::from_hex)
         .collect()
 }
 
@@ -138,14 +136,8 @@ async fn a_copy_of_the_data_directory_gives_up_no_id_number() {
     let key_file = data.with_file_name("data-secrets").join("id-key");
     let mut with_key = all.clone();
     with_key.push(std::fs::read(&key_file).unwrap());
-    with_key.push(
-        format!(
-            "{} {}",
-            identity::mask(ID),
-            IdHasher::from_hex(&std::fs::read_to_string(&key_file).unwrap()).unwrap().hash(ID).0
-        )
-        .into_bytes(),
-    );
+    let day_key = keys(&std::fs::read(&key_file).unwrap()).pop().expect("today's key is in the key file");
+    with_key.push(format!("{} {}", identity::mask(ID), day_key.hash(ID).0).into_bytes());
     assert_eq!(search(&with_key, 100..110, 1945..1950), vec![ID.to_owned()], "the search is a real one");
 
     // A key inside the data directory is refused.

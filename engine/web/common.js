@@ -20,6 +20,8 @@ const OW = (() => {
       closed: "已关闭", paused: "暂停", serving: "办理中", free: "空闲", standby: "临时窗口",
       done: "完成", ok: "成功", about: "约", peopleAhead: "前面还有 {n} 人", cutOff: "今日已停号",
       staffing: "临时窗口请求", accept: "接受并开放", predicted: "预计等候",
+      hallDate: "大厅日期", serverDate: "服务器日期", fixDate: "更正为服务器日期",
+      fixDateConfirm: "更正日期将结束大厅当前日期的所有未办结号码，并从 001 重新编号。确定吗？",
     },
     en: {
       offline: "Offline — reconnecting…", setup: "Device setup", token: "Device token", save: "Save", lang: "中文",
@@ -37,6 +39,8 @@ const OW = (() => {
       closed: "Closed", paused: "Paused", serving: "Serving", free: "Free", standby: "Standby", done: "Done",
       ok: "Done", about: "about", peopleAhead: "{n} people ahead", cutOff: "No more tickets today",
       staffing: "Temporary window requests", accept: "Accept and open", predicted: "Predicted wait",
+      hallDate: "Hall date", serverDate: "server date", fixDate: "Correct to the server's date",
+      fixDateConfirm: "Correcting the date ends every open ticket of the hall's current day and numbers from 001 again. Go ahead?",
     },
   };
   // Plain words for the refusals a citizen or clerk meets; the code is shown for anything else.

@@ -2,7 +2,8 @@
 // The supervisor wall: every window (state, clerk, current ticket, service time so far), every matter
 // (waiting, oldest wait against target, estimate), alerts when a matter's oldest wait passes its target,
 // help requests from kiosks, temporary-window requests (advisory staffing) with their numbers, opening and
-// closing standby windows, the notice.
+// closing standby windows, the notice; a doubted clock, and a hall day ahead of the server's date with
+// the button that corrects it.
 (() => {
   const { t, el, $ } = OW;
   let hall = null;
@@ -18,8 +19,16 @@
     $("#hall-name").textContent = hall.name;
     $("#clock").textContent = new Date().toLocaleTimeString();
     const late = hall.matters.filter((m) => m.oldest_issued_at && now - m.oldest_issued_at > m.target_wait_ms);
-    $("#alerts").replaceChildren(...(late.length ? late.map((m) => el("li", { class: "late" },
-      `${OW.matterName(m)}: ${t("oldest")} ${OW.minutes(now - m.oldest_issued_at)} > ${t("target")} ${OW.minutes(m.target_wait_ms)} ${t("minutes")}`)) : [el("li", {}, t("nothing"))]));
+    const alerts = late.map((m) => el("li", { class: "late" },
+      `${OW.matterName(m)}: ${t("oldest")} ${OW.minutes(now - m.oldest_issued_at)} > ${t("target")} ${OW.minutes(m.target_wait_ms)} ${t("minutes")}`));
+    // The server doubts its clock (a jump it ignores), or the hall's day is ahead of the server's date
+    // (opened while the clock was wrong): say so, and offer the one correction the server allows.
+    if (hall.clock_warning) alerts.unshift(el("li", { class: "late", id: "clock-warning" }, hall.clock_warning));
+    if (hall.date && hall.server_date && hall.date > hall.server_date) {
+      alerts.unshift(el("li", { class: "late", id: "date-warning" }, `${t("hallDate")} ${hall.date} ≠ ${t("serverDate")} ${hall.server_date} `,
+        el("button", { onclick: () => { if (confirm(t("fixDateConfirm"))) act({ type: "set_hall_date", date: hall.server_date }); } }, t("fixDate"))));
+    }
+    $("#alerts").replaceChildren(...(alerts.length ? alerts : [el("li", {}, t("nothing"))]));
     $("#help").replaceChildren(...(hall.help.length ? hall.help.map((h) => el("li", { class: "late" }, `${h.kiosk} · ${new Date(h.at).toLocaleTimeString()}`)) : [el("li", {}, t("nothing"))]));
     // Advisory staffing: each request with the numbers behind it; the supervisor (or that window's clerk)
     // accepts, which opens the window.

@@ -16,7 +16,7 @@ mod pages;
 mod session;
 pub mod writer;
 
-use crate::auth::IdHasher;
+use crate::auth::IdKeys;
 use crate::config::{Device, Language, Limits};
 use crate::core::HallConfig;
 use crate::store::{Store, StoreError};
@@ -95,7 +95,7 @@ pub struct Options {
     /// The ledger.
     pub store: Arc<dyn Store>,
     /// Keyed hash for ID numbers.
-    pub hasher: IdHasher,
+    pub hasher: Arc<IdKeys>,
     /// Where to listen (port 0 picks one).
     pub listen: SocketAddr,
     /// Time.

@@ -9,7 +9,7 @@
 use super::clock::{self, Change, CheckedClock};
 use super::metrics::{BatchStats, Metrics};
 use super::Health;
-use crate::auth::IdHasher;
+use crate::auth::IdKeys;
 use crate::core::{identity, Command, Event, Hall, HallConfig, StaffingMode, TicketClass, TicketId, Timestamp};
 use crate::store::{Record, Store, StoreError};
 use crate::wire::{self, WireError};
@@ -131,7 +131,7 @@ pub struct Writer {
     /// The ledger.
     pub store: Arc<dyn Store>,
     /// Keyed hash for ID numbers.
-    pub hasher: IdHasher,
+    pub hasher: Arc<IdKeys>,
     /// Live events out.
     pub events: broadcast::Sender<Arc<Published>>,
     /// The latest hall state out.
@@ -300,8 +300,10 @@ impl Writer {
         staged: &mut Vec<Record>,
         stats: &mut BatchStats,
     ) -> Result<Accepted, WireError> {
-        let hasher = &self.hasher;
-        let mut command = wire::command(&self.hall, &sub.body, &|raw| hasher.hash(raw))?
+        let keys = &self.hasher;
+        // ID numbers are hashed under the key of the business day they are given on.
+        let day = self.hall.day().map_or_else(|| now.local(self.hall.config().utc_offset_min).0, |d| d.date);
+        let mut command = wire::command(&self.hall, &sub.body, &|raw| keys.hash(raw, day))?
             .ok_or_else(|| WireError { code: ErrorCode::BadRequest, message: "hello is sent once, first".into() })?;
         if let Command::CorrectDate { date } = &command {
             // Only to the server's own checked date: a supervisor fixes a wrong day, never invents one.
@@ -368,7 +370,13 @@ impl Writer {
             let seq = self.seq + staged.len() as u64 + 1;
             let key = |m: crate::core::MatterId| self.hall.config().matter(m).key.clone();
             match &event {
-                Event::DayOpened { .. } => self.masked.clear(),
+                Event::DayOpened { date, .. } => {
+                    self.masked.clear();
+                    // The previous day's ID hashes are needed no more: destroy the key that made them.
+                    if let Err(e) = self.hasher.forget_before(*date) {
+                        tracing::error!(error = %e, "cannot destroy the previous day's ID-hash key");
+                    }
+                }
                 Event::TicketIssued { matter, .. } => stats.issued.push(key(*matter)),
                 Event::TicketCalled { ticket, at, .. } => {
                     if let Some(t) = self.hall.ticket(*ticket).filter(|t| t.calls == 1) {

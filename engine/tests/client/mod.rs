@@ -4,7 +4,7 @@
 
 use futures_util::{SinkExt, StreamExt};
 use kiosk_protocol::{ErrorCode, ServerMessage};
-use onewindow::auth::IdHasher;
+use onewindow::auth::IdKeys;
 use onewindow::config::{self, Limits};
 use onewindow::launch;
 use onewindow::server::{self, writer::system_clock, Running};
@@ -63,7 +63,7 @@ impl TestServer {
             limits,
             languages,
             store: ledger,
-            hasher: IdHasher::from_hex(&onewindow::auth::new_id_key()).unwrap(),
+            hasher: Arc::new(IdKeys::in_memory()),
             listen: "127.0.0.1:0".parse().unwrap(),
             clock,
         })
