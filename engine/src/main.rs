@@ -1,5 +1,5 @@
-//! The `onewindow` command line: serve a hall, check a hall configuration, make PIN hashes and device
-//! tokens. (`replay` and `report` arrive with the issues that build them.)
+//! The `onewindow` command line: serve a hall, verify its ledger, check a hall configuration, make PIN
+//! hashes and device tokens. (`replay` and `report` arrive with the issues that build them.)
 
 // A command-line tool prints its results; the server code in the library never does.
 #![allow(clippy::print_stdout)]
