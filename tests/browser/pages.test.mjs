@@ -3,8 +3,8 @@
 // saves screenshots of the pages it used to tests/browser/screenshots/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,20 +18,30 @@ const ID = "11010519491231002X"; // the worked example of GB 11643-1999 (born 19
 
 let server, base, data, browser;
 
-function token(device) {
-  const line = readFileSync(join(data, "demo-tokens.txt"), "utf8").split("\n").find((l) => l.startsWith(device + " "));
+function token(device, dir = data) {
+  const line = readFileSync(join(dir, "demo-tokens.txt"), "utf8").split("\n").find((l) => l.startsWith(device + " "));
   return line.trim().split(/\s+/)[3];
 }
+
+/** `onewindow serve` on the demo hall in `dir`, with `extra` in its environment; returns the process and
+ *  its base URL. */
+async function serve(dir, extra = {}) {
+  const env = { ...process.env, RUST_LOG: "warn", ...extra };
+  const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", dir], { stdio: ["ignore", "pipe", "inherit"], env });
+  const lines = createInterface({ input: proc.stdout });
+  const url = await new Promise((ok, fail) => {
+    proc.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
+    lines.on("line", (line) => { const m = /listening on (\S+)/.exec(line); if (m) ok(`http://${m[1]}`); });
+  });
+  return { proc, url };
+}
+
+const stopped = (proc) => new Promise((ok) => { proc.removeAllListeners("exit"); proc.on("exit", ok); proc.kill("SIGTERM"); });
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   data = mkdtempSync(join(tmpdir(), "onewindow-browser-"));
-  server = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", data], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn" } });
-  const lines = createInterface({ input: server.stdout });
-  base = await new Promise((ok, fail) => {
-    server.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
-    lines.on("line", (line) => { const m = /listening on (\S+)/.exec(line); if (m) ok(`http://${m[1]}`); });
-  });
+  ({ proc: server, url: base } = await serve(data));
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -46,13 +56,13 @@ after(async () => {
 });
 
 /** A page of `path` for `device`, its token already set up as the page's setup form would store it. */
-async function open(path, device) {
+async function open(path, device, at = { url: base, dir: data }) {
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
   const page = await context.newPage();
   const pageName = path.split(/[/?]/)[1];
-  await page.addInitScript(([key, value]) => localStorage.setItem(key, value), [`onewindow.token.${pageName}`, token(device)]);
+  await page.addInitScript(([key, value]) => localStorage.setItem(key, value), [`onewindow.token.${pageName}`, token(device, at.dir)]);
   page.on("pageerror", (e) => console.error(`${path}: ${e}`));
-  await page.goto(base + path);
+  await page.goto(at.url + path);
   return page;
 }
 
@@ -192,4 +202,44 @@ test("a queue with no window asks for a temporary window; the supervisor accepts
   assert.ok(text.startsWith(`临时窗口 ${window} 已开放，办理 `) && text.includes(m[2]), text);
   assert.match(await display.textContent("#notice"), /临时窗口 \d+ 已开放/);
   await shot(display, "5-display-window-opened");
+});
+
+test("a hall day left in the future shows on the supervisor wall, which corrects it to today", { timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "onewindow-future-"));
+  // The server once ran with its wall clock a year ahead (libfaketime, from Debian's faketime package),
+  // opened that day and issued a ticket.
+  const libfaketime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+  assert.ok(existsSync(libfaketime), `${libfaketime} (apt install faketime)`);
+  const ahead = await serve(dir, { LD_PRELOAD: libfaketime, FAKETIME: "+365d", FAKETIME_DONT_FAKE_MONOTONIC: "1" });
+  const ws = ahead.url.replace("http", "ws") + "/ws";
+  const issued = execFileSync(BIN, ["send", "--url", ws, "--token", token("kiosk-1", dir), '{"type":"issue_ticket","matter":"tax"}']).toString();
+  assert.match(issued, /"number":"E001"/);
+  await stopped(ahead.proc);
+
+  // Back on the right clock, the hall's day is ahead of the server's date: the wall says so.
+  const now = await serve(dir);
+  try {
+    const supervisor = await open("/supervisor", "supervisor", { url: now.url, dir });
+    await supervisor.waitForSelector("#date-warning button");
+    const warning = await supervisor.textContent("#date-warning");
+    const [hallDate, serverDate] = warning.match(/\d{4}-\d{2}-\d{2}/g);
+    assert.ok(warning.startsWith("大厅日期") && hallDate > serverDate, `the hall's day is shown ahead of the server's: ${warning}`);
+    await shot(supervisor, "6-supervisor-date-ahead");
+    // Correcting ends that day's tickets: the wall asks first; a refusal changes nothing.
+    supervisor.once("dialog", (d) => d.dismiss());
+    await supervisor.click("#date-warning button");
+    await supervisor.waitForTimeout(500);
+    assert.ok(await supervisor.$("#date-warning"), "dismissed: nothing changed");
+    supervisor.once("dialog", (d) => d.accept());
+    await supervisor.click("#date-warning button");
+    await supervisor.waitForFunction(() => !document.querySelector("#date-warning"));
+    await supervisor.waitForSelector(".message.ok");
+    await shot(supervisor, "6-supervisor-date-corrected");
+    const today = execFileSync(BIN, ["send", "--url", now.url.replace("http", "ws") + "/ws", "--token", token("kiosk-1", dir),
+      '{"type":"issue_ticket","matter":"tax"}']).toString();
+    assert.match(today, /"number":"E001"/, "today's numbering starts again");
+  } finally {
+    await stopped(now.proc);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
