@@ -15,27 +15,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-10}
-if [ "$(id -u)" != 0 ] || ! command -v mkfs.ext4 > /dev/null || ! losetup -f > /dev/null 2>&1; then
-  echo "powercut-server: SKIPPED (needs root, mkfs.ext4 and a free loop device)"
-  exit 0
-fi
-bin=$(cargo build --release --quiet --bin onewindow --message-format=json \
-  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
-work=$(mktemp -d)
-server=
-cleanup() {
-  [ -n "$server" ] && kill -9 "$server" 2>/dev/null || true
-  umount "$work/live" 2>/dev/null || true
-  umount "$work/copy" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-mkdir -p "$work/live" "$work/copy"
+. scripts/loopdisk.sh
+loopdisk_require powercut-server
+bin=$(cargo_executable --bin onewindow)
+loopdisk_init
 lost=0
 for round in $(seq 1 "$rounds"); do
-  dd if=/dev/zero of="$work/disk.img" bs=1M count=128 status=none
-  mkfs.ext4 -q -F "$work/disk.img"
-  mount -o loop "$work/disk.img" "$work/live"
+  loopdisk_fresh
   "$bin" serve --data "$work/live/data" --listen 127.0.0.1:0 > "$work/serve.out" 2> "$work/serve.err" &
   server=$!
   for _ in $(seq 1 100); do grep -q "listening on" "$work/serve.out" 2>/dev/null && break; sleep 0.05; done
@@ -47,18 +33,13 @@ for round in $(seq 1 "$rounds"); do
   "$bin" send --url "ws://$addr/ws" --token "$(tok kiosk-1)" "${tickets[@]}" > "$work/acked-kiosk.txt" 2> /dev/null &
   kiosk=$!
   "$bin" send --url "ws://$addr/ws" --token "$(tok supervisor)" "${notices[@]}" > "$work/acked-supervisor.txt" 2> /dev/null &
-  supervisor=$!
+  loopdisk_pids="$server $kiosk $!"
   sleep "0.$(( (RANDOM % 8) + 2 ))"
   kill -STOP "$server"
   # Everything printed now was acknowledged before the freeze.
   acked=$(cat "$work"/acked-*.txt | grep -o '"seq":[0-9]*' | cut -d: -f2 | sort -n | tail -n 1 || true)
   acked=${acked:-0}
-  cp "$work/disk.img" "$work/copy.img"
-  kill -9 "$server" "$kiosk" "$supervisor" 2>/dev/null || true
-  wait "$server" "$kiosk" "$supervisor" 2>/dev/null || true
-  server=
-  umount "$work/live"
-  mount -o loop "$work/copy.img" "$work/copy"
+  loopdisk_cut
   report=$("$bin" verify --data "$work/copy/data" 2>&1 || true)
   umount "$work/copy"
   found=$(printf '%s\n' "$report" | sed -n 's/.*events 1 to \([0-9]*\).*/\1/p')

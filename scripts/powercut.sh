@@ -14,33 +14,23 @@
 #        CARGO_TARGET_DIR, build.target-dir), without root
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/loopdisk.sh
 # Ask cargo where the executable is rather than assume target/: CARGO_TARGET_DIR may move it.
-bin=$(cargo build --release --quiet --example ledger_powercut --message-format=json \
-  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+bin=$(cargo_executable --example ledger_powercut)
 [ -x "$bin" ] || { echo "powercut: cannot find the ledger_powercut binary" >&2; exit 1; }
 if [ "${1:-}" = "--binary" ]; then echo "$bin"; exit 0; fi
 rounds=${1:-20}
 mode=${2:-write}
-if [ "$(id -u)" != 0 ] || ! command -v mkfs.ext4 > /dev/null || ! losetup -f > /dev/null 2>&1; then
-  echo "powercut: SKIPPED (needs root, mkfs.ext4 and a free loop device)"
-  exit 0
-fi
-work=$(mktemp -d)
-trap 'umount "$work/live" 2>/dev/null || true; umount "$work/copy" 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/live" "$work/copy"
+loopdisk_require powercut
+loopdisk_init
 lost=0
 for round in $(seq 1 "$rounds"); do
-  dd if=/dev/zero of="$work/disk.img" bs=1M count=128 status=none
-  mkfs.ext4 -q -F "$work/disk.img"
-  mount -o loop "$work/disk.img" "$work/live"
+  loopdisk_fresh
   "$bin" "$mode" "$work/live/ledger.redb" > "$work/acked.txt" &
-  writer=$!
+  loopdisk_pids=$!
   sleep "0.$(( (RANDOM % 8) + 2 ))"
   acked=$(tail -n 2 "$work/acked.txt" | head -n 1)   # the last complete line
-  cp "$work/disk.img" "$work/copy.img"
-  kill -9 "$writer"; wait "$writer" 2>/dev/null || true
-  umount "$work/live"
-  mount -o loop "$work/copy.img" "$work/copy"
+  loopdisk_cut
   found=$("$bin" check "$work/copy/ledger.redb" || true)
   umount "$work/copy"
   verdict=ok

@@ -6,7 +6,7 @@
 
 mod client;
 
-use client::{code_of, TestServer};
+use client::{becomes_healthy, code_of, TestServer};
 use kiosk_protocol::ErrorCode;
 use onewindow::config::{self, Limits};
 use onewindow::server::writer::{system_clock, Clock};
@@ -37,10 +37,6 @@ async fn http_get_from(local: [u8; 4], addr: SocketAddr, path: &str) -> Option<(
     tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut out)).await.ok()?.ok()?;
     let status = out.split_whitespace().nth(1)?.parse().ok()?;
     Some((status, out))
-}
-
-async fn health(addr: SocketAddr) -> u16 {
-    http_get_from([127, 0, 0, 1], addr, "/healthz").await.map_or(0, |(s, _)| s)
 }
 
 /// Whether the server closes `stream` (EOF or reset) within `within`, sending nothing else first.
@@ -92,15 +88,7 @@ async fn a_full_disk_refuses_then_heals_by_itself_without_a_restart() {
     assert!(body.contains("No space left"), "health says why: {body}");
 
     faults.heal();
-    let mut healed = false;
-    for _ in 0..100 {
-        if health(addr).await == 200 {
-            healed = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(healed, "the server reopened the ledger by itself");
+    assert!(becomes_healthy(addr).await, "the server reopened the ledger by itself");
     let again = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
     assert_eq!(again["result"]["ticket"]["number"], "E002", "{again}");
     server.stop().await;

@@ -3,7 +3,7 @@
 
 mod client;
 
-use client::{code_of, Client, TestServer};
+use client::{becomes_healthy, code_of, http_get, Client, TestServer};
 use futures_util::SinkExt;
 use kiosk_protocol::{ErrorCode, Request, Role};
 use onewindow::config::Limits;
@@ -229,18 +229,6 @@ async fn a_display_that_reconnects_with_since_sees_exactly_the_missed_events() {
     server.stop().await;
 }
 
-async fn http_get(addr: std::net::SocketAddr, path: &str, auth: Option<&str>) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let auth = auth.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n{auth}Connection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.expect("read");
-    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    (status, body)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_ledger_refuses_commands_keeps_displays_and_loses_nothing() {
     let server = TestServer::start(Limits::default()).await;
@@ -263,15 +251,7 @@ async fn a_failing_ledger_refuses_commands_keeps_displays_and_loses_nothing() {
 
     server.store.set_failing(false);
     // No command needed: the writer retries the ledger on its own and health follows.
-    let mut healthy = false;
-    for _ in 0..100 {
-        if http_get(addr, "/healthz", None).await.0 == 200 {
-            healthy = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(healthy, "/healthz back to 200 by itself once the disk works");
+    assert!(becomes_healthy(addr).await, "/healthz back to 200 by itself once the disk works");
     let again = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
     assert_eq!(again["result"]["ticket"]["number"], "E002", "{again}");
     let shown = display.events_until(|e| e["event"]["kind"] == "ticket_issued").await;

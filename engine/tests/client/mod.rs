@@ -242,3 +242,28 @@ pub fn code_of(msg: &Value) -> Option<ErrorCode> {
         _ => None,
     }
 }
+
+/// `GET path` on a fresh connection (with a bearer token if given): the status and the body.
+pub async fn http_get(addr: std::net::SocketAddr, path: &str, auth: Option<&str>) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let auth = auth.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n{auth}Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+/// Whether `/healthz` answers 200 within 10 s, asking every 100 ms.
+pub async fn becomes_healthy(addr: std::net::SocketAddr) -> bool {
+    for _ in 0..100 {
+        if http_get(addr, "/healthz", None).await.0 == 200 {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
