@@ -8,8 +8,6 @@ use futures_util::SinkExt;
 use kiosk_protocol::{ErrorCode, Request, Role};
 use onewindow::config::Limits;
 use serde_json::{json, Value};
-use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message;
 
 const SIGN_IN_5: &str = r#"{"type":"sign_in","window":5,"clerk":"c05","pin":"1234"}"#;
