@@ -329,3 +329,26 @@ async fn frame_errors_close_with_the_rfc_6455_codes() {
     assert_eq!(ws.close_code().await, Some(1007), "invalid UTF-8 before hello");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_ticket_leaves_no_masked_id_for_the_next_one() {
+    // The refused ticket's internal id is handed out again after the ledger comes back: the clerk who
+    // calls that next ticket must not see the first citizen's masked ID.
+    let server = TestServer::start(Limits::default()).await;
+    let addr = server.running.addr;
+    let mut kiosk = server.connect("kiosk-1", None).await;
+    server.store.set_failing(true);
+    let refused =
+        kiosk.request(json!({"type": "issue_ticket", "matter": "tax", "id_number": "11010519491231002X"})).await;
+    assert_eq!(code_of(&refused), Some(ErrorCode::StorageUnavailable), "{refused}");
+    server.store.set_failing(false);
+    assert!(becomes_healthy(addr).await);
+    let issued = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
+    assert_eq!(issued["result"]["ticket"]["number"], "E001", "{issued}");
+    let mut clerk = server.connect("clerk-w9", None).await;
+    clerk.request(json!({"type": "sign_in", "window": 9, "clerk": "c09", "pin": "1234"})).await;
+    let called = clerk.request(json!({"type": "call_next", "window": 9})).await;
+    assert_eq!(called["result"]["ticket"]["number"], "E001", "{called}");
+    assert!(called["result"]["ticket"].get("id_masked").is_none(), "no one else's ID: {called}");
+    server.stop().await;
+}

@@ -182,6 +182,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         reviewed: None,
         estimates: (None, Vec::new()),
         masked: Default::default(),
+        unstored_masks: Vec::new(),
         time: writer_time,
         started: std::time::Instant::now(),
         clock_warning: None,

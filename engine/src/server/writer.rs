@@ -158,6 +158,9 @@ pub struct Writer {
     /// ledger never holds them (with the first three and last four digits, a region × birth-date
     /// search recovers the number), and they are forgotten when the day changes or the server restarts.
     pub masked: HashMap<TicketId, String>,
+    /// Tickets of the batch being decided that have a masked ID: forgotten again if the batch is not
+    /// stored (their ids are handed out anew after the reload).
+    pub unstored_masks: Vec<TicketId>,
 }
 
 impl Writer {
@@ -269,6 +272,7 @@ impl Writer {
         let committed = if staged.is_empty() { Ok(0.0) } else { self.commit(&staged).await };
         match committed {
             Ok(seconds) => {
+                self.unstored_masks.clear();
                 if !staged.is_empty() {
                     self.publish(staged, stats, seconds);
                 }
@@ -279,6 +283,9 @@ impl Writer {
             Err(e) => {
                 tracing::error!(error = %e, "ledger write failed; refusing commands until it works again");
                 self.metrics.store_error();
+                for id in self.unstored_masks.drain(..) {
+                    self.masked.remove(&id);
+                }
                 self.refuse_until_recovered(&e);
                 for (reply, outcome) in answers {
                     let refused = outcome.and_then(|_| {
@@ -341,6 +348,7 @@ impl Writer {
         let seq = self.stage(events, now, staged, stats);
         if let (Some(id), RequestBody::IssueTicket { id_number: Some(raw), .. }) = (shown, &sub.body) {
             self.masked.insert(id, identity::mask(raw));
+            self.unstored_masks.push(id);
         }
         let result = match shown.and_then(|id| self.hall.ticket(id)) {
             Some(t) => {
@@ -370,13 +378,7 @@ impl Writer {
             let seq = self.seq + staged.len() as u64 + 1;
             let key = |m: crate::core::MatterId| self.hall.config().matter(m).key.clone();
             match &event {
-                Event::DayOpened { date, .. } => {
-                    self.masked.clear();
-                    // The previous day's ID hashes are needed no more: destroy the key that made them.
-                    if let Err(e) = self.hasher.forget_before(*date) {
-                        tracing::error!(error = %e, "cannot destroy the previous day's ID-hash key");
-                    }
-                }
+                Event::DayOpened { .. } => self.masked.clear(),
                 Event::TicketIssued { matter, .. } => stats.issued.push(key(*matter)),
                 Event::TicketCalled { ticket, at, .. } => {
                     if let Some(t) = self.hall.ticket(*ticket).filter(|t| t.calls == 1) {
@@ -413,6 +415,14 @@ impl Writer {
     /// After a durable commit: new state first, then events, so a subscriber never misses one.
     fn publish(&mut self, staged: Vec<Record>, stats: BatchStats, commit_seconds: f64) {
         self.seq = staged.last().map_or(self.seq, |r| r.seq);
+        for record in &staged {
+            // A new day is stored: the previous day's ID hashes are needed no more; destroy their key.
+            if let Event::DayOpened { date, .. } = &record.event {
+                if let Err(e) = self.hasher.forget_before(*date) {
+                    tracing::error!(error = %e, "cannot destroy the previous day's ID-hash key");
+                }
+            }
+        }
         // The matters' estimates are walks of the queues: refreshed at most once a second under load.
         let now = self.now();
         if self.estimates.0.is_none_or(|at| now.since(at) >= ESTIMATES_EVERY_MS) {
