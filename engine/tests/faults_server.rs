@@ -352,3 +352,16 @@ async fn a_refused_ticket_leaves_no_masked_id_for_the_next_one() {
     assert!(called["result"]["ticket"].get("id_masked").is_none(), "no one else's ID: {called}");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_closes_reading_terminals_with_1001_whatever_the_others_do() {
+    let server = TestServer::start(Limits::default()).await;
+    let addr = server.running.addr;
+    let mut display = server.connect("display-hall", None).await;
+    let _snapshot = display.next_json().await;
+    let mut partial = connect_from([127, 0, 0, 8], addr).await;
+    partial.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    server.stop().await;
+    assert_eq!(display.close_code().await, Some(1001), "a terminal that reads is told the server is stopping");
+    assert!(closed_within(&mut partial, Duration::from_secs(5)).await, "the half-sent request was dropped");
+}

@@ -33,6 +33,8 @@ const RESUME_CHUNK: usize = 1_000;
 /// A peer that does not take one frame within this has stopped reading: it is dropped, and resumes
 /// with `since` when it comes back.
 pub const SEND_WITHIN: Duration = Duration::from_secs(10);
+/// How long a closing connection may take to send its close frame.
+const CLOSE_WITHIN: Duration = Duration::from_secs(1);
 
 /// The sending half, with the server's stop signal: no send outlives [`SEND_WITHIN`] or the stop.
 struct Sink {
@@ -102,14 +104,17 @@ pub async fn run(socket: WebSocket, app: App, admitted: Arc<guard::Ticket>) {
     finish(sink, end).await;
 }
 
+/// Sends the close frame, if any, and closes; a peer gets [`CLOSE_WITHIN`] for each (also at stop,
+/// when other sends are abandoned: the 1001 still goes out to a peer that reads).
 async fn finish(mut sink: Sink, end: End) {
     if let End::Close(code, reason) = end {
         let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-        if sink.send(Message::Close(Some(frame))).await.is_err() {
+        if !matches!(tokio::time::timeout(CLOSE_WITHIN, sink.inner.send(Message::Close(Some(frame)))).await, Ok(Ok(())))
+        {
             return;
         }
     }
-    let _ = tokio::time::timeout(SEND_WITHIN, sink.inner.close()).await;
+    let _ = tokio::time::timeout(CLOSE_WITHIN, sink.inner.close()).await;
 }
 
 /// The close for a frame the transport could not accept (RFC 6455 7.4.1).
