@@ -142,11 +142,11 @@ pub fn id_key_path(data: &Path, given: Option<&Path>) -> Result<PathBuf, LaunchE
         return Err(LaunchError::Invalid(
             old.clone(),
             format!(
-                "the ID key is inside the data directory, where a copy of the directory carries it with the hashes \
-                 it protects. Move it out: mkdir -p {} && mv {} {}",
-                path.parent().map_or_else(String::new, |p| p.display().to_string()),
-                old.display(),
-                path.display()
+                "an ID key inside the data directory, where a copy of the directory carries it with the hashes it \
+                 protects. ID hashes are now made under a key of the day, kept in {} (decision 0006); the old key \
+                 is not needed (its hashes are meant to be forgotten): delete it with `rm {}` and start again",
+                path.display(),
+                old.display()
             ),
         ));
     }

@@ -144,6 +144,6 @@ async fn a_copy_of_the_data_directory_gives_up_no_id_number() {
     let inside = data.join("id-key");
     std::fs::copy(&key_file, &inside).unwrap();
     let refused = binary::serve(&data, &[], None).err().expect("a key inside the data directory is refused");
-    assert!(refused.contains("inside the data directory") && refused.contains("mv "), "{refused}");
+    assert!(refused.contains("inside the data directory") && refused.contains("rm "), "{refused}");
     let _ = std::fs::remove_dir_all(&root);
 }
