@@ -4,42 +4,21 @@
 //! ticket number is used twice, and a display resumes from its last `seq` without a gap.
 //! `CRASH_ROUNDS` sets the number of rounds (default 20).
 
+mod binary;
 mod client;
 
 use client::Client;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-fn binary() -> PathBuf {
-    std::env::var_os("ONEWINDOW_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_onewindow")), PathBuf::from)
-}
-
-/// Starts `onewindow serve` on a free port; returns the child and its address.
-fn start(data: &Path) -> (Child, String) {
-    let mut child = Command::new(binary())
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start onewindow");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines.next().expect("the server prints its address").expect("read stdout");
-        if let Some(addr) = line.trim().strip_prefix("listening on ") {
-            break addr.to_owned();
-        }
-    };
-    // Keep reading stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
+/// Starts `onewindow serve` on a free port; returns the server (SIGKILLed when dropped) and its address.
+fn start(data: &Path) -> (binary::Served, String) {
+    let served = binary::serve(data, &[], None).expect("onewindow serve starts");
+    let addr = served.addr.clone();
+    (served, addr)
 }
 
 fn token(data: &Path, device: &str) -> String {
@@ -117,7 +96,7 @@ async fn killed_at_random_moments_the_hall_loses_nothing_acknowledged() {
     let seen: Arc<Mutex<BTreeMap<u64, String>>> = Arc::default();
     let mut rng_state = 0x9e37_79b9_7f4a_7c15u64 ^ u64::from(std::process::id());
     for round in 0..rounds {
-        let (mut child, addr) = start(&data);
+        let (served, addr) = start(&data);
         // The display resumes from the last event it saw before the previous kill.
         let since = seen.lock().expect("lock").keys().next_back().copied().unwrap_or(0);
         let tasks = vec![
@@ -130,8 +109,7 @@ async fn killed_at_random_moments_the_hall_loses_nothing_acknowledged() {
         rng_state ^= rng_state >> 7;
         rng_state ^= rng_state << 17;
         tokio::time::sleep(Duration::from_millis(30 + rng_state % 400)).await;
-        child.kill().expect("SIGKILL");
-        let _ = child.wait();
+        drop(served); // SIGKILL
         for task in tasks {
             let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
         }
@@ -140,7 +118,7 @@ async fn killed_at_random_moments_the_hall_loses_nothing_acknowledged() {
     }
 
     // The final check, from a fresh start: read the whole ledger as a resuming client does.
-    let (mut child, addr) = start(&data);
+    let (served, addr) = start(&data);
     let mut reader = hello(&addr, &token(&data, "supervisor"), Some(0)).await.expect("connect");
     let mut all: Vec<Value> = Vec::new();
     let last_seen = seen.lock().expect("lock").keys().next_back().copied().unwrap_or(0);
@@ -163,8 +141,7 @@ async fn killed_at_random_moments_the_hall_loses_nothing_acknowledged() {
             all.push(msg);
         }
     }
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
+    drop(served); // SIGKILL
 
     let mut issued_per_day: Vec<BTreeSet<String>> = vec![BTreeSet::new()];
     let mut called = BTreeSet::new();
