@@ -165,7 +165,12 @@ async fn bad_input_gets_a_clear_answer_and_harms_nothing() {
     binary.ws.send(Message::binary(vec![1, 2, 3])).await.expect("send");
     assert_eq!(binary.close_code().await, Some(1003), "binary frames");
 
+    // A `since` beyond the server's last seq (kept from before a restore) gets the hall as it is.
+    let mut ahead = server.connect("display-hall", Some(999_999)).await;
+    assert_eq!(ahead.next_json().await["type"], "snapshot", "since beyond the head");
+
     let mut silent = Client::open(&server.url()).await;
+    assert_eq!(code_of(&silent.next_answer().await), Some(ErrorCode::NotAuthenticated), "said before closing");
     assert_eq!(silent.close_code().await, Some(1008), "no hello within 5 s");
 
     let mut wrong = Client::open(&server.url()).await;

@@ -158,7 +158,10 @@ async fn authenticate(
     app: &App,
 ) -> Result<(Device, Option<u64>, u64), End> {
     let text = match tokio::time::timeout(HELLO_WITHIN, next_text(stream)).await {
-        Err(_) => return Err(End::Close(close_code::POLICY, "authenticate within 5 s")),
+        Err(_) => {
+            send_message(sink, &error(None, ErrorCode::NotAuthenticated, "send hello within 5 s")).await?;
+            return Err(End::Close(close_code::POLICY, "authenticate within 5 s"));
+        }
         Ok(result) => result?,
     };
     let request = match Request::parse(&text) {
@@ -321,6 +324,7 @@ async fn handle(app: &App, device: &Device, text: &str) -> (Option<Arc<HallState
 /// A request for the writer: permission, rate, then the writer's answer.
 async fn command(app: &App, device: &Device, request: Request) -> ServerMessage {
     let id = request.id;
+    tracing::debug!(device = %device.name, id, kind = request.body.kind(), "request");
     if matches!(request.body, RequestBody::Hello { .. }) {
         return error(Some(id), ErrorCode::BadRequest, "already authenticated");
     }

@@ -415,6 +415,13 @@ impl Writer {
     /// After a durable commit: new state first, then events, so a subscriber never misses one.
     fn publish(&mut self, staged: Vec<Record>, stats: BatchStats, commit_seconds: f64) {
         self.seq = staged.last().map_or(self.seq, |r| r.seq);
+        tracing::debug!(
+            seq = self.seq,
+            commands = stats.commands,
+            events = staged.len(),
+            commit_ms = commit_seconds * 1000.0,
+            "batch committed"
+        );
         for record in &staged {
             // A new day is stored: the previous day's ID hashes are needed no more; destroy their key.
             if let Event::DayOpened { date, .. } = &record.event {
