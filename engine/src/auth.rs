@@ -36,11 +36,11 @@ pub fn new_hall_id() -> String {
     hex(&bytes)
 }
 
-/// A new random key for ID hashing, as hex.
-pub fn new_id_key() -> String {
-    let mut bytes = [0u8; 32];
+/// A new random key for ID hashing.
+fn random_key() -> Vec<u8> {
+    let mut bytes = vec![0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    hex(&bytes)
+    bytes
 }
 
 /// Hashes ID numbers under a key. The key lives in its own file, not in the ledger, so a copy of the
@@ -124,9 +124,8 @@ impl IdKeys {
             let mut keys = self.lock();
             let fresh = !keys.contains_key(&day);
             let (_, hasher) = keys.entry(day).or_insert_with(|| {
-                let key = new_id_key();
-                let hasher = IdHasher::from_hex(&key).unwrap_or(IdHasher { key: vec![0; 32] });
-                (key, hasher)
+                let key = random_key();
+                (hex(&key), IdHasher { key })
             });
             (hasher.hash(id_number), fresh)
         };
@@ -207,8 +206,8 @@ mod tests {
 
     #[test]
     fn id_hashes_depend_on_the_key_and_not_on_case() {
-        let k1 = IdHasher::from_hex(&new_id_key()).expect("key");
-        let k2 = IdHasher::from_hex(&new_id_key()).expect("key");
+        let k1 = IdHasher::from_hex(&hex(&random_key())).expect("key");
+        let k2 = IdHasher::from_hex(&hex(&random_key())).expect("key");
         let id = "11010519491231002x";
         assert_eq!(k1.hash(id), k1.hash("11010519491231002X"));
         assert_ne!(k1.hash(id), k2.hash(id));

@@ -130,15 +130,20 @@ pub fn id_key_path(data: &Path, given: Option<&Path>) -> Result<PathBuf, LaunchE
             data.with_file_name(format!("{name}-secrets")).join("id-key")
         }
     };
-    let inside = |p: &Path| -> bool {
-        let dir = p
-            .parent()
-            .and_then(|d| std::fs::canonicalize(if d.as_os_str().is_empty() { Path::new(".") } else { d }).ok());
-        let data = std::fs::canonicalize(data).ok();
-        matches!((dir, data), (Some(d), Some(data)) if d.starts_with(&data))
-    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
+        prepare_data_dir(dir)?;
+    }
+    let key_dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let inside =
+        matches!((std::fs::canonicalize(key_dir), std::fs::canonicalize(data)), (Ok(k), Ok(d)) if k.starts_with(&d));
+    if inside {
+        return Err(LaunchError::Invalid(
+            path,
+            "the ID key must not be inside the data directory (pass --id-key with a path outside it)".into(),
+        ));
+    }
     let old = data.join("id-key");
-    if old.exists() && !inside(&path) {
+    if old.exists() {
         return Err(LaunchError::Invalid(
             old.clone(),
             format!(
@@ -148,15 +153,6 @@ pub fn id_key_path(data: &Path, given: Option<&Path>) -> Result<PathBuf, LaunchE
                 path.display(),
                 old.display()
             ),
-        ));
-    }
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
-        prepare_data_dir(dir)?;
-    }
-    if inside(&path) {
-        return Err(LaunchError::Invalid(
-            path,
-            "the ID key must not be inside the data directory (pass --id-key with a path outside it)".into(),
         ));
     }
     Ok(path)

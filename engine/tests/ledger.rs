@@ -155,7 +155,7 @@ fn a_damaged_record_before_the_snapshot_is_refused_when_read_for_resume() {
 }
 
 #[test]
-fn a_dropped_or_reordered_record_is_found() {
+fn a_record_moved_to_another_place_is_found() {
     // A record swapped with another keeps its bytes intact, but no longer its place in the chain.
     let data = hall_with("reorder", 6);
     let ledger = data.join("ledger.redb");

@@ -44,9 +44,9 @@ struct Sink {
 
 impl Sink {
     async fn send(&mut self, message: Message) -> Result<(), End> {
-        let mut stop = self.stop.clone();
+        let Sink { inner, stop } = self;
         tokio::select! {
-            sent = tokio::time::timeout(SEND_WITHIN, self.inner.send(message)) => match sent {
+            sent = tokio::time::timeout(SEND_WITHIN, inner.send(message)) => match sent {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(_)) => Err(End::Gone),
                 Err(_) => {
@@ -54,7 +54,7 @@ impl Sink {
                     Err(End::Gone)
                 }
             },
-            _ = super::listen::stopped(&mut stop) => Err(End::Gone),
+            _ = super::listen::stopped(stop) => Err(End::Gone),
         }
     }
 }

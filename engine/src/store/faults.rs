@@ -63,11 +63,6 @@ impl Faults {
         self.0.failing.store(false, Ordering::SeqCst);
     }
 
-    /// Whether the fault has fired (and not been healed).
-    pub fn fired(&self) -> bool {
-        self.0.failing.load(Ordering::SeqCst)
-    }
-
     /// Mutating operations passed to the file so far.
     pub fn ops(&self) -> i64 {
         self.0.ops.load(Ordering::SeqCst)

@@ -53,14 +53,6 @@ pub enum StoreError {
     Identity(String),
 }
 
-impl StoreError {
-    /// Whether retrying later can help (a disk that fills or fails), as opposed to damage or a
-    /// missing file, which need a person.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, StoreError::Io(_))
-    }
-}
-
 /// The ledger. Implementations are shared between the writer (appends) and sessions (reads for resume),
 /// so every method takes `&self`.
 pub trait Store: Send + Sync + 'static {

@@ -172,29 +172,65 @@ fn inspect(db: &impl ReadableDatabase, path: &Path, expect: Option<&str>) -> Res
         Some((k, v)) if snapshot_intact(v.value()).is_some() => k.value(),
         _ => 0,
     };
-    let mut prev = if snapshot_seq == 0 {
-        genesis
-    } else {
-        match events.get(snapshot_seq).map_err(|e| damaged(e.to_string()))? {
-            Some(v) => chain::split(v.value()).ok_or_else(|| damaged(format!("event {snapshot_seq} is truncated")))?.0,
-            None => return Err(damaged(format!("event {snapshot_seq}, where the snapshot was taken, is missing"))),
+    let prev = anchor(&events, snapshot_seq, &genesis, path)?
+        .ok_or_else(|| damaged(format!("event {snapshot_seq}, where the snapshot was taken, is missing")))?;
+    let last = walk_checked(&events, snapshot_seq, prev, usize::MAX, path, |_| {})?;
+    Ok(Inspection { hall_id, last, checked_from: snapshot_seq })
+}
+
+type Events = redb::ReadOnlyTable<u64, &'static [u8]>;
+
+/// A failed read: the disk's (may pass) or the file's content (damage, with the remedy).
+fn read_error(e: redb::StorageError, path: &Path) -> StoreError {
+    match e {
+        redb::StorageError::Io(e) => io(format!("{}: {e}", path.display())),
+        e => StoreError::Corrupt(format!("{}: {e}", path.display())),
+    }
+}
+
+/// The link that anchors the records after `after`: the genesis, or record `after`'s stored link.
+/// `None` when `after` is at or past the end; a missing record with later ones is damage.
+fn anchor(events: &Events, after: u64, genesis: &Link, path: &Path) -> Result<Option<Link>, StoreError> {
+    let damaged = |what: String| StoreError::Corrupt(format!("{}: {what}", path.display()));
+    if after == 0 {
+        return Ok(Some(*genesis));
+    }
+    match events.get(after).map_err(|e| read_error(e, path))? {
+        Some(v) => Ok(Some(chain::split(v.value()).ok_or_else(|| damaged(format!("event {after} is truncated")))?.0)),
+        None if events.last().map_err(|e| read_error(e, path))?.is_some_and(|(k, _)| k.value() > after) => {
+            Err(damaged(format!("event {after} is missing")))
         }
-    };
-    let mut seq = snapshot_seq;
-    for entry in events.range(snapshot_seq + 1..).map_err(|e| damaged(e.to_string()))? {
-        let (k, v) = entry.map_err(|e| damaged(e.to_string()))?;
+        None => Ok(None),
+    }
+}
+
+/// Up to `limit` records after `after`, in order and without gaps, each checked against the link before
+/// it (`prev` for the first) and decoded, handed to `each`; returns the last `seq` and link.
+fn walk_checked(
+    events: &Events,
+    after: u64,
+    mut prev: Link,
+    limit: usize,
+    path: &Path,
+    mut each: impl FnMut(Record),
+) -> Result<(u64, Link), StoreError> {
+    let damaged = |what: String| StoreError::Corrupt(format!("{}: {what}", path.display()));
+    let mut seq = after;
+    for entry in events.range(after.saturating_add(1)..).map_err(|e| read_error(e, path))?.take(limit) {
+        let (k, v) = entry.map_err(|e| read_error(e, path))?;
         if k.value() != seq + 1 {
             return Err(damaged(format!("event {} is missing (the next stored is {})", seq + 1, k.value())));
         }
-        let (l, body) = chain::check(&prev, k.value(), v.value()).map_err(damaged)?;
-        let record = decode(body).map_err(|e| damaged(format!("event {} cannot be read: {e}", k.value())))?;
-        if record.seq != k.value() {
-            return Err(damaged(format!("event {} says it is event {}", k.value(), record.seq)));
+        seq = k.value();
+        let (l, body) = chain::check(&prev, seq, v.value()).map_err(damaged)?;
+        let record = decode(body).map_err(|e| damaged(format!("event {seq} cannot be read: {e}")))?;
+        if record.seq != seq {
+            return Err(damaged(format!("event {seq} says it is event {}", record.seq)));
         }
         prev = l;
-        seq = k.value();
+        each(record);
     }
-    Ok(Inspection { hall_id, last: (seq, prev), checked_from: snapshot_seq })
+    Ok((seq, prev))
 }
 
 /// A stored snapshot's state if its digest matches.
@@ -472,37 +508,12 @@ impl Store for RedbStore {
     fn read_after(&self, after: u64, limit: usize) -> Result<Vec<Record>, StoreError> {
         let db = self.db()?;
         let genesis = self.lock().genesis;
-        let path = &self.path;
-        let damaged = |what: String| StoreError::Corrupt(format!("{}: {what}", path.display()));
-        guarded(path, || {
+        guarded(&self.path, || {
             let txn = db.begin_read().map_err(io)?;
-            let table = txn.open_table(EVENTS).map_err(io)?;
-            let mut prev = if after == 0 {
-                genesis
-            } else {
-                match table.get(after).map_err(io)? {
-                    Some(v) => chain::split(v.value()).ok_or_else(|| damaged(format!("event {after} is truncated")))?.0,
-                    None if table.last().map_err(io)?.is_some_and(|(k, _)| k.value() > after) => {
-                        return Err(damaged(format!("event {after} is missing")));
-                    }
-                    None => return Ok(Vec::new()),
-                }
-            };
+            let events = txn.open_table(EVENTS).map_err(io)?;
+            let Some(prev) = anchor(&events, after, &genesis, &self.path)? else { return Ok(Vec::new()) };
             let mut out = Vec::new();
-            for entry in table.range(after.saturating_add(1)..).map_err(io)?.take(limit) {
-                let (k, v) = entry.map_err(io)?;
-                let expected = after + out.len() as u64 + 1;
-                if k.value() != expected {
-                    return Err(damaged(format!("event {expected} is missing")));
-                }
-                let (l, body) = chain::check(&prev, expected, v.value()).map_err(damaged)?;
-                let record = decode(body).map_err(|e| damaged(format!("event {expected} cannot be read: {e}")))?;
-                if record.seq != expected {
-                    return Err(damaged(format!("event {expected} says it is event {}", record.seq)));
-                }
-                prev = l;
-                out.push(record);
-            }
+            walk_checked(&events, after, prev, limit, &self.path, |record| out.push(record))?;
             Ok(out)
         })
     }
