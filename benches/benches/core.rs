@@ -6,7 +6,7 @@
 
 use benches::{at, big_hall, MATTERS};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use onewindow::core::{Command, Hall, MatterId, Outcome, Policy, TicketClass, WindowId};
+use onewindow_core::{Command, Hall, MatterId, Outcome, Policy, TicketClass, WindowId};
 use std::hint::black_box;
 
 const WAITING: usize = 10_000;

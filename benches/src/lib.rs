@@ -1,4 +1,4 @@
-//! benches: criterion micro-benchmarks of `onewindow::core` at hall scale and beyond (`benches/core.rs`),
+//! benches: criterion micro-benchmarks of `onewindow_core` at hall scale and beyond (`benches/core.rs`),
 //! and `onewindow-bench`, the load harness over real sockets ([`load`] against onewindow and [`floor`]).
 //!
 //! Flow: [`big_hall`] builds a hall of 40 matters and 200 windows (each serving three neighbouring
@@ -6,13 +6,12 @@
 //! issues the waiting tickets; the benchmarks then time `decide` (issue, call next under each policy,
 //! finish, the staffing review), the wait estimate, and replay of the recorded events.
 
-use onewindow::core::pin::hash_pin;
-use onewindow::core::{
+use onewindow_core::{
     ClerkId, ClerkSpec, Command, Date, Event, Hall, HallConfig, MatterId, MatterSet, MatterSpec, Policy, Rules,
     StaffingMode, StaffingRules, Timestamp, WindowId, WindowKind, WindowSpec,
 };
 
-pub use onewindow::core;
+pub use onewindow_core;
 
 pub mod floor;
 pub mod load;
@@ -60,11 +59,7 @@ pub fn big_config(policy: Policy) -> HallConfig {
         })
         .collect();
     let clerks = (0..WINDOWS)
-        .map(|c| ClerkSpec {
-            key: format!("c{c:03}"),
-            name: format!("clerk {c}"),
-            pin_hash: hash_pin(&format!("c{c:03}"), "0000"),
-        })
+        .map(|c| ClerkSpec { key: format!("c{c:03}"), name: format!("clerk {c}"), pin_hash: String::new() })
         .collect();
     let rules = Rules {
         policy,
@@ -91,7 +86,7 @@ pub fn big_hall(policy: Policy, waiting: usize) -> (Hall, Vec<Event>) {
     };
     run(&mut hall, Command::OpenDay { date: DATE }, at(0));
     for w in 0..WINDOWS - STANDBY {
-        let cmd = Command::SignIn { window: WindowId(w as u16), clerk: ClerkId(w as u16), pin: "0000".into() };
+        let cmd = Command::SignIn { window: WindowId(w as u16), clerk: ClerkId(w as u16) };
         run(&mut hall, cmd, at(0));
     }
     for i in 0..waiting {

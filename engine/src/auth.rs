@@ -25,7 +25,7 @@ pub fn hash_token(token: &str) -> String {
 
 /// Whether `stored` has the shape of a token hash.
 pub fn is_token_hash(stored: &str) -> bool {
-    crate::core::pin::is_pin_hash(stored)
+    crate::pin::is_pin_hash(stored)
 }
 
 /// A new hall's identity: 128 random bits as hex. It binds the ledger's checksum chain to the hall and

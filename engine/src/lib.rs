@@ -1,18 +1,23 @@
-//! onewindow: the queue-and-ticketing engine of a government service hall.
+//! onewindow: the queue-and-ticketing engine of a government service hall (the server around the core).
 //!
-//! Data flows one way. A terminal's request becomes a [`core::Command`]; [`core::Hall::decide`] checks
-//! it against the hall's state and returns [`core::Event`]s or a [`core::Rejection`] with a stable code;
-//! the events are made durable (the serve issue adds the log), then [`core::Hall::apply`] folds them
-//! into the state and [`wire`] maps them to the public `kiosk-protocol` types for terminals.
+//! Data flows one way. A terminal's request arrives on a socket ([`server`]); the edge checks who may
+//! ask ([`auth`], [`pin`], [`identity`]) and [`wire`] turns it into a [`core::Command`]; the one writer
+//! task has [`core::Hall::decide`] check it and return [`core::Event`]s or a [`core::Rejection`] with a
+//! stable code; the events are made durable in the ledger ([`store`]), then folded into the hall and
+//! into the view the terminals see, and published. Once a second the writer calls
+//! [`core::Hall::tick`].
 //!
-//! - [`core`]: the pure hall state machine: model, commands, events, routing. No I/O, clock or RNG.
+//! - [`core`]: the `onewindow-core` crate, re-exported: the pure hall state machine.
 //! - [`config`]: TOML hall configuration, validated into [`core::HallConfig`]; the embedded demo hall.
 //! - [`wire`]: the mapping between core facts and the wire contract in `kiosk-protocol`.
+//! - [`launch`]: opening a data directory (ledger identity, ID keys) before serving.
 
 pub mod auth;
 pub mod config;
-pub mod core;
+pub use onewindow_core as core;
+pub mod identity;
 pub mod launch;
+pub mod pin;
 pub mod server;
 pub mod store;
 pub mod wire;

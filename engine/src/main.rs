@@ -6,7 +6,8 @@
 
 use clap::{Parser, Subcommand};
 use onewindow::config;
-use onewindow::core::{pin, HallConfig, MatterId, WindowKind};
+use onewindow::core::{HallConfig, MatterId, WindowKind};
+use onewindow::pin;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -6,11 +6,11 @@
 //! See `docs/decisions/0002-core-events-vs-wire-types.md`.
 
 use crate::core::estimate::Estimate;
-use crate::core::identity;
 use crate::core::{
     CallReason, Command, Event, Hall, Holder, HolderKey, MatterId, MatterSet, Rejection, StaffingTrigger, Ticket,
     TicketClass, TicketId, TicketNumber, TicketState, Timestamp, TransferTo, WindowId,
 };
+use crate::identity;
 use kiosk_protocol::{
     CallReasonView, CallView, ErrorCode, HallView, HelpView, MatterView, RequestBody, StaffingRequestView,
     StaffingView, TicketView, WaitEstimate, WindowView, WireEvent,
@@ -79,11 +79,12 @@ pub fn command(
             start: Timestamp(*start),
             end: Timestamp(*end),
         },
-        R::SignIn { window, clerk, pin } => Command::SignIn {
-            window: w(window)?,
-            clerk: hall.config().clerk_by_key(clerk).ok_or(Rejection::UnknownClerk)?,
-            pin: pin.clone(),
-        },
+        R::SignIn { window, clerk, pin } => {
+            let window = w(window)?;
+            let clerk = hall.config().clerk_by_key(clerk).ok_or(Rejection::UnknownClerk)?;
+            crate::pin::check_sign_in(hall.config(), clerk, pin)?;
+            Command::SignIn { window, clerk }
+        }
         R::SignOut { window } => Command::SignOut { window: w(window)? },
         R::Pause { window } => Command::Pause { window: w(window)? },
         R::Resume { window } => Command::Resume { window: w(window)? },

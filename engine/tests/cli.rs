@@ -42,7 +42,7 @@ fn pin_hash_prints_a_hash_the_config_accepts() {
     let out = onewindow(&["pin-hash", "--clerk", "c01", "1234"]);
     assert!(out.status.success());
     let hash = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    assert!(onewindow::core::pin::pin_matches("c01", "1234", &hash));
+    assert!(onewindow::pin::pin_matches("c01", "1234", &hash));
     assert!(!onewindow(&["pin-hash", "--clerk", "c01", "12a4"]).status.success());
 }
 

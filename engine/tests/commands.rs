@@ -23,8 +23,7 @@ fn refusal(setup: &[&str], last: &str) -> Rejection {
 fn run(script: &mut Script, line: &str) -> Result<Vec<Event>, Rejection> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let now = script.time(words[0]).expect("time");
-    let command = script.command(&words[1..]).expect("command");
-    script.hall.execute(&command, now)
+    script.command(&words[1..]).expect("command").and_then(|command| script.hall.execute(&command, now))
 }
 
 const SIGNED_IN: &str = "08:30 sign-in 1 c1 1111";

@@ -2,7 +2,8 @@
 //! that names its key.
 
 use onewindow::config::{self, ConfigError};
-use onewindow::core::{pin, WindowKind};
+use onewindow::core::WindowKind;
+use onewindow::pin;
 
 const MINIMAL: &str = r#"
 [hall]

@@ -20,7 +20,7 @@ fn script_on(hall: Hall, lines: &[&str]) -> Script {
     for line in lines {
         let words: Vec<&str> = line.split_whitespace().collect();
         let now = script.time(words[0]).expect("time");
-        let command = script.command(&words[1..]).expect("command");
+        let command = script.command(&words[1..]).expect("command").expect("the PIN is right");
         script.hall.execute(&command, now).unwrap_or_else(|r| panic!("`{line}` refused: {r:?}"));
     }
     script

@@ -21,7 +21,7 @@ const WINDOWS: u16 = 4;
 #[derive(Debug, Clone)]
 enum Op {
     Issue { matter: u16, green: bool, holder: Option<u8> },
-    SignIn { window: u16, clerk: u16, right_pin: bool },
+    SignIn { window: u16, clerk: u16 },
     SignOut(u16),
     Pause(u16),
     Resume(u16),
@@ -52,8 +52,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         12 => (m.clone(), any::<bool>(), proptest::option::of(0u8..4))
             .prop_map(|(matter, green, holder)| Op::Issue { matter, green, holder }),
-        3 => (w.clone(), 0u16..4, prop::bool::weighted(0.9))
-            .prop_map(|(window, clerk, right_pin)| Op::SignIn { window, clerk, right_pin }),
+        3 => (w.clone(), 0u16..4).prop_map(|(window, clerk)| Op::SignIn { window, clerk }),
         1 => w.clone().prop_map(Op::SignOut),
         1 => w.clone().prop_map(Op::Pause),
         1 => w.clone().prop_map(Op::Resume),
@@ -117,11 +116,7 @@ fn command(hall: &Hall, op: &Op, now: Timestamp) -> Command {
             holder: holder.map(|h| Holder { key: HolderKey(format!("k{h}")), birth_date: None }),
             source: None,
         },
-        Op::SignIn { window, clerk, right_pin } => {
-            let digit = char::from(b'1' + *clerk as u8);
-            let pin = if *right_pin { digit.to_string().repeat(4) } else { "0000".into() };
-            Command::SignIn { window: w(window), clerk: ClerkId(*clerk), pin }
-        }
+        Op::SignIn { window, clerk } => Command::SignIn { window: w(window), clerk: ClerkId(*clerk) },
         Op::SignOut(i) => Command::SignOut { window: w(i) },
         Op::Pause(i) => Command::Pause { window: w(i) },
         Op::Resume(i) => Command::Resume { window: w(i) },
@@ -231,8 +226,7 @@ fn check_places(hall: &Hall) -> Result<(), TestCaseError> {
 fn start_day(hall: &mut Hall, day: onewindow::core::Date, now: Timestamp) -> Vec<Event> {
     let mut log = hall.execute(&Command::OpenDay { date: day }, now).expect("open day");
     for i in 0..3u16 {
-        let pin = char::from(b'1' + i as u8).to_string().repeat(4);
-        let sign_in = Command::SignIn { window: WindowId(i), clerk: ClerkId(i), pin };
+        let sign_in = Command::SignIn { window: WindowId(i), clerk: ClerkId(i) };
         log.extend(hall.execute(&sign_in, now).expect("sign in"));
     }
     log

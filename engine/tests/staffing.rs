@@ -39,7 +39,7 @@ fn run(config: HallConfig, lines: &[&str]) -> (Script, Vec<String>) {
     for line in lines {
         let words: Vec<&str> = line.split_whitespace().collect();
         let now = script.time(words[0]).expect("time");
-        let command = script.command(&words[1..]).expect("command");
+        let command = script.command(&words[1..]).expect("command").expect("the PIN is right");
         let events = script.hall.execute(&command, now).unwrap_or_else(|r| panic!("`{line}` refused: {r:?}"));
         last = events.iter().map(|e| script.render(e)).collect();
     }

@@ -10,7 +10,8 @@ mod client;
 
 use client::Client;
 use onewindow::auth::IdHasher;
-use onewindow::core::{identity, Date};
+use onewindow::core::Date;
+use onewindow::identity;
 use serde_json::json;
 use std::collections::HashSet;
 use std::ops::Range;

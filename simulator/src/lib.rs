@@ -1,4 +1,4 @@
-//! simulator: replays hall days through the same `onewindow::core` the server runs, with a virtual
+//! simulator: replays hall days through the same `onewindow_core` the server runs, with a virtual
 //! clock and seeded random numbers (ChaCha8: same seed, same output, bit for bit).
 //!
 //! Flow: [`scenario::Scenario::parse`] reads a scenario (TOML, `../shared/validation/SCENARIO-FORMAT.md`);

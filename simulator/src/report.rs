@@ -4,7 +4,7 @@
 use crate::scenario::{Mode, Scenario};
 use crate::sim::{hall_config, Run, Staffing};
 use crate::stats::{batch_ci, ci95, estimate_report, key, summarise, Recorder, Stats, Wait};
-use onewindow::core::{Policy, StaffingRules};
+use onewindow_core::{Policy, StaffingRules};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -202,7 +202,7 @@ pub fn run(scenario: &Scenario, options: &Options) -> Result<Report, String> {
     Ok(report)
 }
 
-fn steady(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: bool) -> Report {
+fn steady(scenario: &Scenario, config: onewindow_core::HallConfig, estimates: bool) -> Report {
     let mut run = Run::new(scenario, config, 0);
     run.estimates = estimates;
     let mut rec = Recorder::default();
@@ -232,7 +232,7 @@ fn steady(scenario: &Scenario, config: onewindow::core::HallConfig, estimates: b
     }
 }
 
-fn day(scenario: &Scenario, config: onewindow::core::HallConfig, options: &Options, staffing: Staffing) -> Report {
+fn day(scenario: &Scenario, config: onewindow_core::HallConfig, options: &Options, staffing: Staffing) -> Report {
     let mut all_estimates = Vec::new();
     let (open, close) = scenario.hours.unwrap_or((0.0, 24.0 * 60.0));
     let slots = (((close - open) / scenario.slot_min).ceil() as usize).max(1);

@@ -1,7 +1,7 @@
 //! Scenarios (TOML), per `../shared/validation/SCENARIO-FORMAT.md`: parsed strictly (unknown keys are
 //! errors that name the key) and validated into a typed [`Scenario`].
 
-use onewindow::core::time::parse_hhmm;
+use onewindow_core::time::parse_hhmm;
 use serde::Deserialize;
 
 /// A scenario that cannot be run.
@@ -243,7 +243,7 @@ impl Scenario {
         let raw: RawScenario =
             toml::from_str(text).map_err(|e| ScenarioError::Parse(e.to_string().trim().to_owned()))?;
         let run = raw.run;
-        if run.policy != "default" && onewindow::core::Policy::from_name(&run.policy).is_none() {
+        if run.policy != "default" && onewindow_core::Policy::from_name(&run.policy).is_none() {
             return Err(invalid("run.policy", format!("unknown policy `{}`", run.policy)));
         }
         let hours = match (&raw.hours, run.mode) {

@@ -1,5 +1,5 @@
 //! The discrete-event loop: arrivals and service completions on a virtual clock, every decision made
-//! by the same `onewindow::core::Hall` the server runs (`IssueTicket`, `CallNext`, `Finish`).
+//! by the same `onewindow_core::Hall` the server runs (`IssueTicket`, `CallNext`, `Finish`).
 //!
 //! Model rules (SCENARIO-FORMAT.md): a window that is free calls at once; when several free windows can
 //! take an arriving ticket, the one serving the fewest matters takes it (ties: lowest index). Each
@@ -8,8 +8,7 @@
 
 use crate::scenario::{Matter, Rate, Scenario, Service};
 use crate::stats::{EstimateSample, Recorder};
-use onewindow::core::pin::hash_pin;
-use onewindow::core::{
+use onewindow_core::{
     ClerkId, ClerkSpec, Command, Date, Event, GreenReason, Hall, HallConfig, MatterId, MatterSet, MatterSpec, Outcome,
     Policy, Rules, StaffingMode, StaffingRules, TicketClass, TicketId, Timestamp, WindowId, WindowKind, WindowSpec,
 };
@@ -76,11 +75,7 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
         })
         .collect();
     let clerks = (0..scenario.windows.len())
-        .map(|i| ClerkSpec {
-            key: format!("c{i}"),
-            name: format!("clerk {i}"),
-            pin_hash: hash_pin(&format!("c{i}"), "0000"),
-        })
+        .map(|i| ClerkSpec { key: format!("c{i}"), name: format!("clerk {i}"), pin_hash: String::new() })
         .collect();
     let rules = Rules {
         policy,
@@ -252,8 +247,7 @@ impl<'a> Run<'a> {
         let _ = hall.execute(&Command::OpenDay { date: EPOCH }, start);
         for (i, w) in scenario.windows.iter().enumerate() {
             if !w.standby {
-                let sign_in =
-                    Command::SignIn { window: WindowId(i as u16), clerk: ClerkId(i as u16), pin: "0000".into() };
+                let sign_in = Command::SignIn { window: WindowId(i as u16), clerk: ClerkId(i as u16) };
                 let _ = hall.execute(&sign_in, start);
             }
         }
@@ -497,7 +491,7 @@ impl<'a> Run<'a> {
 
     /// A window the core has just opened: its clerk signs in at once, it counts as open, and it calls.
     fn staff_opened(&mut self, w: usize, now: f64, rec: &mut Recorder) {
-        let sign_in = Command::SignIn { window: WindowId(w as u16), clerk: ClerkId(w as u16), pin: "0000".into() };
+        let sign_in = Command::SignIn { window: WindowId(w as u16), clerk: ClerkId(w as u16) };
         let _ = self.hall.execute(&sign_in, Run::at(now));
         self.open[w] = Some(now);
         self.call(w, now, rec);

@@ -6,9 +6,9 @@
 
 use crate::core::config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rules, WindowSpec};
 use crate::core::model::{MatterId, MatterSet, WindowKind, MAX_MATTERS};
-use crate::core::pin::is_pin_hash;
 use crate::core::staffing::{StaffingMode, StaffingRules};
 use crate::core::time::{parse_hhmm, MINUTE_MS};
+use crate::pin::is_pin_hash;
 use serde::Deserialize;
 use std::collections::HashSet;
 

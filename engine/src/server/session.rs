@@ -54,7 +54,8 @@ impl Sink {
                     Err(End::Gone)
                 }
             },
-            _ = super::listen::stopped(stop) => Err(End::Gone),
+            // A send cut short by the stop still ends in a 1001 for a peer that reads (`finish`).
+            _ = super::listen::stopped(stop) => Err(End::Close(close_code::AWAY, "server stopping")),
         }
     }
 }

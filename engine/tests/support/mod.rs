@@ -6,7 +6,7 @@
 use onewindow::config;
 use onewindow::core::{
     CallReason, ClerkId, Command, Date, Event, GreenReason, Hall, HallConfig, Holder, HolderKey, MatterId, MatterSet,
-    Outcome, Rating, StaffingTrigger, TicketId, TicketNumber, Timestamp, TransferTo, WindowId,
+    Outcome, Rating, Rejection, StaffingTrigger, TicketId, TicketNumber, Timestamp, TransferTo, WindowId,
 };
 
 /// The small test hall (`tests/halls/small.toml`): matters estate (A, cap 5), tax (B), pickup (C);
@@ -70,12 +70,13 @@ impl Script {
     }
 
     /// One command, in words: `issue estate green=elderly id=k1 born=1950-01-01`, `call-next 1`, ...
-    pub fn command(&self, words: &[&str]) -> Result<Command, String> {
+    /// The inner `Err` is the server edge's refusal (a wrong PIN), before the core sees anything.
+    pub fn command(&self, words: &[&str]) -> Result<Result<Command, Rejection>, String> {
         let (verb, args) = words.split_first().ok_or("empty command")?;
         let arg = |i: usize| args.get(i).copied().ok_or_else(|| format!("`{verb}` needs argument {}", i + 1));
         let opt = |name: &str| args.iter().find_map(|a| a.strip_prefix(name).and_then(|v| v.strip_prefix('=')));
         let w = |i: usize| self.window(arg(i)?);
-        Ok(match *verb {
+        Ok(Ok(match *verb {
             "open-day" => Command::OpenDay { date: arg(0)?.parse()? },
             "close-day" => Command::CloseDay,
             "issue" => Command::IssueTicket {
@@ -95,11 +96,14 @@ impl Script {
             },
             "check-in" => Command::CheckIn { code: arg(0)?.to_owned(), source: None },
             "cancel" => Command::CancelTicket { ticket: self.ticket(arg(0)?)?, by: None },
-            "sign-in" => Command::SignIn {
-                window: w(0)?,
-                clerk: self.hall.config().clerk_by_key(arg(1)?).unwrap_or(ClerkId(u16::MAX)),
-                pin: arg(2)?.to_owned(),
-            },
+            "sign-in" => {
+                let window = w(0)?;
+                let clerk = self.hall.config().clerk_by_key(arg(1)?).unwrap_or(ClerkId(u16::MAX));
+                if let Err(refused) = onewindow::pin::check_sign_in(self.hall.config(), clerk, arg(2)?) {
+                    return Ok(Err(refused));
+                }
+                Command::SignIn { window, clerk }
+            }
             "sign-out" => Command::SignOut { window: w(0)? },
             "pause" => Command::Pause { window: w(0)? },
             "resume" => Command::Resume { window: w(0)? },
@@ -141,7 +145,7 @@ impl Script {
             "review-staffing" => Command::ReviewStaffing,
             "accept-staffing" => Command::AcceptStaffing { window: w(0)? },
             other => return Err(format!("unknown command `{other}`")),
-        })
+        }))
     }
 
     /// Renders an event after it was applied.

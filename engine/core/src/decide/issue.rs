@@ -1,11 +1,11 @@
 //! Tickets in and out: issue at a kiosk, appointments booked and checked in, cancellation.
 
-use crate::core::command::Holder;
-use crate::core::event::Event;
-use crate::core::model::{GreenReason, MatterId, TicketClass, TicketId, TicketState, ELDERLY_AGE};
-use crate::core::rejection::Rejection;
-use crate::core::time::Timestamp;
-use crate::core::Hall;
+use crate::command::Holder;
+use crate::event::Event;
+use crate::model::{GreenReason, MatterId, TicketClass, TicketId, TicketState, ELDERLY_AGE};
+use crate::rejection::Rejection;
+use crate::time::Timestamp;
+use crate::Hall;
 
 /// Longest appointment code accepted.
 const MAX_CODE_LEN: usize = 64;

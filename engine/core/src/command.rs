@@ -72,14 +72,12 @@ pub enum Command {
         /// The kiosk asking, if a kiosk asks: it may cancel only tickets it issued.
         by: Option<String>,
     },
-    /// A clerk signs in to a window with a PIN.
+    /// A clerk signs in to a window (the edge has already checked the clerk's PIN).
     SignIn {
         /// The window.
         window: WindowId,
         /// The clerk.
         clerk: ClerkId,
-        /// The PIN as typed.
-        pin: String,
     },
     /// The clerk leaves the window.
     SignOut {

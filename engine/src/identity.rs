@@ -2,9 +2,9 @@
 //!
 //! The kiosk reads an ID to find the citizen's age for the elderly green channel and to enforce one
 //! waiting ticket per ID per matter. The raw number never enters the core's state or the log: the
-//! shell keeps a keyed hash ([`super::model::HolderKey`]) and the birth date, and clerks see [`mask`].
+//! shell keeps a keyed hash ([`crate::core::HolderKey`]) and the birth date, and clerks see [`mask`].
 
-use super::time::Date;
+use crate::core::time::Date;
 
 /// Why an ID number was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

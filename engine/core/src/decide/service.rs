@@ -1,12 +1,12 @@
 //! At the window: call, recall, serve, finish, no-show, transfer, hold, resume, rate.
 
-use crate::core::command::TransferTo;
-use crate::core::event::{CallReason, Event};
-use crate::core::model::{Outcome, Rating, TicketId, TicketNumber, TicketState, WindowId};
-use crate::core::rejection::Rejection;
-use crate::core::routing;
-use crate::core::time::Timestamp;
-use crate::core::Hall;
+use crate::command::TransferTo;
+use crate::event::{CallReason, Event};
+use crate::model::{Outcome, Rating, TicketId, TicketNumber, TicketState, WindowId};
+use crate::rejection::Rejection;
+use crate::routing;
+use crate::time::Timestamp;
+use crate::Hall;
 
 impl Hall {
     /// A window that may call now: staffed, not paused, nothing called or in service.

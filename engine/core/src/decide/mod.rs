@@ -25,7 +25,7 @@ impl Hall {
             Command::BookAppointment { code, matter, start, end } => self.decide_book(code, *matter, *start, *end),
             Command::CheckIn { code, source } => self.decide_check_in(code, source.as_deref(), now),
             Command::CancelTicket { ticket, by } => self.decide_cancel(*ticket, by.as_deref(), now),
-            Command::SignIn { window, clerk, pin } => self.decide_sign_in(*window, *clerk, pin, now),
+            Command::SignIn { window, clerk } => self.decide_sign_in(*window, *clerk, now),
             Command::SignOut { window } => self.decide_sign_out(*window, now),
             Command::Pause { window } => self.decide_pause(*window, now),
             Command::Resume { window } => self.decide_resume(*window, now),

@@ -3,8 +3,22 @@
 //! A 4–6 digit PIN can be brute-forced from any hash, so the hash only keeps PINs off screens and out of
 //! backups read in passing; the config file itself must stay readable by the hall's operators only.
 //! The clerk's key salts the hash, so two clerks with one PIN do not share a hash.
+//!
+//! PINs are the edge's business: [`check_sign_in`] runs before a `SignIn` command reaches the core,
+//! which never sees a PIN.
 
+use crate::core::{ClerkId, HallConfig, Rejection};
 use sha2::{Digest, Sha256};
+
+/// Whether `clerk` may sign in with `pin`: `UnknownClerk` or `WrongPin` if not.
+pub fn check_sign_in(config: &HallConfig, clerk: ClerkId, pin: &str) -> Result<(), Rejection> {
+    let spec = config.clerks.get(usize::from(clerk.0)).ok_or(Rejection::UnknownClerk)?;
+    if pin_matches(&spec.key, pin, &spec.pin_hash) {
+        Ok(())
+    } else {
+        Err(Rejection::WrongPin)
+    }
+}
 
 /// The stored form of `pin` for the clerk `clerk_key`: `sha256:` and 64 hex digits.
 pub fn hash_pin(clerk_key: &str, pin: &str) -> String {

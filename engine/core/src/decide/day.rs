@@ -1,10 +1,10 @@
 //! Opening and closing the business day.
 
-use crate::core::event::Event;
-use crate::core::model::{EndReason, TicketState};
-use crate::core::rejection::Rejection;
-use crate::core::time::{Date, Timestamp};
-use crate::core::Hall;
+use crate::event::Event;
+use crate::model::{EndReason, TicketState};
+use crate::rejection::Rejection;
+use crate::time::{Date, Timestamp};
+use crate::Hall;
 
 impl Hall {
     pub(super) fn decide_open_day(&self, date: Date, now: Timestamp) -> Result<Vec<Event>, Rejection> {
@@ -60,7 +60,7 @@ impl Hall {
                 .iter()
                 .enumerate()
                 .filter(|(_, w)| w.clerk.is_some())
-                .map(|(i, _)| Event::ClerkSignedOut { window: crate::core::WindowId(i as u16), at }),
+                .map(|(i, _)| Event::ClerkSignedOut { window: crate::WindowId(i as u16), at }),
         );
         events.push(Event::DayClosed { at });
         events

@@ -1,6 +1,8 @@
-//! The hall as a pure state machine: `decide` turns a command into events or a rejection, `apply`
-//! folds an event into the state. No clock, disk, socket, thread or random number lives here; time is
-//! an argument. The server, crash replay and the simulator all run this one code path.
+//! onewindow-core: the hall as a pure state machine. `decide` turns a command into events or a
+//! rejection, `apply` folds an event into the state, `tick` says what happens because time passed. No
+//! clock, disk, socket, thread or random number lives here, and the crate depends on nothing that could
+//! give it one (serde, thiserror and the protocol's shared vocabulary only; `scripts/test-all` checks).
+//! Time is an argument. The server, crash replay and the simulator all run this one code path.
 //!
 //! ```text
 //! Command ──decide(&self, now)──> Vec<Event> ──apply(&mut self)──> Hall'
@@ -12,9 +14,7 @@ pub mod config;
 mod decide;
 pub mod estimate;
 pub mod event;
-pub mod identity;
 pub mod model;
-pub mod pin;
 pub mod queue;
 pub mod rejection;
 pub mod routing;

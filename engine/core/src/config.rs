@@ -53,7 +53,7 @@ pub struct ClerkSpec {
     pub key: String,
     /// Name, shown on the clerk console and in reports (never on hall displays).
     pub name: String,
-    /// `sha256:<hex>` of the PIN, see [`super::pin::hash_pin`].
+    /// `sha256:<hex>` of the PIN. The core never reads it: the server checks PINs before a `SignIn`.
     pub pin_hash: String,
 }
 
