@@ -297,6 +297,8 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
         },
         Event::NoticePosted { text, .. } => WireEvent::NoticePosted { text: text.clone() },
         Event::HelpRequested { kiosk, .. } => WireEvent::HelpRequested { kiosk: kiosk.clone() },
+        Event::IssuingStopped { matter, .. } => WireEvent::IssuingStopped { matter: matter_key(hall, *matter) },
+        Event::IssuingResumed { matter, .. } => WireEvent::IssuingResumed { matter: matter_key(hall, *matter) },
     }
 }
 
@@ -408,11 +410,7 @@ pub fn hall_view_with(hall: &Hall, now: Timestamp, estimates: &[Option<WaitEstim
             .iter()
             .map(|(w, t)| StaffingRequestView { window: window_number(hall, *w), staffing: staffing_view(hall, t) })
             .collect(),
-        cut_off: (0..config.matters.len())
-            .map(|i| MatterId(i as u16))
-            .filter(|m| hall.day().is_some() && hall.cut_off(*m, TicketClass::Normal, now))
-            .map(|m| matter_key(hall, m))
-            .collect(),
+        cut_off: hall.cut_off_matters().iter().map(|m| matter_key(hall, m)).collect(),
         server_date: Some(now.local(config.utc_offset_min).0.to_string()),
         clock_warning: None,
     }

@@ -119,8 +119,9 @@ fn the_walk_follows_the_live_routing_policy() {
         "09:00 issue estate",
     ];
     let fifo = script(&lines);
-    // Late enough that the morning's issue rate has decayed: no expected arrivals to speak of.
-    let now = at(&fifo, "10:30");
+    // Late enough that the morning's issue rate has decayed (no expected arrivals to speak of), early
+    // enough that no estate ticket passes the 120-minute starvation guard before tax is called.
+    let now = at(&fifo, "10:00");
     let (in_fifo, _) = minutes(fifo.hall.estimate(TAX, TicketClass::Normal, now).wait_ms).expect("estimate");
     let mut config = small_config();
     config.rules.policy = Policy::Backlog;

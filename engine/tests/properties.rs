@@ -2,12 +2,14 @@
 //! `PROPTEST_CASES` to change). After every step: no ticket is lost or duplicated, every called ticket's
 //! matter is one the calling window serves, under `fifo` one matter and class are called in issue
 //! order, no ticket past the maximum wait is passed over, a re-queued no-show has exactly N tickets
-//! ahead of it, ticket numbers are unique within the day, `decide` is deterministic; at the end,
+//! ahead of it, ticket numbers are unique within the day, `decide` is deterministic, the wait
+//! estimate's walk picks first what `call next` would choose for every window (one ranking); at the end,
 //! replaying the emitted events from empty rebuilds exactly the live hall, and the log survives JSON.
 
 mod support;
 
 use onewindow::core::queue::LaneKind;
+use onewindow::core::routing;
 use onewindow::core::{
     CallReason, ClerkId, Command, Event, GreenReason, Hall, HallConfig, Holder, HolderKey, MatterId, MatterSet,
     Outcome, Policy, Rating, StaffingMode, Ticket, TicketClass, TicketId, TicketState, Timestamp, TransferTo, WindowId,
@@ -320,6 +322,15 @@ fn run(policy: Policy, ops: &[(Op, u8)]) -> Result<(), TestCaseError> {
         }
         log.extend(events);
         check_places(&hall)?;
+        // One ranking: the estimate's walk picks first what `call next` would choose, now and later
+        // (when the starvation guard may have something to say).
+        for later in [0, 50 * 60_000] {
+            let at = now.plus_ms(later);
+            for w in 0..WINDOWS {
+                let chosen = routing::choose(&hall, WindowId(w), at).map(|(ticket, _)| ticket);
+                prop_assert_eq!(hall.walk_first_pick(WindowId(w), at), chosen, "window {} at +{}ms", w, later);
+            }
+        }
         if matches!(op, Op::CloseAndReopen) && hall.day().is_some_and(|d| d.closed) {
             day = onewindow::core::Date::from_days(day.to_days() + 1);
             now = day.at_minute(8 * 60, 480);

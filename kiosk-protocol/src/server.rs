@@ -371,6 +371,17 @@ pub enum WireEvent {
         /// Text.
         text: String,
     },
+    /// Capacity cut-off (限号): the matter stopped issuing ordinary tickets (a new one would be called
+    /// after closing time plus the extension). Kiosks show it as stopped.
+    IssuingStopped {
+        /// Matter key.
+        matter: String,
+    },
+    /// The matter issues again.
+    IssuingResumed {
+        /// Matter key.
+        matter: String,
+    },
 }
 
 impl WireEvent {
@@ -402,6 +413,8 @@ impl WireEvent {
         "skills_changed",
         "help_requested",
         "notice_posted",
+        "issuing_stopped",
+        "issuing_resumed",
     ];
 }
 

@@ -252,7 +252,7 @@ fn day(scenario: &Scenario, config: onewindow_core::HallConfig, options: &Option
         if staffing == Staffing::Schedule {
             run.start_schedule(open);
         }
-        run.start_reviews(open);
+        run.start_ticks(open);
         run.start_closing(close);
         let mut rec = Recorder { keep_arrivals: true, ..Recorder::default() };
         run.start_arrivals(open, close);

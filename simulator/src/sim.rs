@@ -20,6 +20,8 @@ use std::collections::{BinaryHeap, HashMap};
 const MINUTE_MS: f64 = 60_000.0;
 /// The virtual calendar starts here; steady runs never change the business day.
 const EPOCH: Date = Date { year: 2026, month: 1, day: 5 };
+/// The hall clock's beat in simulated minutes: `Hall::tick` once a second, as the server calls it.
+const TICK_MIN: f64 = onewindow_core::tick::TICK_EVERY_MS as f64 / MINUTE_MS;
 
 /// How standby windows are opened and closed in a run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -158,8 +160,8 @@ enum Kind {
     Completion(usize),
     /// The planned staffing changes to this entry of the schedule.
     Staffing(usize),
-    /// The core's staffing review runs (automatic staffing), every minute.
-    Review,
+    /// The hall's clock ticks (`Hall::tick`), every second as in the server.
+    Tick,
     /// Issuing stops: from now on, a window with nothing to call closes (the drain).
     Closing,
     /// A citizen of this matter arrives.
@@ -310,11 +312,11 @@ impl<'a> Run<'a> {
                 Kind::Arrival(m) => self.arrive(m, due.at, until, rec, measure),
                 Kind::Completion(w) => self.complete(w, due.at, rec),
                 Kind::Staffing(i) => self.staff(i, due.at, rec),
-                Kind::Review => {
-                    self.review(due.at, rec);
-                    // Keep reviewing while anything else is still to happen.
+                Kind::Tick => {
+                    self.tick(due.at, rec);
+                    // Keep ticking while anything else is still to happen.
                     if !self.queue.is_empty() {
-                        self.push(due.at + 1.0, Kind::Review);
+                        self.push(due.at + TICK_MIN, Kind::Tick);
                     }
                 }
                 Kind::Closing => {
@@ -372,15 +374,13 @@ impl<'a> Run<'a> {
         if let Some(w) = free {
             self.call(w, now, rec);
         }
-        self.review(now, rec);
     }
 
-    /// Starts the staffing review (automatic staffing): every minute from `from`, and after every
-    /// arrival and completion.
-    pub fn start_reviews(&mut self, from: f64) {
-        if self.auto {
-            self.push(from, Kind::Review);
-        }
+    /// Starts the hall's clock: `Hall::tick` every second from `from`, the server's cadence (day
+    /// mode; steady mode is a queueing experiment with no calendar, no staffing and no cut-off, so
+    /// nothing in it happens because time passes).
+    pub fn start_ticks(&mut self, from: f64) {
+        self.push(from, Kind::Tick);
     }
 
     /// Issuing stops at `close`: windows with nothing left to call close from then on.
@@ -388,13 +388,13 @@ impl<'a> Run<'a> {
         self.push(close, Kind::Closing);
     }
 
-    /// Runs the core's staffing review and carries out what it decided: an opened standby window is
+    /// Ticks the hall and carries out what the staffing review decided: an opened standby window is
     /// staffed at once and calls; a closed one stops counting.
-    fn review(&mut self, now: f64, rec: &mut Recorder) {
-        if !self.auto {
-            return;
+    fn tick(&mut self, now: f64, rec: &mut Recorder) {
+        let events = self.hall.tick(Run::at(now));
+        for event in &events {
+            self.hall.apply(event);
         }
-        let Ok(events) = self.hall.execute(&Command::ReviewStaffing, Run::at(now)) else { return };
         for event in events {
             match event {
                 Event::WindowOpened { window, .. } => {
@@ -432,7 +432,6 @@ impl<'a> Run<'a> {
             self.call(w, now, rec);
             self.drain(w, now);
         }
-        self.review(now, rec);
     }
 
     /// Schedules the planned-staffing changes, the first from `open`.

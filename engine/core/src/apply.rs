@@ -196,6 +196,8 @@ impl Hall {
                 self.release_targeted(*window, *at);
             }
             Event::NoticePosted { text, .. } => self.notice.clone_from(text),
+            Event::IssuingStopped { matter, .. } => self.cut_off.insert(*matter),
+            Event::IssuingResumed { matter, .. } => self.cut_off.remove(*matter),
             Event::StaffingRequested { window, trigger, .. } => {
                 if self.window(*window).is_some() {
                     self.staffing_requests.insert(*window, *trigger);

@@ -6,7 +6,7 @@
 use super::model::{ClerkId, MatterId, MatterSet, WindowId, WindowKind};
 use super::staffing::StaffingRules;
 use super::time::MINUTE_MS;
-use serde::{Deserialize, Serialize};
+pub use crate::routing::Policy;
 
 /// A kind of business citizens come for (事项).
 #[derive(Debug, Clone, PartialEq)]
@@ -55,50 +55,6 @@ pub struct ClerkSpec {
     pub name: String,
     /// `sha256:<hex>` of the PIN. The core never reads it: the server checks PINs before a `SignIn`.
     pub pin_hash: String,
-}
-
-/// The routing policy for the ordinary tier of `call next`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Policy {
-    /// Earliest issue time among the tickets the window may serve: the baseline.
-    Fifo,
-    /// Largest wait relative to the matter's target; a window that is the only open one serving a
-    /// matter weighs that matter's queue double.
-    RelativeWait,
-    /// The matter with the most waiting tickets per active window, per minute of its average handling
-    /// time and per minute of its target wait: a window serves the queue that depends on it most,
-    /// quick matters and tight targets a little sooner (the cµ idea); the starvation guard bounds the
-    /// wait of slow ones. The default: on `chain-24` it beats both `fifo` and own-matter-first, and on
-    /// `hall-day-800` it meets every goal (docs/policies.md).
-    #[default]
-    Backlog,
-    /// A window takes its own matter (the first it lists) first, then the others in issue order:
-    /// the specialist-first rule halls use before any tuning; a baseline for comparisons.
-    OwnMatterFirst,
-}
-
-impl Policy {
-    /// Every policy, for listings and `--policy` parsing.
-    pub const ALL: [Policy; 4] = [Policy::Fifo, Policy::RelativeWait, Policy::Backlog, Policy::OwnMatterFirst];
-
-    /// The name used in config files, scenarios and call reasons.
-    pub fn name(self) -> &'static str {
-        match self {
-            Policy::Fifo => "fifo",
-            Policy::RelativeWait => "relative_wait",
-            Policy::Backlog => "backlog",
-            Policy::OwnMatterFirst => "own_matter_first",
-        }
-    }
-
-    /// The policy with this name; `default` names the engine's default.
-    pub fn from_name(name: &str) -> Option<Policy> {
-        if name == "default" {
-            return Some(Policy::default());
-        }
-        Policy::ALL.into_iter().find(|p| p.name() == name)
-    }
 }
 
 /// Rules that shape routing and the ticket life cycle.

@@ -8,8 +8,9 @@
 //! Pure and bounded: at most [`MAX_AHEAD`] tickets are walked; beyond that, or with no window open that
 //! serves the matter, only the number of people ahead is given.
 
-use super::config::Policy;
-use super::model::{MatterId, MatterSet, TicketClass, WindowId, WindowKind};
+use super::model::{MatterId, MatterSet, TicketClass, TicketId, WindowId, WindowKind};
+use super::queue::{MatterLane, QueueKey};
+use super::routing::{rank, Head, HeadLane, Pick, Policy};
 use super::staffing::StaffingMode;
 use super::time::Timestamp;
 use super::Hall;
@@ -161,41 +162,34 @@ impl Hall {
                 }
             })
             .collect();
-        // Everyone these windows may call before the new ticket: a green ticket waits only behind
-        // green (and returning, appointment) tickets; a normal one behind all. Per matter, in the order
-        // its lanes are served (tier, then issue time); the new ticket goes last in its own matter.
+        // Everyone these windows may call before the new ticket, lane by lane as they wait; the new
+        // ticket joins the end of its own lane, with the key it would get.
         let served = MatterSet(free.iter().fold(0u64, |bits, f| bits | self.windows[usize::from(f.window.0)].skills.0));
-        let rank = |c: TicketClass| match c {
-            TicketClass::Appointment => 0,
-            TicketClass::Green => 1,
-            TicketClass::Normal => 2,
+        let windows: Vec<WindowId> = free.iter().map(|f| f.window).collect();
+        let lane = match class {
+            TicketClass::Appointment => MatterLane::Appointment,
+            TicketClass::Green => MatterLane::Green,
+            TicketClass::Normal => MatterLane::Normal,
         };
-        let mine = rank(class);
+        // People ahead: its matter's lanes up to its own.
+        let ahead =
+            MatterLane::ALL.iter().take_while(|l| **l != lane).chain([&lane]).map(|l| state.queues.lane(*l).len());
+        let ahead = ahead.sum::<usize>() as u32;
         // Bounded before any work: a queue too long to walk gets the people ahead only.
-        let waiting: usize = served.iter().map(|m| self.matters[usize::from(m.0)].queues.len()).sum();
+        let waiting: usize = served.iter().map(|m| self.matters[usize::from(m.0)].queues.len()).sum::<usize>()
+            + windows.iter().map(|w| self.windows[usize::from(w.0)].targeted.len()).sum::<usize>();
         if free.is_empty() || waiting > MAX_AHEAD {
-            return Estimate { ahead: state.queues.len() as u32, wait_ms: None };
+            return Estimate { ahead, wait_ms: None };
         }
-        let mut lanes: Vec<Lane> = vec![Lane::default(); self.matters.len()];
-        for m in served.iter() {
-            let lane = &mut lanes[usize::from(m.0)];
-            lane.tickets = self.matters[usize::from(m.0)]
-                .queues
-                .by_issue
-                .iter()
-                .filter_map(|(_, id)| self.ticket(*id))
-                .filter(|t| rank(t.class) <= mine || t.first)
-                .map(|t| (if t.first { 0 } else { rank(t.class) }, t.issued_at, false))
-                .collect();
-            lane.tickets.make_contiguous().sort();
-        }
-        let ahead = lanes[usize::from(matter.0)].tickets.len() as u32;
-        lanes[usize::from(matter.0)].tickets.push_back((mine, now, true));
+        let mut queues = WalkQueues::of(self, served, &windows);
+        let new = TicketId(self.next_ticket);
+        let key = QueueKey::own(now.0, new);
+        queues.push(Head { lane: HeadLane::Matter(lane), matter, key, ticket: new, issued_at: now });
         // Ordinary tickets keep arriving while it waits, at each matter's recent rate: under a policy
         // that lets a matter's later tickets go first (backlog, relative wait), they can pass it.
         // (Under fifo no later ticket ever goes first: no need to walk them.)
         let reorders = self.config.rules.policy != Policy::Fifo;
-        let rates: Vec<(MatterId, f64)> = if mine == 2 && reorders {
+        let rates: Vec<(MatterId, f64)> = if class == TicketClass::Normal && reorders {
             served
                 .iter()
                 .map(|m| (m, self.matters[usize::from(m.0)].arrival_rate_at(now)))
@@ -208,13 +202,13 @@ impl Hall {
         // within the previous pass's wait (arrivals after it cannot pass a ticket already called), a
         // few fixed-point steps. A fixed number keeps the walk bounded when arrivals outpace the open
         // windows (the staffing review reacts to that; the walk does not).
-        let Some((first, n, _)) = self.walk_forward(now, free.clone(), lanes.clone(), &[], 0.0) else {
+        let Some((first, n, _)) = self.walk_forward(now, new, free.clone(), queues.clone(), &[], 0.0) else {
             return Estimate { ahead, wait_ms: None };
         };
         let (mut central, mut completions, mut passed) = (first, n, 0);
         let steps = if rates.is_empty() { 0 } else { FIXED_POINT_STEPS };
         for _ in 0..steps {
-            match self.walk_forward(now, free.clone(), lanes.clone(), &rates, central) {
+            match self.walk_forward(now, new, free.clone(), queues.clone(), &rates, central) {
                 Some(next) => (central, completions, passed) = next,
                 None => break,
             }
@@ -227,23 +221,35 @@ impl Hall {
         Estimate { ahead, wait_ms: Some((median.round() as i64, p80.round().max(median.round()) as i64)) }
     }
 
-    /// Walks forward until the new ticket is called: `(central wait, completions before it, expected
-    /// arrivals called before it)`, or `None` if no window would call it. Idle windows take tickets at once; then, completion after
-    /// completion, the window that would finish first takes the ticket the live routing policy would
-    /// give it. Each completion adds the expected gap between completions, 1 / (sum of the busy
-    /// windows' service rates): with exponential-like handling times, c busy windows finish one every
-    /// AHT / c on average. Ordinary tickets arrive at `rates` until `horizon` ms.
+    /// What the estimate's walk has `window` call first at `now`, on its copy of the queues: by the same
+    /// [`rank`] as `call next`, so it is what [`crate::routing::choose`] picks (property-tested).
+    pub fn walk_first_pick(&self, window: WindowId, now: Timestamp) -> Option<TicketId> {
+        let skills = self.window(window)?.skills;
+        let mut queues = WalkQueues::of(self, skills, &[window]);
+        queues.pick(self, window, now).map(|h| h.ticket)
+    }
+
+    /// Walks forward until the new ticket `new` is called: `(central wait, completions before it,
+    /// expected arrivals called before it)`, or `None` if no window would call it. Idle windows take
+    /// tickets at once; then, completion after completion, the window that would finish first takes the
+    /// ticket the routing ranking gives it. Each completion adds the expected gap between completions,
+    /// 1 / (sum of the busy windows' service rates): with exponential-like handling times, c busy windows
+    /// finish one every AHT / c on average. Ordinary tickets arrive at `rates` until `horizon` ms.
     fn walk_forward(
         &self,
         now: Timestamp,
+        new: TicketId,
         mut free: Vec<Free>,
-        mut lanes: Vec<Lane>,
+        mut queues: WalkQueues,
         rates: &[(MatterId, f64)],
         horizon: f64,
     ) -> Option<(f64, u32, u32)> {
         let mut central = 0.0f64;
         let mut completions = 0u32;
         let mut passed = 0u32;
+        // Expected arrivals get ids after the new ticket's, as they would.
+        let mut next_id = new.0 + 1;
+        let mut arrived = vec![0u32; rates.len()];
         loop {
             let (i, _) = free.iter().enumerate().min_by_key(|(_, f)| (f.at, f.window))?;
             if free[i].at > now.0 {
@@ -254,24 +260,25 @@ impl Hall {
                 free[i].at = now.0;
             }
             let window = free[i].window;
-            for (m, rate) in rates {
-                let lane = &mut lanes[usize::from(m.0)];
-                while f64::from(lane.arrived + 1) <= rate * central.min(horizon) {
-                    lane.arrived += 1;
-                    let at = now.plus_ms((f64::from(lane.arrived) / rate).round() as i64);
-                    lane.tickets.push_back((2, at, false));
+            for ((m, rate), arrived) in rates.iter().zip(&mut arrived) {
+                while f64::from(*arrived + 1) <= rate * central.min(horizon) {
+                    *arrived += 1;
+                    let at = now.plus_ms((f64::from(*arrived) / rate).round() as i64);
+                    let ticket = TicketId(next_id);
+                    next_id += 1;
+                    let lane = HeadLane::Matter(MatterLane::Normal);
+                    queues.push(Head { lane, matter: *m, key: QueueKey::own(at.0, ticket), ticket, issued_at: at });
                 }
             }
-            match self.walk_pick(window, &lanes, now.plus_ms(central as i64)) {
-                Some(m) => {
-                    let popped = lanes[usize::from(m.0)].tickets.pop_front();
-                    if popped.is_some_and(|(_, _, new)| new) {
+            match queues.pick(self, window, now.plus_ms(central as i64)) {
+                Some(head) => {
+                    if head.ticket == new {
                         return Some((central, completions, passed));
                     }
-                    if popped.is_some_and(|(_, at, _)| at > now) {
+                    if head.issued_at > now {
                         passed += 1;
                     }
-                    let aht = self.matters[usize::from(m.0)].aht_ms;
+                    let aht = self.matters[usize::from(head.matter.0)].aht_ms;
                     free[i].aht = aht;
                     // Order among busy windows: the shortest job is the likeliest to end first.
                     free[i].at = now.0 + 1 + aht as i64 + completions as i64;
@@ -282,52 +289,166 @@ impl Hall {
             }
         }
     }
-
-    /// The matter whose head `window` would call next in the walk: the starvation guard, priority tiers
-    /// (returning, appointment, green: earliest), then ordinary tickets as the hall's policy ranks them, judged on
-    /// the walk's remaining queues at the walk's time `at`.
-    fn walk_pick(&self, window: WindowId, lanes: &[Lane], at: Timestamp) -> Option<MatterId> {
-        let skills = self.windows[usize::from(window.0)].skills;
-        let heads =
-            || skills.iter().filter_map(|m| lanes.get(usize::from(m.0))?.tickets.front().map(|(r, t, _)| (m, *r, *t)));
-        // The starvation guard first, as in routing: a head that has waited past the maximum.
-        let max_wait = self.config.rules.max_wait_ms;
-        let starved = heads().filter(|(_, _, t)| at.since(*t) > max_wait).min_by_key(|(m, _, t)| (*t, *m));
-        if let Some((m, _, _)) = starved {
-            return Some(m);
-        }
-        if let Some((m, _, _)) = heads().filter(|(_, r, _)| *r < 2).min_by_key(|(m, r, t)| (*r, *t, *m)) {
-            return Some(m);
-        }
-        let target = |m: MatterId| self.config.matter(m).target_wait_ms.max(1) as f64;
-        let ordinary = heads().filter(|(_, r, _)| *r == 2);
-        match self.config.rules.policy {
-            Policy::Fifo => ordinary.min_by_key(|(m, _, t)| (*t, *m)).map(|(m, _, _)| m),
-            Policy::OwnMatterFirst => {
-                let home = self.config.window(window).home;
-                ordinary.min_by_key(|(m, _, t)| (Some(*m) != home, *t, *m)).map(|(m, _, _)| m)
-            }
-            Policy::RelativeWait => ordinary
-                .max_by(|a, b| (at.since(a.2) as f64 / target(a.0)).total_cmp(&(at.since(b.2) as f64 / target(b.0))))
-                .map(|(m, _, _)| m),
-            Policy::Backlog => {
-                let score = |m: MatterId| {
-                    let state = &self.matters[usize::from(m.0)];
-                    lanes[usize::from(m.0)].tickets.len() as f64
-                        / (f64::from(state.active_windows.max(1)) * state.aht_ms.max(1.0) * target(m))
-                };
-                ordinary.max_by(|a, b| score(a.0).total_cmp(&score(b.0))).map(|(m, _, _)| m)
-            }
-        }
-    }
 }
 
-/// One matter's waiting tickets in the walk, `(tier, issued, is the new ticket)`, in call order.
+/// The walk's copy of the queues: per matter its four lanes (in [`MatterLane::ALL`] order), per
+/// window its targeted lane, each in call order; and per matter its tickets by issue time, for the
+/// starvation guard.
 #[derive(Clone, Default)]
-struct Lane {
-    tickets: VecDeque<(u8, Timestamp, bool)>,
-    /// Expected arrivals added so far.
-    arrived: u32,
+struct WalkQueues {
+    matters: Vec<[VecDeque<Head>; 4]>,
+    targeted: Vec<VecDeque<Head>>,
+    /// Per matter, `(issued, ticket)` in issue order; entries already called are skipped lazily.
+    by_issue: Vec<VecDeque<(Timestamp, TicketId)>>,
+    /// Tickets the walk has called, by id from `base`.
+    called: Vec<bool>,
+    base: u64,
+    /// Reused by every pick for its candidates and where each sits.
+    heads: Vec<Head>,
+    slots: Vec<Slot>,
+}
+
+/// A matter lane's place in [`WalkQueues::matters`].
+fn lane_index(lane: MatterLane) -> usize {
+    MatterLane::ALL.iter().position(|l| *l == lane).unwrap_or(MatterLane::ALL.len() - 1)
+}
+
+/// Where a candidate head sits in [`WalkQueues`].
+#[derive(Clone, Copy)]
+enum Slot {
+    Matter(usize, usize),
+    Targeted(usize),
+}
+
+impl WalkQueues {
+    /// The live queues of `matters`, and the targeted lanes of `windows`.
+    fn of(hall: &Hall, matters: MatterSet, windows: &[WindowId]) -> WalkQueues {
+        let head = |lane: HeadLane, key: QueueKey, ticket: TicketId| {
+            let t = hall.ticket(ticket)?;
+            Some(Head { lane, matter: t.matter, key, ticket, issued_at: t.issued_at })
+        };
+        let mut queues = WalkQueues {
+            matters: vec![Default::default(); hall.matters.len()],
+            targeted: vec![VecDeque::new(); hall.windows.len()],
+            by_issue: vec![VecDeque::new(); hall.matters.len()],
+            called: Vec::new(),
+            base: hall.first_ticket,
+            heads: Vec::new(),
+            slots: Vec::new(),
+        };
+        for m in matters.iter() {
+            let live = &hall.matters[usize::from(m.0)].queues;
+            queues.by_issue[usize::from(m.0)] = live.by_issue.iter().copied().collect();
+            for (i, lane) in MatterLane::ALL.into_iter().enumerate() {
+                queues.matters[usize::from(m.0)][i] =
+                    live.lane(lane).iter().filter_map(|(k, t)| head(HeadLane::Matter(lane), k, t)).collect();
+            }
+        }
+        for w in windows {
+            queues.targeted[usize::from(w.0)] = hall.windows[usize::from(w.0)]
+                .targeted
+                .iter()
+                .filter_map(|(k, t)| head(HeadLane::Targeted, k, t))
+                .collect();
+        }
+        queues
+    }
+
+    /// Adds a ticket issued after every other at the end of its matter's lane.
+    fn push(&mut self, head: Head) {
+        if let HeadLane::Matter(lane) = head.lane {
+            let m = usize::from(head.matter.0);
+            self.matters[m][lane_index(lane)].push_back(head);
+            self.by_issue[m].push_back((head.issued_at, head.ticket));
+        }
+    }
+
+    fn is_called(&self, ticket: TicketId) -> bool {
+        ticket.0.checked_sub(self.base).and_then(|i| self.called.get(i as usize)).copied().unwrap_or(false)
+    }
+
+    fn mark_called(&mut self, ticket: TicketId) {
+        if let Some(i) = ticket.0.checked_sub(self.base) {
+            let i = i as usize;
+            if self.called.len() <= i {
+                self.called.resize(i + 1, false);
+            }
+            self.called[i] = true;
+        }
+    }
+
+    /// The longest-waiting ticket `window` may take: the first not yet called in each of its matters'
+    /// issue order, and anything in its targeted lane.
+    fn oldest(&mut self, hall: &Hall, window: WindowId) -> Option<(Timestamp, TicketId, Option<usize>)> {
+        let w = usize::from(window.0);
+        let mut best: Option<(Timestamp, TicketId, Option<usize>)> = None;
+        for m in hall.windows[w].skills.iter() {
+            let m = usize::from(m.0);
+            while let Some(&(_, t)) = self.by_issue[m].front() {
+                if !self.is_called(t) {
+                    break;
+                }
+                self.by_issue[m].pop_front();
+            }
+            if let Some(&(at, t)) = self.by_issue[m].front() {
+                if best.is_none_or(|(b, bt, _)| (at, t) < (b, bt)) {
+                    best = Some((at, t, Some(m)));
+                }
+            }
+        }
+        for h in &self.targeted[w] {
+            if best.is_none_or(|(b, bt, _)| (h.issued_at, h.ticket) < (b, bt)) {
+                best = Some((h.issued_at, h.ticket, None));
+            }
+        }
+        best
+    }
+
+    /// Takes the ticket `window` calls at `at` off its lane, by the routing ranking.
+    fn pick(&mut self, hall: &Hall, window: WindowId, at: Timestamp) -> Option<Head> {
+        let w = usize::from(window.0);
+        self.heads.clear();
+        self.slots.clear();
+        if let Some(h) = self.targeted[w].front() {
+            self.heads.push(*h);
+            self.slots.push(Slot::Targeted(w));
+        }
+        for m in hall.windows[w].skills.iter() {
+            let m = usize::from(m.0);
+            for (i, lane) in self.matters[m].iter().enumerate() {
+                if let Some(h) = lane.front() {
+                    self.heads.push(*h);
+                    self.slots.push(Slot::Matter(m, i));
+                }
+            }
+        }
+        let oldest = self.oldest(hall, window);
+        let matters = &self.matters;
+        let len = |m: MatterId| matters[usize::from(m.0)].iter().map(VecDeque::len).sum();
+        let (pick, _) = rank(hall, window, oldest.map(|(issued, _, _)| issued), &self.heads, &len, at)?;
+        let taken = match (pick, oldest) {
+            (Pick::Head(i), _) => match self.slots[i] {
+                Slot::Targeted(w) => self.targeted[w].pop_front(),
+                Slot::Matter(m, lane) => self.matters[m][lane].pop_front(),
+            },
+            // Past the maximum wait: found where it waits (rare, so a search is fine).
+            (Pick::Oldest, Some((_, ticket, matter))) => {
+                let lanes: &mut [VecDeque<Head>] = match matter {
+                    Some(m) => &mut self.matters[m],
+                    None => std::slice::from_mut(&mut self.targeted[w]),
+                };
+                lanes.iter_mut().find_map(|lane| {
+                    let at = lane.iter().position(|h| h.ticket == ticket)?;
+                    lane.remove(at)
+                })
+            }
+            (Pick::Oldest, None) => None,
+        };
+        if let Some(head) = &taken {
+            self.mark_called(head.ticket);
+        }
+        taken
+    }
 }
 
 #[cfg(test)]

@@ -289,6 +289,21 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// Capacity cut-off (限号): a matter stops issuing ordinary tickets, because a new one would be
+    /// called after closing time plus the extension (checked on the tick).
+    IssuingStopped {
+        /// The matter.
+        matter: MatterId,
+        /// When.
+        at: Timestamp,
+    },
+    /// A matter cut off earlier issues again (its queue went down, or a window opened for it).
+    IssuingResumed {
+        /// The matter.
+        matter: MatterId,
+        /// When.
+        at: Timestamp,
+    },
     /// The displays' notice changed; empty clears it.
     NoticePosted {
         /// The text.

@@ -20,6 +20,7 @@ pub mod rejection;
 pub mod routing;
 pub mod snapshot;
 pub mod staffing;
+pub mod tick;
 pub mod time;
 
 mod apply;
@@ -117,6 +118,10 @@ pub struct Hall {
     help_requests: Vec<(String, Timestamp)>,
     /// Advisory staffing: standby windows the review asks to open, with its numbers.
     staffing_requests: BTreeMap<WindowId, StaffingTrigger>,
+    /// Matters cut off (限号) as of the last tick.
+    cut_off: MatterSet,
+    /// When the tick next runs the staffing review and the cut-off check; not hall state.
+    ticks: tick::Cadence,
 }
 
 /// Help requests kept for the supervisor wall.
@@ -152,6 +157,8 @@ impl Hall {
             notice: String::new(),
             help_requests: Vec::new(),
             staffing_requests: BTreeMap::new(),
+            cut_off: MatterSet::default(),
+            ticks: tick::Cadence::default(),
         }
     }
 
@@ -200,6 +207,10 @@ impl Hall {
     /// Advisory staffing: the standby windows asked for, with the numbers behind each request.
     pub fn staffing_requests(&self) -> &BTreeMap<WindowId, StaffingTrigger> {
         &self.staffing_requests
+    }
+    /// Matters that stopped issuing ordinary tickets (capacity cut-off, 限号), as of the last tick.
+    pub fn cut_off_matters(&self) -> MatterSet {
+        self.cut_off
     }
     /// The notice on the displays (empty for none).
     pub fn notice(&self) -> &str {

@@ -41,6 +41,18 @@ impl MatterSet {
     pub fn of(matters: impl IntoIterator<Item = MatterId>) -> MatterSet {
         MatterSet(matters.into_iter().fold(0, |bits, m| bits | 1u64.checked_shl(u32::from(m.0)).unwrap_or(0)))
     }
+    /// Adds `m` (ids past the set's capacity are ignored).
+    pub fn insert(&mut self, m: MatterId) {
+        if usize::from(m.0) < MAX_MATTERS {
+            self.0 |= 1 << m.0;
+        }
+    }
+    /// Removes `m`.
+    pub fn remove(&mut self, m: MatterId) {
+        if usize::from(m.0) < MAX_MATTERS {
+            self.0 &= !(1 << m.0);
+        }
+    }
     /// Whether `m` is in the set.
     pub fn contains(self, m: MatterId) -> bool {
         usize::from(m.0) < MAX_MATTERS && self.0 & (1u64 << m.0) != 0

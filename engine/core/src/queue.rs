@@ -59,6 +59,12 @@ pub enum MatterLane {
     Normal,
 }
 
+impl MatterLane {
+    /// Every lane, in routing order.
+    pub const ALL: [MatterLane; 4] =
+        [MatterLane::Returning, MatterLane::Appointment, MatterLane::Green, MatterLane::Normal];
+}
+
 /// Where a waiting ticket is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Place {

@@ -48,6 +48,8 @@ pub struct HallSnapshot {
     help_requests: Vec<(String, super::Timestamp)>,
     #[serde(default)]
     staffing_requests: Vec<(super::WindowId, super::StaffingTrigger)>,
+    #[serde(default)]
+    cut_off: super::MatterSet,
 }
 
 impl Hall {
@@ -86,6 +88,7 @@ impl Hall {
             notice: self.notice.clone(),
             help_requests: self.help_requests.clone(),
             staffing_requests: self.staffing_requests.iter().map(|(w, t)| (*w, *t)).collect(),
+            cut_off: self.cut_off,
         }
     }
 
@@ -119,6 +122,7 @@ impl Hall {
         hall.notice = snap.notice;
         hall.help_requests = snap.help_requests;
         hall.staffing_requests = snap.staffing_requests.into_iter().collect();
+        hall.cut_off = snap.cut_off;
         for t in &snap.tickets {
             let Some(place) = t.place else { continue };
             match place.lane {

@@ -1,8 +1,9 @@
 //! Temporary windows (临时窗口) that open and close themselves: the staffing review.
 //!
-//! The shell sends [`super::Command::ReviewStaffing`] now and then (the server at most once a second,
-//! after a batch or on its tick; the simulator every minute and after every arrival). The
-//! review asks the wait estimator ([`super::estimate`]) what a new ticket of each matter would wait:
+//! The review runs on [`super::Hall::tick`] every [`super::tick::REVIEW_EVERY_MS`] (the server and the
+//! simulator tick alike; a supervisor may also send [`super::Command::ReviewStaffing`]); its decision
+//! lives beside the other `decide` families (`decide/staffing.rs`). It asks the wait estimator
+//! ([`super::estimate`]) what a new ticket of each matter would wait:
 //!
 //! - **Open** when a matter's predicted wait passes `open_at` × its target and no standby window for it
 //!   is already on its way (the latest such matter that a closed standby window can serve): the closed
@@ -17,11 +18,8 @@
 //! At most one change per review, so a burst opens windows one review after another, each seeing the
 //! last one's effect on the estimate.
 
-use super::event::Event;
-use super::model::{MatterId, TicketClass, WindowId, WindowKind};
-use super::rejection::Rejection;
-use super::time::{Timestamp, MINUTE_MS};
-use super::Hall;
+use super::model::MatterId;
+use super::time::MINUTE_MS;
 use serde::{Deserialize, Serialize};
 
 /// Who acts on the staffing review.
@@ -83,140 +81,4 @@ pub struct StaffingTrigger {
     pub target_ms: i64,
     /// Its average handling time, milliseconds.
     pub aht_ms: i64,
-}
-
-/// What one review would change.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Change {
-    Open(WindowId, StaffingTrigger),
-    Close(WindowId, StaffingTrigger),
-    Withdraw(WindowId),
-}
-
-impl Hall {
-    pub(super) fn decide_review_staffing(&self, now: Timestamp) -> Result<Vec<Event>, Rejection> {
-        self.require_open_day()?;
-        let mode = self.config.rules.staffing.mode;
-        Ok(match self.staffing_change(now) {
-            None => Vec::new(),
-            Some(Change::Open(window, trigger)) if mode == StaffingMode::Automatic => {
-                vec![Event::WindowOpened { window, trigger: Some(trigger), at: now }]
-            }
-            Some(Change::Open(window, trigger)) => vec![Event::StaffingRequested { window, trigger, at: now }],
-            Some(Change::Close(window, trigger)) => {
-                let mut events = Vec::with_capacity(2);
-                if self.window(window).is_some_and(|w| w.clerk.is_some()) {
-                    events.push(Event::ClerkSignedOut { window, at: now });
-                }
-                events.push(Event::WindowClosed { window, trigger: Some(trigger), at: now });
-                events
-            }
-            Some(Change::Withdraw(window)) => vec![Event::StaffingWithdrawn { window, at: now }],
-        })
-    }
-
-    /// A clerk or supervisor accepts the open request for `window`: it opens with the request's numbers.
-    pub(super) fn decide_accept_staffing(&self, window: WindowId, now: Timestamp) -> Result<Vec<Event>, Rejection> {
-        self.require_open_day()?;
-        if self.window_state(window)?.open {
-            return Err(Rejection::WindowAlreadyOpen);
-        }
-        let trigger = self.staffing_requests.get(&window).copied().ok_or(Rejection::NoStaffingRequest)?;
-        Ok(vec![Event::WindowOpened { window, trigger: Some(trigger), at: now }])
-    }
-
-    /// The trigger numbers for `matter` as the hall stands, with `predicted` wait.
-    fn trigger(&self, matter: MatterId, predicted: Option<i64>) -> StaffingTrigger {
-        let spec = self.config.matter(matter);
-        let state = &self.matters[usize::from(matter.0)];
-        StaffingTrigger {
-            matter,
-            waiting: state.queues.len() as u32,
-            windows: state.active_windows,
-            predicted_ms: predicted,
-            target_ms: spec.target_wait_ms,
-            aht_ms: state.aht_ms.round() as i64,
-        }
-    }
-
-    /// The one change the review makes now, if any.
-    fn staffing_change(&self, now: Timestamp) -> Option<Change> {
-        let rules = self.config.rules.staffing;
-        if rules.mode == StaffingMode::Off {
-            return None;
-        }
-        let standby = |w: &usize| self.config.windows[*w].kind == WindowKind::Standby;
-        // Capacity on its way: an opened standby window nobody has signed in to yet, or an open request.
-        let coming = |m: MatterId| {
-            self.windows.iter().enumerate().any(|(i, w)| {
-                standby(&i)
-                    && w.skills.contains(m)
-                    && ((w.open && w.clerk.is_none()) || self.staffing_requests.contains_key(&WindowId(i as u16)))
-            })
-        };
-        // Openings: the matter furthest past its threshold that a closed standby window can help.
-        let mut late: Vec<(f64, MatterId, Option<i64>)> = Vec::new();
-        for (i, state) in self.matters.iter().enumerate() {
-            let matter = MatterId(i as u16);
-            if state.queues.is_empty() || coming(matter) {
-                continue;
-            }
-            let target = self.config.matter(matter).target_wait_ms.max(1) as f64;
-            let predicted = self.median_wait(matter, TicketClass::Normal, now, None);
-            let ratio = predicted.map_or(f64::INFINITY, |p| p as f64 / target);
-            if ratio > rules.open_at {
-                late.push((ratio, matter, predicted));
-            }
-        }
-        late.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        let asked: Vec<WindowId> = self.staffing_requests.keys().copied().collect();
-        for (_, matter, predicted) in late {
-            if let Some(w) = self.standby_for(matter, &asked) {
-                return Some(Change::Open(w, self.trigger(matter, predicted)));
-            }
-        }
-        // Requests no longer needed are withdrawn (hysteresis as for closing).
-        for (window, trigger) in &self.staffing_requests {
-            let target = self.config.matter(trigger.matter).target_wait_ms as f64;
-            let predicted = self.median_wait(trigger.matter, TicketClass::Normal, now, None);
-            if predicted.is_some_and(|p| (p as f64) < rules.close_below * target) {
-                return Some(Change::Withdraw(*window));
-            }
-        }
-        if rules.mode != StaffingMode::Automatic {
-            return None;
-        }
-        // Closings: the idle standby window opened longest ago that the hall can do without.
-        let mut idle: Vec<(Timestamp, usize)> = (0..self.windows.len())
-            .filter(|w| standby(w) && self.windows[*w].open && self.windows[*w].current.is_none())
-            .filter_map(|w| self.windows[w].opened_at.map(|at| (at, w)))
-            .filter(|(at, _)| now.0 - at.0 >= rules.min_open_ms)
-            .collect();
-        idle.sort();
-        for (_, w) in idle {
-            let window = WindowId(w as u16);
-            let mut worst: Option<(f64, MatterId, Option<i64>)> = None;
-            for matter in self.windows[w].skills.iter() {
-                let target = self.config.matter(matter).target_wait_ms.max(1) as f64;
-                let predicted = self.median_wait(matter, TicketClass::Normal, now, Some(window));
-                // A matter nobody else serves counts only if someone waits for it.
-                let ratio = match predicted {
-                    Some(p) => p as f64 / target,
-                    None if self.waiting(matter) == 0 => 0.0,
-                    None => f64::INFINITY,
-                };
-                if worst.is_none_or(|(r, _, _)| ratio > r) {
-                    worst = Some((ratio, matter, predicted));
-                }
-            }
-            match worst {
-                Some((ratio, matter, predicted)) if ratio < rules.close_below => {
-                    return Some(Change::Close(window, self.trigger(matter, predicted)));
-                }
-                None => return Some(Change::Close(window, self.trigger(MatterId(0), None))),
-                Some(_) => {}
-            }
-        }
-        None
-    }
 }

@@ -179,7 +179,6 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         health: health.clone(),
         clock,
         retry: None,
-        reviewed: None,
         estimates: (None, Vec::new()),
         masked: Default::default(),
         unstored_masks: Vec::new(),

@@ -10,7 +10,7 @@ use super::clock::{self, Change, CheckedClock};
 use super::metrics::{BatchStats, Metrics};
 use super::Health;
 use crate::auth::IdKeys;
-use crate::core::{Command, Event, Hall, HallConfig, StaffingMode, TicketClass, TicketId, Timestamp};
+use crate::core::{Command, Event, Hall, HallConfig, TicketClass, TicketId, Timestamp};
 use crate::identity;
 use crate::store::{Record, Store, StoreError};
 use crate::wire::{self, WireError};
@@ -24,11 +24,9 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 const MAX_BATCH: usize = 512;
 /// A snapshot is saved after this many events (and at every new day).
 const SNAPSHOT_EVERY: u64 = 10_000;
-/// Seconds between ticks with no command: the day change, the staffing review and the snapshot's
-/// estimates are refreshed at least this often.
-const TICK_SECONDS: u64 = 1;
-/// The staffing review runs at most this often.
-const REVIEW_EVERY_MS: i64 = 1000;
+/// How often the writer calls `Hall::tick` (the day change, the staffing review, the cut-off), busy or
+/// idle; the published estimates are refreshed on the same beat.
+const TICK: Duration = Duration::from_millis(onewindow_core::tick::TICK_EVERY_MS as u64);
 /// The published state's wait estimates are at most this old.
 const ESTIMATES_EVERY_MS: i64 = 1000;
 /// Longest wait for a batch to fill up to the size of the last one.
@@ -145,8 +143,6 @@ pub struct Writer {
     pub clock: Clock,
     /// While the ledger refuses: when to try it again, and the wait after that.
     pub retry: Option<(Instant, Duration)>,
-    /// When the staffing review last ran.
-    pub reviewed: Option<Timestamp>,
     /// The matters' wait estimates in the published state, and when they were computed.
     pub estimates: (Option<Timestamp>, Vec<Option<kiosk_protocol::WaitEstimate>>),
     /// The wall clock, checked against the monotonic clock (see [`super::clock`]).
@@ -187,16 +183,17 @@ impl Writer {
 
     /// Runs until every sender is gone, then returns (after the last batch is committed and answered).
     pub async fn run(mut self, mut rx: mpsc::Receiver<Submission>) {
-        let mut tick = tokio::time::interval(Duration::from_secs(TICK_SECONDS));
         let mut last_snapshot = self.seq;
         let mut last_batch = 1usize;
+        // The first tick opens the day before any command is decided.
+        let mut next_tick = tokio::time::Instant::now();
         loop {
             let first = tokio::select! {
                 sub = rx.recv() => match sub {
                     Some(sub) => Some(sub),
                     None => break,
                 },
-                _ = tick.tick() => None,
+                _ = tokio::time::sleep_until(next_tick) => None,
             };
             let mut batch: Vec<Submission> = first.into_iter().collect();
             while batch.len() < MAX_BATCH {
@@ -217,7 +214,12 @@ impl Writer {
                 }
             }
             last_batch = batch.len();
-            self.process(batch).await;
+            // Due ticks run with the batch, so a busy writer ticks on time too.
+            let ticking = tokio::time::Instant::now() >= next_tick;
+            if ticking {
+                next_tick = tokio::time::Instant::now() + TICK;
+            }
+            self.process(batch, ticking).await;
             if self.seq >= last_snapshot + SNAPSHOT_EVERY {
                 self.save_snapshot().await;
                 last_snapshot = self.seq;
@@ -236,8 +238,8 @@ impl Writer {
         }
     }
 
-    /// Decides, stores, then answers and publishes one batch.
-    async fn process(&mut self, batch: Vec<Submission>) {
+    /// Decides, stores, then answers and publishes one batch (after the tick's events, if `ticking`).
+    async fn process(&mut self, batch: Vec<Submission>, ticking: bool) {
         if self.retry.is_some() && !self.recover() {
             let reason = self.health.reason();
             for sub in batch {
@@ -249,26 +251,15 @@ impl Writer {
         let now = self.now();
         let mut staged: Vec<Record> = Vec::new();
         let mut stats = BatchStats::default();
-        // A new local date opens a new business day before anything else is decided.
-        let (today, _) = now.local(self.hall.config().utc_offset_min);
-        if self.hall.day().is_none_or(|d| d.date < today) {
-            if let Ok(events) = self.hall.decide(&Command::OpenDay { date: today }, now) {
-                self.stage(events, now, &mut staged, &mut stats);
-            }
+        // Time's own events first (a new day opens before anything else is decided).
+        if ticking {
+            let events = self.hall.tick(now);
+            self.stage(events, now, &mut staged, &mut stats);
         }
         let mut answers = Vec::with_capacity(batch.len());
         for sub in batch {
             let outcome = self.decide_one(&sub, now, &mut staged, &mut stats);
             answers.push((sub.reply, outcome));
-        }
-        // The staffing review sees the batches' effect on the queues, at most once a second (each
-        // review walks every matter's queue; staffing moves in minutes, not milliseconds).
-        let review_due = self.reviewed.is_none_or(|at| now.since(at) >= REVIEW_EVERY_MS);
-        if review_due && self.hall.config().rules.staffing.mode != StaffingMode::Off {
-            self.reviewed = Some(now);
-            if let Ok(events) = self.hall.decide(&Command::ReviewStaffing, now) {
-                self.stage(events, now, &mut staged, &mut stats);
-            }
         }
         let committed = if staged.is_empty() { Ok(0.0) } else { self.commit(&staged).await };
         match committed {

@@ -160,12 +160,12 @@ impl Client {
         self.ws.send(Message::text(value.to_string())).await.expect("send");
     }
 
-    /// The next JSON text message, within 5 s.
+    /// The next JSON text message, within 10 s (longer than any server timeout a test waits for).
     pub async fn next_json(&mut self) -> Value {
         loop {
-            let msg = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+            let msg = tokio::time::timeout(Duration::from_secs(10), self.ws.next())
                 .await
-                .expect("a message within 5 s")
+                .expect("a message within 10 s")
                 .expect("socket open")
                 .expect("no socket error");
             match msg {

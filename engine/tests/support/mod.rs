@@ -226,6 +226,8 @@ impl Script {
             Event::SkillsChanged { window, skills, .. } => {
                 format!("skills {} {}", w(window), skills.iter().map(|x| m(&x)).collect::<Vec<_>>().join(","))
             }
+            Event::IssuingStopped { matter, .. } => format!("issuing-stopped {}", m(matter)),
+            Event::IssuingResumed { matter, .. } => format!("issuing-resumed {}", m(matter)),
             Event::NoticePosted { text, .. } => format!("notice \"{text}\""),
             Event::HelpRequested { kiosk, .. } => format!("help {kiosk}"),
         }

@@ -7,7 +7,7 @@ use crate::time::{Date, Timestamp};
 use crate::Hall;
 
 impl Hall {
-    pub(super) fn decide_open_day(&self, date: Date, now: Timestamp) -> Result<Vec<Event>, Rejection> {
+    pub(crate) fn decide_open_day(&self, date: Date, now: Timestamp) -> Result<Vec<Event>, Rejection> {
         let mut events = Vec::new();
         if let Some(day) = self.day {
             if day.date >= date {

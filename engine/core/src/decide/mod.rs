@@ -4,6 +4,7 @@
 mod day;
 mod issue;
 mod service;
+mod staffing;
 mod window;
 
 use super::command::Command;
@@ -56,7 +57,7 @@ impl Hall {
     }
 
     /// Refuses unless a day is open and not yet closed.
-    pub(super) fn require_open_day(&self) -> Result<(), Rejection> {
+    pub(crate) fn require_open_day(&self) -> Result<(), Rejection> {
         match self.day {
             None => Err(Rejection::DayNotOpen),
             Some(day) if day.closed => Err(Rejection::DayClosed),
