@@ -1,18 +1,14 @@
-//! What a display shows, folded from the stream: the latest calls and people waiting per matter.
+//! What a display shows: the hall view, kept by folding the stream into it (the snapshot once, then
+//! every event and every estimate, with `kiosk_protocol`'s fold: the server keeps its own view the
+//! same way), drawn as the latest calls and people waiting per matter.
 
 use kiosk_protocol::{HallView, ServerMessage, WireEvent};
 
-/// The display's state.
+/// The display's state: the hall view, once a snapshot arrived.
 #[derive(Debug, Default, Clone)]
 pub struct Board {
-    /// Hall name.
-    pub hall: String,
-    /// Notice.
-    pub notice: String,
-    /// Latest calls, newest first: (ticket, window).
-    pub calls: Vec<(String, u16)>,
-    /// People waiting per matter: (Chinese name, English name, waiting).
-    pub waiting: Vec<(String, String, u32)>,
+    /// The hall as this display knows it.
+    pub view: Option<HallView>,
 }
 
 impl Board {
@@ -20,51 +16,49 @@ impl Board {
     pub fn apply(&mut self, message: &ServerMessage) -> Option<(String, u16)> {
         match message {
             ServerMessage::Snapshot { hall, .. } => {
-                self.load(hall);
+                self.view = Some(hall.clone());
                 None
             }
-            ServerMessage::Event { event, .. } => match event {
-                WireEvent::TicketCalled { ticket, window, .. } | WireEvent::TicketRecalled { ticket, window, .. } => {
-                    self.calls.retain(|(t, _)| t != ticket);
-                    self.calls.insert(0, (ticket.clone(), *window));
-                    self.calls.truncate(8);
-                    Some((ticket.clone(), *window))
+            ServerMessage::Estimates { matters } => {
+                if let Some(view) = &mut self.view {
+                    view.set_estimates(matters);
                 }
-                WireEvent::NoticePosted { text } => {
-                    self.notice.clone_from(text);
-                    None
+                None
+            }
+            ServerMessage::Event { event, at, .. } => {
+                if let Some(view) = &mut self.view {
+                    view.fold(event, *at);
                 }
-                _ => None,
-            },
+                match event {
+                    WireEvent::TicketCalled { ticket, window, .. }
+                    | WireEvent::TicketRecalled { ticket, window, .. } => Some((ticket.clone(), *window)),
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
 
-    fn load(&mut self, hall: &HallView) {
-        self.hall.clone_from(&hall.name);
-        self.notice.clone_from(&hall.notice);
-        self.calls = hall.recent_calls.iter().map(|c| (c.ticket.clone(), c.window)).collect();
-        self.waiting = hall.matters.iter().map(|m| (m.name_zh.clone(), m.name_en.clone(), m.waiting)).collect();
-    }
-
     /// The screen as text lines.
     pub fn render(&self) -> String {
-        let mut out = format!("{}\n", self.hall);
-        if !self.notice.is_empty() {
-            out += &format!("公告 {}\n", self.notice);
+        let Some(view) = &self.view else { return "…\n".to_owned() };
+        let mut out = format!("{}\n", view.name);
+        if !view.notice.is_empty() {
+            out += &format!("公告 {}\n", view.notice);
         }
-        match self.calls.first() {
-            Some((ticket, window)) => {
+        match view.recent_calls.first() {
+            Some(c) => {
+                let (ticket, window) = (&c.ticket, c.window);
                 out += &format!("\n  请 {ticket} 号 到 {window} 号窗口 办理\n  Ticket {ticket}, window {window}\n\n")
             }
             None => out += "\n  —\n\n",
         }
-        for (ticket, window) in self.calls.iter().skip(1) {
-            out += &format!("  {ticket} → {window}\n");
+        for c in view.recent_calls.iter().skip(1) {
+            out += &format!("  {} → {}\n", c.ticket, c.window);
         }
         out += "\n";
-        for (zh, en, waiting) in &self.waiting {
-            out += &format!("  {zh} {en}: {waiting}\n");
+        for m in &view.matters {
+            out += &format!("  {} {}: {}\n", m.name_zh, m.name_en, m.waiting);
         }
         out
     }

@@ -39,7 +39,7 @@ impl Follower {
         self.conn = None;
     }
 
-    /// The next snapshot or event, never one delivered before. Reconnects as needed; gives up only
+    /// The next snapshot, estimates or event, never an event delivered before. Reconnects as needed; gives up only
     /// when the server refuses the token.
     pub async fn next(&mut self) -> Result<ServerMessage, ClientError> {
         loop {
@@ -69,9 +69,11 @@ impl Follower {
                     return Ok(ServerMessage::Event { seq, at, event });
                 }
                 Ok(ServerMessage::Snapshot { seq, hall }) => {
-                    self.last_seq = Some(self.last_seq.map_or(seq, |last| last.max(seq)));
+                    // The snapshot includes everything up to its seq: the stream goes on from there.
+                    self.last_seq = Some(seq);
                     return Ok(ServerMessage::Snapshot { seq, hall });
                 }
+                Ok(message @ ServerMessage::Estimates { .. }) => return Ok(message),
                 Ok(_) => continue,
                 Err(_) => self.conn = None,
             }

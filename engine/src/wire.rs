@@ -6,14 +6,16 @@
 //! See `docs/decisions/0002-core-events-vs-wire-types.md`.
 
 use crate::core::estimate::Estimate;
+use crate::core::queue::LaneKind;
 use crate::core::{
     CallReason, Command, Event, Hall, Holder, HolderKey, MatterId, MatterSet, Rejection, StaffingTrigger, Ticket,
     TicketClass, TicketId, TicketNumber, TicketState, Timestamp, TransferTo, WindowId,
 };
 use crate::identity;
+use kiosk_protocol::view;
 use kiosk_protocol::{
-    CallReasonView, CallView, ErrorCode, HallView, HelpView, MatterView, RequestBody, StaffingRequestView,
-    StaffingView, TicketView, WaitEstimate, WindowView, WireEvent,
+    CallReasonView, CallView, ErrorCode, HallView, HelpView, MatterView, OpenTicketView, RequestBody,
+    StaffingRequestView, StaffingView, TicketView, WaitEstimate, WindowLayout, WindowView, WireEvent,
 };
 
 /// A request that cannot become a command.
@@ -199,7 +201,18 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
     let n = |id: &TicketId| number(hall, *id);
     let wn = |w: &WindowId| window_number(hall, *w);
     match e {
-        Event::DayOpened { date, .. } => WireEvent::DayOpened { date: date.to_string() },
+        Event::DayOpened { date, .. } => WireEvent::DayOpened {
+            date: date.to_string(),
+            windows: hall
+                .config()
+                .windows
+                .iter()
+                .map(|w| WindowLayout {
+                    window: w.number,
+                    matters: w.skills.iter().map(|m| matter_key(hall, m)).collect(),
+                })
+                .collect(),
+        },
         Event::DayClosed { .. } => WireEvent::DayClosed {},
         Event::TicketIssued { ticket, matter, seq, class, green, at, .. } => {
             // The view as of issue: the event says everything, whatever happened since.
@@ -239,6 +252,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
             matter: hall.ticket(*ticket).map_or_else(String::new, |t| matter_key(hall, t.matter)),
             window: wn(window),
             reason: call_reason(reason),
+            issued_at: hall.ticket(*ticket).map_or(0, |t| t.issued_at.0),
         },
         Event::TicketRecalled { ticket, window, recalls, .. } => {
             WireEvent::TicketRecalled { ticket: n(ticket), window: wn(window), recalls: *recalls }
@@ -246,12 +260,17 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
         Event::ServiceStarted { ticket, window, .. } => {
             WireEvent::ServiceStarted { ticket: n(ticket), window: wn(window) }
         }
-        Event::ServiceFinished { ticket, window, outcome, service_ms, .. } => WireEvent::ServiceFinished {
-            ticket: n(ticket),
-            window: wn(window),
-            outcome: *outcome,
-            service_ms: *service_ms,
-        },
+        Event::ServiceFinished { ticket, window, outcome, service_ms, .. } => {
+            let matter = hall.ticket(*ticket).map(|t| t.matter);
+            WireEvent::ServiceFinished {
+                ticket: n(ticket),
+                window: wn(window),
+                outcome: *outcome,
+                service_ms: *service_ms,
+                matter: matter.map(|m| matter_key(hall, m)).unwrap_or_default(),
+                aht_ms: matter.and_then(|m| hall.matter(m)).map_or(0, |s| s.aht_ms.round() as i64),
+            }
+        }
         Event::TicketNoShow { ticket, window, requeued, .. } => {
             WireEvent::TicketNoShow { ticket: n(ticket), window: wn(window), requeued: *requeued }
         }
@@ -302,11 +321,6 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
     }
 }
 
-/// Calls kept for displays.
-const RECENT_CALLS: usize = 8;
-/// Waiting numbers listed per matter.
-const QUEUE_SHOWN: usize = 10;
-
 /// What a new ordinary ticket of each matter would wait at `now`, by matter index (none before a day
 /// is open).
 pub fn matter_estimates(hall: &Hall, now: Timestamp) -> Vec<Option<WaitEstimate>> {
@@ -317,18 +331,19 @@ pub fn matter_estimates(hall: &Hall, now: Timestamp) -> Vec<Option<WaitEstimate>
         .collect()
 }
 
-/// The hall as displays and supervisors draw it at `now` (wait estimates and cut-offs depend on it).
+/// The hall as displays and supervisors draw it at `now` (wait estimates depend on it), built from the
+/// engine's state: the server's starting point, and the reference its folded view is tested against.
 pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
     hall_view_with(hall, now, &matter_estimates(hall, now))
 }
 
-/// [`hall_view`] with the matters' wait estimates already computed (the server refreshes them at most
-/// once a second: each is a walk of the queue).
+/// [`hall_view`] with the matters' wait estimates already computed.
 pub fn hall_view_with(hall: &Hall, now: Timestamp, estimates: &[Option<WaitEstimate>]) -> HallView {
     let config = hall.config();
-    // One pass over today's tickets: services per window and the latest calls.
+    // One pass over today's tickets: services per window, the latest calls, the open tickets.
     let mut served = vec![0u32; config.windows.len()];
     let mut calls: Vec<(Timestamp, &Ticket)> = Vec::new();
+    let mut tickets = Vec::new();
     for t in hall.tickets() {
         if t.state == TicketState::Done {
             if let Some(count) = t.window.and_then(|w| served.get_mut(usize::from(w.0))) {
@@ -338,11 +353,29 @@ pub fn hall_view_with(hall: &Hall, now: Timestamp, estimates: &[Option<WaitEstim
         if let Some(at) = t.called_at {
             calls.push((at, t));
         }
+        if !t.state.is_ended() {
+            let window = match t.state {
+                TicketState::Waiting => t.place.and_then(|p| match p.lane {
+                    LaneKind::Targeted(w) => Some(w),
+                    LaneKind::Matter(_) => None,
+                }),
+                TicketState::Held => None,
+                _ => t.window,
+            };
+            tickets.push(OpenTicketView {
+                ticket: hall.number(t).to_string(),
+                matter: matter_key(hall, t.matter),
+                issued_at: t.issued_at.0,
+                state: t.state,
+                window: window.map(|w| window_number(hall, w)),
+            });
+        }
     }
+    tickets.sort_by(view::ticket_order);
     calls.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
     let recent_calls = calls
         .iter()
-        .take(RECENT_CALLS)
+        .take(view::RECENT_CALLS)
         .filter_map(|(at, t)| {
             Some(CallView { ticket: hall.number(t).to_string(), window: window_number(hall, t.window?), at: at.0 })
         })
@@ -354,19 +387,18 @@ pub fn hall_view_with(hall: &Hall, now: Timestamp, estimates: &[Option<WaitEstim
         .map(|(i, spec)| {
             let id = MatterId(i as u16);
             let state = hall.matter(id);
+            // Queue, waiting, longest wait and active windows follow from tickets and windows: `settle`.
             MatterView {
                 key: spec.key.clone(),
                 name_zh: spec.name_zh.clone(),
                 name_en: spec.name_en.clone(),
                 prefix: spec.prefix.to_string(),
-                waiting: state.map_or(0, |s| s.queues.len() as u32),
+                waiting: 0,
                 target_wait_ms: spec.target_wait_ms,
                 aht_ms: state.map_or(spec.handling_norm_ms, |s| s.aht_ms.round() as i64),
-                active_windows: state.map_or(0, |s| s.active_windows),
-                oldest_issued_at: state.and_then(|s| s.queues.by_issue.first()).map(|(at, _)| at.0),
-                queue: state.map_or_else(Vec::new, |s| {
-                    s.queues.by_issue.iter().take(QUEUE_SHOWN).map(|(_, t)| number(hall, *t)).collect()
-                }),
+                active_windows: 0,
+                oldest_issued_at: None,
+                queue: Vec::new(),
                 estimate: estimates.get(i).copied().flatten(),
             }
         })
@@ -389,10 +421,11 @@ pub fn hall_view_with(hall: &Hall, now: Timestamp, estimates: &[Option<WaitEstim
                 current_since: state.current.and_then(|t| hall.ticket(t)?.called_at).map(|at| at.0),
                 clerk: state.clerk.and_then(|c| config.clerks.get(usize::from(c.0))).map(|c| c.name.clone()),
                 served_today: served.get(i).copied().unwrap_or(0),
+                paused: state.paused,
             })
         })
         .collect();
-    HallView {
+    let mut view = HallView {
         name: config.name.clone(),
         date: hall.day().map(|d| d.date.to_string()),
         notice: hall.notice().to_owned(),
@@ -410,8 +443,11 @@ pub fn hall_view_with(hall: &Hall, now: Timestamp, estimates: &[Option<WaitEstim
             .iter()
             .map(|(w, t)| StaffingRequestView { window: window_number(hall, *w), staffing: staffing_view(hall, t) })
             .collect(),
+        tickets,
         cut_off: hall.cut_off_matters().iter().map(|m| matter_key(hall, m)).collect(),
         server_date: Some(now.local(config.utc_offset_min).0.to_string()),
         clock_warning: None,
-    }
+    };
+    view.settle();
+    view
 }

@@ -8,12 +8,14 @@
 
 mod support;
 
+use kiosk_protocol::HallView;
 use onewindow::core::queue::LaneKind;
 use onewindow::core::routing;
 use onewindow::core::{
     CallReason, ClerkId, Command, Event, GreenReason, Hall, HallConfig, Holder, HolderKey, MatterId, MatterSet,
     Outcome, Policy, Rating, StaffingMode, Ticket, TicketClass, TicketId, TicketState, Timestamp, TransferTo, WindowId,
 };
+use onewindow::wire;
 use proptest::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
@@ -224,6 +226,33 @@ fn check_places(hall: &Hall) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The view folded from events is the view built from the hall (estimates and the server's date aside,
+/// which the server sets itself), and its counts are the hall's.
+fn check_view(hall: &Hall, folded: &HallView, now: Timestamp) -> Result<(), TestCaseError> {
+    let normal = |view: &HallView| {
+        let mut view = view.clone();
+        view.server_date = None;
+        view.matters.iter_mut().for_each(|m| m.estimate = None);
+        // Calls in one millisecond are listed in event order by the fold, by ticket id by the hall.
+        view.recent_calls.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.ticket.cmp(&b.ticket)));
+        view
+    };
+    let built = wire::hall_view(hall, now);
+    let (f, b) = (normal(folded), normal(&built));
+    prop_assert_eq!(&f.tickets, &b.tickets, "open tickets");
+    prop_assert_eq!(&f.windows, &b.windows, "windows");
+    prop_assert_eq!(&f.matters, &b.matters, "matters");
+    prop_assert_eq!(&f.recent_calls, &b.recent_calls, "recent calls");
+    prop_assert_eq!(f, b, "the folded view is the hall's");
+    for (i, m) in built.matters.iter().enumerate() {
+        let state = hall.matter(MatterId(i as u16)).expect("matter");
+        prop_assert_eq!(m.waiting as usize, state.queues.len(), "waiting {}", &m.key);
+        prop_assert_eq!(m.active_windows, state.active_windows, "active windows {}", &m.key);
+        prop_assert_eq!(m.oldest_issued_at, state.queues.by_issue.first().map(|(at, _)| at.0));
+    }
+    Ok(())
+}
+
 /// Opens the day and signs clerks 1–3 in at windows 1–3, so calls happen from the first step.
 fn start_day(hall: &mut Hall, day: onewindow::core::Date, now: Timestamp) -> Vec<Event> {
     let mut log = hall.execute(&Command::OpenDay { date: day }, now).expect("open day");
@@ -240,6 +269,8 @@ fn run(policy: Policy, ops: &[(Op, u8)]) -> Result<(), TestCaseError> {
     let mut now = support::at(8, 0);
     let mut day = support::DATE;
     let mut log = start_day(&mut hall, day, now);
+    // What a terminal keeps: the hall once, then every event folded in.
+    let mut folded = wire::hall_view(&hall, now);
     // Tickets whose order was changed on purpose (re-queued, transferred, resumed, called by number).
     let mut disturbed: BTreeSet<TicketId> = BTreeSet::new();
     for (op, minutes) in ops {
@@ -307,6 +338,7 @@ fn run(policy: Policy, ops: &[(Op, u8)]) -> Result<(), TestCaseError> {
                 _ => {}
             }
             hall.apply(event);
+            folded.fold(&wire::event(&hall, event), now.0);
             if let Event::TicketNoShow { ticket, requeued: true, .. } = event {
                 // A re-queued no-show has exactly N tickets ahead of it in its lane, or all of them if fewer.
                 let t = hall.ticket(*ticket).expect("ticket");
@@ -322,6 +354,7 @@ fn run(policy: Policy, ops: &[(Op, u8)]) -> Result<(), TestCaseError> {
         }
         log.extend(events);
         check_places(&hall)?;
+        check_view(&hall, &folded, now)?;
         // One ranking: the estimate's walk picks first what `call next` would choose, now and later
         // (when the starvation guard may have something to say).
         for later in [0, 50 * 60_000] {
@@ -334,7 +367,11 @@ fn run(policy: Policy, ops: &[(Op, u8)]) -> Result<(), TestCaseError> {
         if matches!(op, Op::CloseAndReopen) && hall.day().is_some_and(|d| d.closed) {
             day = onewindow::core::Date::from_days(day.to_days() + 1);
             now = day.at_minute(8 * 60, 480);
-            log.extend(start_day(&mut hall, day, now));
+            let started = start_day(&mut hall, day, now);
+            for event in &started {
+                folded.fold(&wire::event(&hall, event), now.0);
+            }
+            log.extend(started);
             disturbed.clear();
         }
     }

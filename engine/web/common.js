@@ -1,6 +1,8 @@
 // onewindow terminals: the shared client. Keeps the device token in localStorage (never in the URL),
 // speaks the WebSocket protocol (docs/protocol.md), reconnects with backoff, resumes by seq, shows an
 // "offline" banner while disconnected, and switches language (Chinese first, English one tap away).
+// The hall view: the snapshot once, then every event folded in (view.js); the hall is asked for again
+// only after a gap in seq, never after an event.
 "use strict";
 
 const OW = (() => {
@@ -71,7 +73,7 @@ const OW = (() => {
 
   const page = document.body.dataset.page;
   let lang = localStorage.getItem("onewindow.lang") || "zh";
-  let socket = null, nextId = 1, lastSeq = null, backoff = 500, online = false;
+  let socket = null, nextId = 1, lastSeq = null, backoff = 500, online = false, view = null;
   const pending = new Map();
   const handlers = { state: [], event: [], welcome: [], online: [] };
   let texts = null;
@@ -143,13 +145,22 @@ const OW = (() => {
       handlers.welcome.forEach((f) => f(msg.result));
       handlers.online.forEach((f) => f(true));
     } else if (msg.type === "snapshot") {
-      lastSeq = Math.max(lastSeq || 0, msg.seq);
-      handlers.state.forEach((f) => f(msg.hall, msg.seq));
+      // The snapshot includes everything up to its seq: the stream goes on from there.
+      lastSeq = msg.seq;
+      view = OWView.adopt(msg.hall);
+      showSoon();
     } else if (msg.type === "event") {
       if (lastSeq !== null && msg.seq <= lastSeq) return;
+      // A gap (events lost in between) is the one time to ask for the whole hall again.
+      if (view === null || (lastSeq !== null && msg.seq > lastSeq + 1)) {
+        request({ type: "get_state" }).catch(() => {});
+      }
       lastSeq = msg.seq;
+      if (view) OWView.fold(view, msg.event, msg.at);
       handlers.event.forEach((f) => f(msg.event, msg));
-      refreshSoon();
+      showSoon();
+    } else if (msg.type === "estimates") {
+      if (view) { OWView.setEstimates(view, msg.matters); showSoon(); }
     } else if (msg.type === "reply" || msg.type === "error") {
       const p = pending.get(msg.id);
       if (p) { pending.delete(msg.id); msg.type === "reply" ? p.resolve(msg) : p.reject(msg); }
@@ -157,10 +168,13 @@ const OW = (() => {
     }
   }
 
-  let refreshTimer = null;
-  function refreshSoon() {
-    if (refreshTimer) return;
-    refreshTimer = setTimeout(() => { refreshTimer = null; request({ type: "get_state" }).catch(() => {}); }, 250);
+  // Pages redraw from the view at most once a frame, however many events arrive.
+  let showing = false;
+  function showSoon() {
+    if (showing || !view) return;
+    showing = true;
+    const show = () => { showing = false; handlers.state.forEach((f) => f(view, lastSeq)); };
+    if (document.hidden) setTimeout(show, 50); else requestAnimationFrame(show);
   }
 
   function request(body) {
@@ -203,7 +217,10 @@ const OW = (() => {
   }
 
   // For tests: cut the socket as a network fault would, and stay away `holdMs` before reconnecting.
-  const testHooks = { drop: (holdMs = 500) => { backoff = holdMs; if (socket) socket.close(4000, "test cut"); } };
+  const testHooks = {
+    drop: (holdMs = 500) => { backoff = holdMs; if (socket) socket.close(4000, "test cut"); },
+    view: () => view,
+  };
 
   return {
     t, errorText, el, $, connect, request, loadTexts, callText, voiceLang, langButton, matterName, minutes, waitText,

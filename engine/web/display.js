@@ -6,7 +6,7 @@
 (() => {
   const { t, el, $ } = OW;
   const windowNumber = Number(new URLSearchParams(location.search).get("window")) || null;
-  let hall = null, latest = null, banner = "", bannerWindow = null;
+  let hall = null, banner = "", bannerWindow = null;
   $("#lang").append(OW.langButton());
   setInterval(() => { $("#clock").textContent = new Date().toLocaleTimeString(); }, 1000);
 
@@ -91,7 +91,7 @@
       return;
     }
     const calls = hall.recent_calls.slice(0, 8);
-    const top = latest || calls[0];
+    const top = calls[0];
     $("#screen").replaceChildren(el("div", { class: "display" },
       el("section", {},
         el("div", { class: "latest" }, el("div", {}, t("latest")),
@@ -107,16 +107,7 @@
   OW.on("event", (e) => {
     if (e.kind === "ticket_called" || e.kind === "ticket_recalled") {
       if (!windowNumber || e.window === windowNumber) announce(e.ticket, e.window, e.kind);
-      latest = { ticket: e.ticket, window: e.window };
-      if (hall) {
-        hall.recent_calls = [{ ticket: e.ticket, window: e.window, at: Date.now() },
-          ...hall.recent_calls.filter((c) => c.ticket !== e.ticket)].slice(0, 8);
-        const w = hall.windows.find((x) => x.number === e.window);
-        if (w) { w.current = e.ticket; w.status = "serving"; }
-      }
-      render();
-    } else if (e.kind === "notice_posted" && hall) {
-      hall.notice = e.text; render();
+      // The view already has the call (common.js folds every event); the page redraws with it.
     } else if (e.kind === "window_opened" && e.window_kind === "standby" && !windowNumber) {
       announceOpened(e);
       render();

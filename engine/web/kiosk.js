@@ -78,6 +78,5 @@
     catch (e) { show(OW.errorText(e.code, e.message)); }
   });
   OW.on("state", (h) => { hall = h; render(); });
-  setInterval(() => { if (OW.online) OW.request({ type: "get_state" }).catch(() => {}); }, 30_000);
   OW.connect();
 })();

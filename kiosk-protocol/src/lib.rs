@@ -11,14 +11,15 @@ pub mod codes;
 pub mod request;
 pub mod role;
 pub mod server;
+pub mod view;
 pub mod vocab;
 
 pub use codes::ErrorCode;
 pub use request::{Request, RequestBody};
 pub use role::Role;
 pub use server::{
-    CallReasonView, CallView, HallView, HelpView, MatterView, ReplyResult, ServerMessage, StaffingRequestView,
-    StaffingView, TicketView, WaitEstimate, WindowView, WireEvent,
+    CallReasonView, CallView, HallView, HelpView, MatterEstimate, MatterView, OpenTicketView, ReplyResult,
+    ServerMessage, StaffingRequestView, StaffingView, TicketView, WaitEstimate, WindowLayout, WindowView, WireEvent,
 };
 
 /// The protocol version this crate speaks. A `hello` with another version gets `unsupported_protocol`.

@@ -39,6 +39,12 @@ pub enum ServerMessage {
         /// The hall.
         hall: HallView,
     },
+    /// The matters' wait estimates changed (sent at most once a second, and after catching up). Not an
+    /// event: estimates are derived from the hall and the time, and are never stored.
+    Estimates {
+        /// Every matter's estimate, in matter order.
+        matters: Vec<MatterEstimate>,
+    },
     /// Something happened.
     Event {
         /// Position in the event stream.
@@ -186,6 +192,10 @@ pub enum WireEvent {
     DayOpened {
         /// Local date, `YYYY-MM-DD`.
         date: String,
+        /// Every window's matters as the day starts (the configured layout), so a terminal can reset
+        /// its windows without asking for the hall.
+        #[serde(default)]
+        windows: Vec<WindowLayout>,
     },
     /// The business day closed.
     DayClosed {},
@@ -242,6 +252,9 @@ pub enum WireEvent {
         window: u16,
         /// Why this ticket.
         reason: CallReasonView,
+        /// When it was issued (a ticket called back by number after it ended is open again).
+        #[serde(default)]
+        issued_at: i64,
     },
     /// A ticket was called again: displays announce it again.
     TicketRecalled {
@@ -269,6 +282,12 @@ pub enum WireEvent {
         outcome: Outcome,
         /// Service time in milliseconds.
         service_ms: i64,
+        /// Matter key the service was for.
+        #[serde(default)]
+        matter: String,
+        /// That matter's average handling time after this service, milliseconds.
+        #[serde(default)]
+        aht_ms: i64,
     },
     /// The citizen did not come.
     TicketNoShow {
@@ -439,6 +458,10 @@ pub struct HallView {
     /// Advisory staffing: standby windows the review asks to open.
     #[serde(default)]
     pub staffing_requests: Vec<StaffingRequestView>,
+    /// Every open ticket (waiting, at a window, or held), longest-waiting first: what a terminal needs
+    /// to keep the queues right as events arrive.
+    #[serde(default)]
+    pub tickets: Vec<OpenTicketView>,
     /// Whether a kiosk may still issue tickets of each matter today, by key: absent means yes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cut_off: Vec<String>,
@@ -526,4 +549,42 @@ pub struct WindowView {
     pub clerk: Option<String>,
     /// Tickets finished here today.
     pub served_today: u32,
+    /// Paused by its clerk (also while a ticket is still at the window).
+    #[serde(default)]
+    pub paused: bool,
+}
+
+/// A window's matters as a day starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowLayout {
+    /// Window number.
+    pub window: u16,
+    /// Matter keys it serves.
+    pub matters: Vec<String>,
+}
+
+/// An open ticket in the hall view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenTicketView {
+    /// Number, e.g. `A023`.
+    pub ticket: String,
+    /// Matter key (after any transfer).
+    pub matter: String,
+    /// Issue time.
+    pub issued_at: i64,
+    /// Waiting, called, serving or held.
+    pub state: TicketState,
+    /// The window it waits for (sent to one window), or is at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<u16>,
+}
+
+/// What a new ordinary ticket of one matter would wait now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatterEstimate {
+    /// Matter key.
+    pub matter: String,
+    /// The estimate; absent before a day is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<WaitEstimate>,
 }

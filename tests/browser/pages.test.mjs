@@ -146,6 +146,58 @@ test("a display whose socket is cut shows both calls made meanwhile once it reco
   await shot(display, "2-display-resumed");
 });
 
+/** The hall as the server has it now (`GET /api/state`, supervisor token). */
+async function serverState() {
+  const res = await fetch(base + "/api/state", { headers: { Authorization: `Bearer ${token("supervisor")}` } });
+  assert.equal(res.status, 200);
+  return (await res.json()).hall;
+}
+
+/** A view as compared: without what the server derives from its clock (estimates, its date). */
+function comparable(hall) {
+  const h = structuredClone(hall);
+  delete h.server_date; delete h.clock_warning;
+  for (const m of h.matters) delete m.estimate;
+  for (const w of h.windows) { w.current ??= null; w.current_since ??= null; w.clerk ??= null; }
+  for (const t of h.tickets || []) t.window ??= null;
+  for (const m of h.matters) m.oldest_issued_at ??= null;
+  h.cut_off ??= [];
+  return h;
+}
+
+test("a display page folds 50 calls into its view without asking for the hall, and converges after a cut", { timeout: 120_000 }, async () => {
+  const display = await open("/display", "display-hall");
+  const sent = [];
+  display.on("websocket", (ws) => ws.on("framesent", (f) => sent.push(JSON.parse(f.payload))));
+  await display.waitForFunction(() => OW.online && document.querySelector("#latest-call"));
+  // Two kiosks: each may issue 30 tickets a minute.
+  const kiosks = [await open("/kiosk", "kiosk-1"), await open("/kiosk", "kiosk-2")];
+  for (const k of kiosks) await k.waitForFunction(() => OW.online);
+  const clerk = await open("/clerk", "clerk-w12");
+  await signIn(clerk, 12, "c12");
+  const ask = (page, body) => page.evaluate((b) => OW.request(b).then((r) => r.result, (e) => { throw new Error(e.code); }), body);
+  let last = null;
+  for (let i = 0; i < 50; i++) {
+    await ask(kiosks[i % 2], { type: "issue_ticket", matter: "inquiry" });
+    last = (await ask(clerk, { type: "call_next", window: 12 })).ticket.number;
+    await ask(clerk, { type: "finish", window: 12, outcome: "completed" });
+    if (i === 30) {
+      // A cut in the middle: the page resumes with `since` and folds what it missed.
+      await display.evaluate(() => OW.testHooks.drop(300));
+    }
+  }
+  await display.waitForFunction((n) => OW.online && document.querySelector("#latest-call").textContent.includes(n), last, { timeout: 15_000 });
+  const kinds = sent.map((m) => m.type);
+  assert.equal(kinds.filter((k) => k === "get_state").length, 0, `requests sent: ${kinds.join(", ")}`);
+  assert.ok(kinds.filter((k) => k === "hello").length >= 2, "the page reconnected after the cut");
+  // Its view is the server's (waiting counts, windows, calls, tickets): nothing was lost or doubled.
+  await display.waitForFunction(() => !document.hidden);
+  const server = comparable(await serverState());
+  const mine = comparable(await display.evaluate(() => OW.testHooks.view()));
+  assert.deepEqual(mine, server);
+  await shot(display, "7-display-folded");
+});
+
 test("a clerk page cannot act on another window", { timeout: 60_000 }, async () => {
   const clerk = await open("/clerk", "clerk-w3");
   await clerk.waitForFunction(() => OW.online);

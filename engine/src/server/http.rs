@@ -36,6 +36,8 @@ pub async fn state(State(app): State<App>, headers: HeaderMap) -> Response {
     if !allowed {
         return (StatusCode::UNAUTHORIZED, "a supervisor token is required\n").into_response();
     }
-    let state = app.state.borrow().clone();
-    ([(header::CONTENT_TYPE, "application/json")], state.message.to_string()).into_response()
+    match app.state().await {
+        Some(state) => ([(header::CONTENT_TYPE, "application/json")], state.message.to_string()).into_response(),
+        None => (StatusCode::SERVICE_UNAVAILABLE, "the server is stopping\n").into_response(),
+    }
 }

@@ -20,6 +20,7 @@ use crate::auth::IdKeys;
 use crate::config::{Device, Language, Limits};
 use crate::core::HallConfig;
 use crate::store::{Store, StoreError};
+use crate::wire;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::response::Response;
@@ -30,7 +31,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, mpsc, watch};
-use writer::{Clock, HallState, Published, Submission, Writer};
+use writer::{Clock, HallState, Published, StateWanted, Submission, Writer};
 
 /// Commands waiting for the writer, at most.
 const COMMAND_QUEUE: usize = 4_096;
@@ -43,13 +44,26 @@ pub struct App {
     devices: Arc<Vec<Device>>,
     commands: mpsc::Sender<Submission>,
     events: broadcast::Sender<Arc<Published>>,
-    state: watch::Receiver<Arc<HallState>>,
+    /// Asks the writer for the hall as it stands.
+    wanted: mpsc::Sender<StateWanted>,
+    /// The latest `estimates` message.
+    estimates: watch::Receiver<Arc<str>>,
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
     admission: guard::Admission,
     health: Arc<Health>,
     shutdown: watch::Receiver<bool>,
     texts: Arc<str>,
+}
+
+impl App {
+    /// The hall as it stands, from the writer (which builds the message at most once per change);
+    /// `None` when the writer has stopped.
+    async fn state(&self) -> Option<Arc<HallState>> {
+        let (asker, answer) = tokio::sync::oneshot::channel();
+        self.wanted.send(asker).await.ok()?;
+        answer.await.ok()
+    }
 }
 
 /// Whether the ledger takes writes; `/healthz` reads it, the writer sets it.
@@ -164,7 +178,9 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     let metrics = Arc::new(Metrics::default());
     let (events, _) = broadcast::channel(limits.socket_queue.max(16));
     let writer_time = clock::CheckedClock::new(clock(), std::time::Duration::ZERO, crate::core::Timestamp(0));
-    let (state_tx, state) = watch::channel(Writer::state_message(&hall, seq, clock()));
+    let view = wire::hall_view(&hall, clock());
+    let (estimates_out, estimates) = watch::channel(Arc::<str>::from(""));
+    let (wanted, wanted_rx) = mpsc::channel(COMMAND_QUEUE);
     let (commands, rx) = mpsc::channel(COMMAND_QUEUE);
     let (stop, shutdown) = watch::channel(false);
     let health = Arc::new(Health::default());
@@ -174,12 +190,14 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         store: store.clone(),
         hasher,
         events: events.clone(),
-        state: state_tx,
+        view,
+        unfolded: Vec::new(),
+        state: None,
+        estimates_out,
         metrics: metrics.clone(),
         health: health.clone(),
         clock,
         retry: None,
-        estimates: (None, Vec::new()),
         masked: Default::default(),
         unstored_masks: Vec::new(),
         time: writer_time,
@@ -190,7 +208,8 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         devices: Arc::new(devices),
         commands,
         events,
-        state,
+        wanted,
+        estimates,
         store,
         metrics,
         admission: guard::Admission::new(limits),
@@ -200,7 +219,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     };
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
-    let written = tokio::spawn(writer.run(rx));
+    let written = tokio::spawn(writer.run(rx, wanted_rx));
     let admission = app.admission.clone();
     let router = Router::new()
         .route("/ws", get(ws))

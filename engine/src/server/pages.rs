@@ -35,6 +35,7 @@ pub async fn page(Path(name): Path<String>) -> Response {
 pub async fn asset(Path(file): Path<String>) -> Response {
     let (body, kind) = match file.as_str() {
         "common.js" => (include_str!("../../web/common.js"), "text/javascript; charset=utf-8"),
+        "view.js" => (include_str!("../../web/view.js"), "text/javascript; charset=utf-8"),
         "kiosk.js" => (include_str!("../../web/kiosk.js"), "text/javascript; charset=utf-8"),
         "display.js" => (include_str!("../../web/display.js"), "text/javascript; charset=utf-8"),
         "clerk.js" => (include_str!("../../web/clerk.js"), "text/javascript; charset=utf-8"),

@@ -222,8 +222,8 @@ async fn serve(
             biased;
             received = events.recv() => match received {
                 Ok(event) => {
-                    if event.seq > last {
-                        last = event.seq;
+                    if !event.is_event || event.seq > last {
+                        last = last.max(event.seq);
                         if let Err(end) = send_text(sink, event.text.as_ref()).await {
                             return end;
                         }
@@ -248,11 +248,12 @@ async fn serve(
                 }
                 let (state, answer) = handle(app, device, &text).await;
                 if let Some(state) = state {
-                    // `get_state`: the state first, then the reply that says it was sent. Events the
-                    // socket has not forwarded yet still follow, so no call goes unannounced.
+                    // `get_state`: the state first, then the reply that says it was sent. It includes
+                    // every event up to its `seq`; later ones follow as usual.
                     if let Err(end) = send_text(sink, state.message.as_ref()).await {
                         return end;
                     }
+                    last = last.max(state.seq);
                 }
                 if let Err(end) = send_message(sink, &answer).await {
                     return end;
@@ -275,7 +276,18 @@ async fn serve(
 /// cannot be read (refusing after a disk error, or damaged), the terminal gets the current hall instead
 /// of the missed events: it shows the truth, only without replaying what it missed.
 async fn catch_up(sink: &mut Sink, app: &App, since: Option<u64>) -> Result<u64, End> {
-    let state = app.state.borrow().clone();
+    let Some(state) = app.state().await else { return Err(End::Close(close_code::AWAY, "server stopping")) };
+    let last = replay(sink, app, since, &state).await?;
+    // The estimates as they are now: a resuming terminal's may be old.
+    let estimates = app.estimates.borrow().clone();
+    if !estimates.is_empty() {
+        send_text(sink, estimates.as_ref()).await?;
+    }
+    Ok(last)
+}
+
+/// The snapshot, or the events after `since` up to `state`; returns the last `seq` sent.
+async fn replay(sink: &mut Sink, app: &App, since: Option<u64>, state: &HallState) -> Result<u64, End> {
     match since {
         Some(since) if since <= state.seq => {
             let mut last = since;
@@ -316,8 +328,12 @@ async fn handle(app: &App, device: &Device, text: &str) -> (Option<Arc<HallState
         Err((id, e)) => return (None, error(id, ErrorCode::BadRequest, e)),
     };
     if matches!(request.body, RequestBody::GetState {}) {
-        let state = app.state.borrow().clone();
-        return (Some(state), ServerMessage::Reply { id: request.id, seq: None, result: ReplyResult::Ok {} });
+        return match app.state().await {
+            Some(state) => {
+                (Some(state), ServerMessage::Reply { id: request.id, seq: None, result: ReplyResult::Ok {} })
+            }
+            None => (None, error(Some(request.id), ErrorCode::Unavailable, "the server is stopping")),
+        };
     }
     (None, command(app, device, request).await)
 }

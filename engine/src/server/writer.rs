@@ -14,7 +14,7 @@ use crate::core::{Command, Event, Hall, HallConfig, TicketClass, TicketId, Times
 use crate::identity;
 use crate::store::{Record, Store, StoreError};
 use crate::wire::{self, WireError};
-use kiosk_protocol::{ErrorCode, ReplyResult, RequestBody, Role, ServerMessage};
+use kiosk_protocol::{ErrorCode, HallView, MatterEstimate, ReplyResult, RequestBody, Role, ServerMessage, WireEvent};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,8 +27,6 @@ const SNAPSHOT_EVERY: u64 = 10_000;
 /// How often the writer calls `Hall::tick` (the day change, the staffing review, the cut-off), busy or
 /// idle; the published estimates are refreshed on the same beat.
 const TICK: Duration = Duration::from_millis(onewindow_core::tick::TICK_EVERY_MS as u64);
-/// The published state's wait estimates are at most this old.
-const ESTIMATES_EVERY_MS: i64 = 1000;
 /// Longest wait for a batch to fill up to the size of the last one.
 const GATHER: Duration = Duration::from_micros(1000);
 /// First wait before reopening a ledger that refused a write; doubles up to [`RETRY_MAX`].
@@ -64,16 +62,21 @@ pub struct Accepted {
     pub result: ReplyResult,
 }
 
-/// One event as every terminal receives it, serialised once.
+/// One message as every terminal receives it, serialised once: an event, or new wait estimates.
 #[derive(Debug)]
 pub struct Published {
-    /// Its `seq`.
+    /// The event's `seq`; for estimates, the `seq` they are as of.
     pub seq: u64,
-    /// The `event` message text.
+    /// Whether it is an event (sent once per `seq`) or estimates (sent whenever they change).
+    pub is_event: bool,
+    /// The message text.
     pub text: Arc<str>,
 }
 
-/// The hall as of a `seq`, serialised once per batch.
+/// A terminal's request for the hall as it stands: answered by the writer between batches.
+pub type StateWanted = oneshot::Sender<Arc<HallState>>;
+
+/// The hall as of a `seq`, serialised when someone asks and only once per change.
 #[derive(Debug)]
 pub struct HallState {
     /// The last event it includes.
@@ -133,8 +136,15 @@ pub struct Writer {
     pub hasher: Arc<IdKeys>,
     /// Live events out.
     pub events: broadcast::Sender<Arc<Published>>,
-    /// The latest hall state out.
-    pub state: watch::Sender<Arc<HallState>>,
+    /// The view terminals keep, folded from every stored event (never rebuilt from the hall, except
+    /// after the hall itself is reloaded).
+    pub view: HallView,
+    /// Wire events of the batch being stored, folded into `view` once they are durable.
+    pub unfolded: Vec<(WireEvent, i64)>,
+    /// The `snapshot` message of `view`, once built, until the view changes.
+    pub state: Option<Arc<HallState>>,
+    /// The latest `estimates` message, for terminals that resume.
+    pub estimates_out: watch::Sender<Arc<str>>,
     /// Metrics.
     pub metrics: Arc<Metrics>,
     /// Whether the ledger takes writes, and why not.
@@ -143,8 +153,6 @@ pub struct Writer {
     pub clock: Clock,
     /// While the ledger refuses: when to try it again, and the wait after that.
     pub retry: Option<(Instant, Duration)>,
-    /// The matters' wait estimates in the published state, and when they were computed.
-    pub estimates: (Option<Timestamp>, Vec<Option<kiosk_protocol::WaitEstimate>>),
     /// The wall clock, checked against the monotonic clock (see [`super::clock`]).
     pub time: CheckedClock,
     /// The monotonic origin of `time`.
@@ -161,28 +169,47 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// The `snapshot` message for the current state.
-    pub fn state_message(hall: &Hall, seq: u64, now: Timestamp) -> Arc<HallState> {
-        Writer::state_message_with(hall, seq, now, &wire::matter_estimates(hall, now), None)
+    /// The `snapshot` message of the view as it stands, built at most once per change.
+    fn current_state(&mut self) -> Arc<HallState> {
+        let now = self.now();
+        let today = Some(now.local(self.hall.config().utc_offset_min).0.to_string());
+        if let Some(state) = self.state.as_ref().filter(|_| self.view.server_date == today) {
+            return state.clone();
+        }
+        self.view.server_date = today;
+        self.view.clock_warning.clone_from(&self.clock_warning);
+        // `{"type":"snapshot","seq":…,"hall":…}` without cloning the view into a message.
+        let hall = serde_json::to_string(&self.view).unwrap_or_default();
+        let text = format!("{{\"type\":\"snapshot\",\"seq\":{},\"hall\":{hall}}}", self.seq);
+        let state = Arc::new(HallState { seq: self.seq, message: text.into() });
+        self.state = Some(state.clone());
+        state
     }
 
-    /// [`Writer::state_message`] with the matters' estimates given, and the clock's warning if any.
-    fn state_message_with(
-        hall: &Hall,
-        seq: u64,
-        now: Timestamp,
-        estimates: &[Option<kiosk_protocol::WaitEstimate>],
-        clock_warning: Option<String>,
-    ) -> Arc<HallState> {
-        let mut view = wire::hall_view_with(hall, now, estimates);
-        view.clock_warning = clock_warning;
-        let message = ServerMessage::Snapshot { seq, hall: view };
-        let text = serde_json::to_string(&message).unwrap_or_default();
-        Arc::new(HallState { seq, message: text.into() })
+    /// The tick's own work besides `Hall::tick`: new wait estimates (walks of the queues, so once a
+    /// second), sent to every terminal when they changed.
+    fn refresh_estimates(&mut self, now: Timestamp) {
+        let estimates: Vec<MatterEstimate> = wire::matter_estimates(&self.hall, now)
+            .into_iter()
+            .zip(&self.hall.config().matters)
+            .map(|(estimate, m)| MatterEstimate { matter: m.key.clone(), estimate })
+            .collect();
+        let unchanged = self.view.matters.iter().zip(&estimates).all(|(m, e)| m.estimate == e.estimate);
+        if unchanged && self.view.clock_warning == self.clock_warning {
+            return;
+        }
+        self.view.set_estimates(&estimates);
+        self.view.clock_warning.clone_from(&self.clock_warning);
+        self.state = None;
+        let message = ServerMessage::Estimates { matters: estimates };
+        let text: Arc<str> = serde_json::to_string(&message).unwrap_or_default().into();
+        let _ = self.estimates_out.send(text.clone());
+        let _ = self.events.send(Arc::new(Published { seq: self.seq, is_event: false, text }));
     }
 
     /// Runs until every sender is gone, then returns (after the last batch is committed and answered).
-    pub async fn run(mut self, mut rx: mpsc::Receiver<Submission>) {
+    /// Between batches it answers requests for the hall as it stands (`wanted`).
+    pub async fn run(mut self, mut rx: mpsc::Receiver<Submission>, mut wanted: mpsc::Receiver<StateWanted>) {
         let mut last_snapshot = self.seq;
         let mut last_batch = 1usize;
         // The first tick opens the day before any command is decided.
@@ -194,6 +221,10 @@ impl Writer {
                     None => break,
                 },
                 _ = tokio::time::sleep_until(next_tick) => None,
+                Some(asker) = wanted.recv() => {
+                    let _ = asker.send(self.current_state());
+                    continue;
+                }
             };
             let mut batch: Vec<Submission> = first.into_iter().collect();
             while batch.len() < MAX_BATCH {
@@ -255,6 +286,7 @@ impl Writer {
         if ticking {
             let events = self.hall.tick(now);
             self.stage(events, now, &mut staged, &mut stats);
+            self.refresh_estimates(now);
         }
         let mut answers = Vec::with_capacity(batch.len());
         for sub in batch {
@@ -278,6 +310,7 @@ impl Writer {
                 for id in self.unstored_masks.drain(..) {
                     self.masked.remove(&id);
                 }
+                self.unfolded.clear();
                 self.refuse_until_recovered(&e);
                 for (reply, outcome) in answers {
                     let refused = outcome.and_then(|_| {
@@ -386,6 +419,9 @@ impl Writer {
             }
             let message = ServerMessage::Event { seq, at: now.0, event: wire::event(&self.hall, &event) };
             let wire = serde_json::to_string(&message).unwrap_or_default();
+            if let ServerMessage::Event { event: wired, .. } = message {
+                self.unfolded.push((wired, now.0));
+            }
             staged.push(Record { seq, event, wire });
             last = Some(seq);
         }
@@ -422,16 +458,14 @@ impl Writer {
                 }
             }
         }
-        // The matters' estimates are walks of the queues: refreshed at most once a second under load.
-        let now = self.now();
-        if self.estimates.0.is_none_or(|at| now.since(at) >= ESTIMATES_EVERY_MS) {
-            self.estimates = (Some(now), wire::matter_estimates(&self.hall, now));
+        // Durable now: into the terminals' view, then out to every terminal.
+        for (event, at) in self.unfolded.drain(..) {
+            self.view.fold(&event, at);
         }
-        let warning = self.clock_warning.clone();
-        let _ = self.state.send(Writer::state_message_with(&self.hall, self.seq, now, &self.estimates.1, warning));
+        self.state = None;
         for record in staged {
             // No receiver is fine: nobody is watching.
-            let _ = self.events.send(Arc::new(Published { seq: record.seq, text: record.wire.into() }));
+            let _ = self.events.send(Arc::new(Published { seq: record.seq, is_event: true, text: record.wire.into() }));
         }
         let config = self.hall.config();
         let waiting = config
@@ -481,7 +515,8 @@ impl Writer {
                 self.retry = None;
                 self.health.set_ok();
                 let now = self.now();
-                let _ = self.state.send(Writer::state_message(&self.hall, self.seq, now));
+                self.view = wire::hall_view(&self.hall, now);
+                self.state = None;
                 tracing::warn!(seq, "the ledger takes writes again; serving commands");
                 true
             }

@@ -109,16 +109,18 @@ pub struct Client {
     next_id: u64,
     /// Events seen, in order.
     pub events: Vec<Value>,
+    /// The latest `estimates` message seen.
+    pub estimates: Option<Value>,
 }
 
 impl Client {
     pub async fn open(url: &str) -> Client {
         let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await.expect("connect");
-        Client { ws, next_id: 1, events: Vec::new() }
+        Client { ws, next_id: 1, events: Vec::new(), estimates: None }
     }
 
     pub fn from_socket(ws: Socket) -> Client {
-        Client { ws, next_id: 1, events: Vec::new() }
+        Client { ws, next_id: 1, events: Vec::new(), estimates: None }
     }
 
     /// Sends; `None` if the socket is gone.
@@ -131,11 +133,19 @@ impl Client {
         self.try_next_within(Duration::from_secs(10)).await
     }
 
-    /// The next JSON text message within `wait`; `None` when the socket ends or time runs out.
+    /// The next JSON text message within `wait` (estimates kept aside); `None` when the socket ends or
+    /// time runs out.
     pub async fn try_next_within(&mut self, wait: Duration) -> Option<Value> {
         loop {
             match tokio::time::timeout(wait, self.ws.next()).await.ok()?? {
-                Ok(Message::Text(text)) => return serde_json::from_str(&text).ok(),
+                Ok(Message::Text(text)) => {
+                    let msg: Value = serde_json::from_str(&text).ok()?;
+                    if msg["type"] == "estimates" {
+                        self.estimates = Some(msg);
+                        continue;
+                    }
+                    return Some(msg);
+                }
                 Ok(Message::Ping(_) | Message::Pong(_)) => continue,
                 _ => return None,
             }
@@ -160,8 +170,21 @@ impl Client {
         self.ws.send(Message::text(value.to_string())).await.expect("send");
     }
 
-    /// The next JSON text message, within 10 s (longer than any server timeout a test waits for).
+    /// The next JSON text message, within 10 s (longer than any server timeout a test waits for);
+    /// `estimates` messages (sent whenever the waits change) are kept aside in `estimates`.
     pub async fn next_json(&mut self) -> Value {
+        loop {
+            let msg = self.next_message().await;
+            if msg["type"] == "estimates" {
+                self.estimates = Some(msg);
+                continue;
+            }
+            return msg;
+        }
+    }
+
+    /// The next JSON text message of any type, within 10 s.
+    pub async fn next_message(&mut self) -> Value {
         loop {
             let msg = tokio::time::timeout(Duration::from_secs(10), self.ws.next())
                 .await
