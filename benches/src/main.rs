@@ -46,6 +46,13 @@ struct Cli {
     /// Idle connections to hold for the memory measurement.
     #[arg(long, default_value_t = 2000)]
     idle: usize,
+    /// Events for the memory-against-history phase (server RSS after 1,000 events and after this
+    /// many, tickets issued, called and finished at `memory_rate` a second); 0 skips it.
+    #[arg(long, default_value_t = 200_000)]
+    memory_events: u64,
+    /// Tickets a second in the memory phase (13 clerks keep up with them).
+    #[arg(long, default_value_t = 600.0)]
+    memory_rate: f64,
     /// The onewindow binary (default: target/release/onewindow beside this one).
     #[arg(long)]
     bin: Option<PathBuf>,
@@ -72,6 +79,10 @@ fn problems(v: &Value) -> Vec<String> {
     }
     found
 }
+
+/// `socket_queue` of the load phases: a thousand displays each a few hundred events behind under
+/// 2,000 issues a second must not be dropped.
+const LOAD_SOCKET_QUEUE: usize = 65_536;
 
 /// A `onewindow serve` child with its data directory.
 struct Server {
@@ -112,20 +123,21 @@ fn devices(kiosks: usize, displays: usize) -> (Devices, String) {
     (Devices { kiosks, clerks, displays }, toml)
 }
 
-fn start_server(bin: &PathBuf, devices_toml: &str) -> Result<Server, String> {
+/// `socket_queue`: events a slow socket may fall behind (the broadcast buffer holds that many).
+fn start_server(bin: &PathBuf, devices_toml: &str, socket_queue: usize) -> Result<Server, String> {
     let dir = std::env::temp_dir().join(format!("onewindow-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let limits =
         "\n[server]\nmax_connections = 20000\nmax_connections_per_ip = 20000\nmax_unauthenticated_per_ip = 64\n\
-                  kiosk_issues_per_minute = 1000000\nsocket_queue = 65536\n";
+                  kiosk_issues_per_minute = 1000000\n";
     // The demo hall without its daily caps (限号 would refuse most of a benchmark's tickets).
     let hall: String = onewindow::config::DEMO_HALL_TOML
         .lines()
         .filter(|l| !l.trim_start().starts_with("daily_cap"))
         .map(|l| format!("{l}\n"))
         .collect();
-    let config = format!("{hall}{limits}{devices_toml}");
+    let config = format!("{hall}{limits}socket_queue = {socket_queue}\n{devices_toml}");
     let path = dir.join("hall.toml");
     std::fs::write(&path, config).map_err(|e| e.to_string())?;
     let mut child = Command::new(bin)
@@ -229,7 +241,7 @@ async fn bench(cli: Cli) -> Result<Value, String> {
         let floor_results = load::run(&plan, &floor, |_| {}).await?;
         // A fresh server per phase: the same empty hall each time.
         eprintln!("phase: {displays} displays — onewindow");
-        let server = start_server(&bin, &toml)?;
+        let server = start_server(&bin, &toml, LOAD_SOCKET_QUEUE)?;
         let target = Target {
             url: format!("ws://{}/ws", server.addr),
             kiosks: devices.kiosks.clone(),
@@ -257,9 +269,10 @@ async fn bench(cli: Cli) -> Result<Value, String> {
         }));
         drop(server);
     }
+    let history = memory_against_history(&cli, &bin, &toml, &devices, &matters).await?;
     // Idle connections: memory held by the server.
     eprintln!("phase: {} idle connections", cli.idle);
-    let server = start_server(&bin, &toml)?;
+    let server = start_server(&bin, &toml, LOAD_SOCKET_QUEUE)?;
     let pid = server.child.id();
     let empty = rss(pid).unwrap_or(0);
     let held = load::hold(&format!("ws://{}/ws", server.addr), &devices.displays, cli.idle).await?;
@@ -270,9 +283,67 @@ async fn bench(cli: Cli) -> Result<Value, String> {
     Ok(json!({
         "machine": {"cores": std::thread::available_parallelism().map_or(0, |n| n.get())},
         "phases": phases,
+        "history": history,
         "idle": {"connections": cli.idle, "rss_empty_bytes": empty, "rss_bytes": full,
                  "bytes_per_connection": (full.saturating_sub(empty)) as f64 / cli.idle.max(1) as f64},
     }))
+}
+
+/// Server memory as events accumulate: RSS after the first 1,000 events and after `memory_events`,
+/// with the hall kept busy but its queue short (what a hall's months look like, compressed).
+async fn memory_against_history(
+    cli: &Cli,
+    bin: &PathBuf,
+    toml: &str,
+    devices: &Devices,
+    matters: &[String],
+) -> Result<Value, String> {
+    if cli.memory_events == 0 {
+        return Ok(Value::Null);
+    }
+    eprintln!("phase: memory over {} events", cli.memory_events);
+    // The default socket queue: its buffer is the one structure sized by `socket_queue`.
+    let server = start_server(bin, toml, 1024)?;
+    let pid = server.child.id();
+    let target = Target {
+        url: format!("ws://{}/ws", server.addr),
+        kiosks: devices.kiosks.clone(),
+        clerks: devices.clerks.clone(),
+        displays: devices.displays.iter().take(10).cloned().collect(),
+        matters: matters.to_vec(),
+    };
+    let plan = Plan {
+        kiosks: cli.kiosks,
+        rate: cli.memory_rate,
+        clerks: 13,
+        // Clerks call a little faster than tickets arrive, so the queue stays short.
+        clerk_rate: cli.memory_rate * 1.2 / 13.0,
+        displays: 10,
+        seconds: 2.0,
+    };
+    let events = |addr: &str| commits(addr).map_or(0.0, |(_, e, _)| e) as u64;
+    let mut first: Option<(u64, u64)> = None;
+    // The first run is short: about 1,000 events (an issue, a call and a finish per ticket).
+    let warm = Plan { seconds: 1000.0 / (3.0 * cli.memory_rate), ..plan };
+    loop {
+        load::run(if first.is_none() { &warm } else { &plan }, &target, |_| {}).await?;
+        let done = events(&server.addr);
+        if first.is_none() && done >= 1000 {
+            first = Some((done, rss(pid).unwrap_or(0)));
+        }
+        if done >= cli.memory_events {
+            let last = rss(pid).unwrap_or(0);
+            let (early_events, early) = first.unwrap_or((done, last));
+            eprintln!(
+                "  {done} events: RSS {:.1} MiB (after {early_events}: {:.1} MiB)",
+                last as f64 / 1048576.0,
+                early as f64 / 1048576.0
+            );
+            return Ok(
+                json!({"early_events": early_events, "rss_early_bytes": early, "events": done, "rss_bytes": last}),
+            );
+        }
+    }
 }
 
 fn table(v: &Value) -> String {
@@ -308,6 +379,17 @@ fn table(v: &Value) -> String {
             f(&phase["onewindow"]["issued_per_second"]), f(&phase["floor"]["issued_per_second"]),
             f(&phase["durable_commits_per_second"]), f(&phase["events_per_commit"]), f(&phase["mean_commit_ms"]),
             phase["onewindow"]["errors"], phase["floor"]["errors"]
+        ));
+    }
+    let history = &v["history"];
+    if !history.is_null() {
+        out.push_str(&format!(
+            "\nmemory against history: RSS {:.1} MiB after {} events, {:.1} MiB after {} ({:+.1} MiB)\n",
+            f(&history["rss_early_bytes"]) / 1048576.0,
+            history["early_events"],
+            f(&history["rss_bytes"]) / 1048576.0,
+            history["events"],
+            (f(&history["rss_bytes"]) - f(&history["rss_early_bytes"])) / 1048576.0
         ));
     }
     let idle = &v["idle"];

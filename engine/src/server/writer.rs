@@ -10,7 +10,8 @@ use super::clock::{self, Change, CheckedClock};
 use super::metrics::{BatchStats, Metrics};
 use super::Health;
 use crate::auth::IdKeys;
-use crate::core::{Command, Event, Hall, HallConfig, TicketClass, TicketId, Timestamp};
+use crate::core::estimate::Estimate;
+use crate::core::{Command, Event, Hall, HallConfig, MatterId, TicketClass, TicketId, Timestamp};
 use crate::identity;
 use crate::store::{Record, Store, StoreError};
 use crate::wire::{self, WireError};
@@ -23,7 +24,7 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 /// Most commands taken into one batch.
 const MAX_BATCH: usize = 512;
 /// A snapshot is saved after this many events (and at every new day).
-const SNAPSHOT_EVERY: u64 = 10_000;
+const SNAPSHOT_EVERY: u64 = 50_000;
 /// How often the writer calls `Hall::tick` (the day change, the staffing review, the cut-off), busy or
 /// idle; the published estimates are refreshed on the same beat.
 const TICK: Duration = Duration::from_millis(onewindow_core::tick::TICK_EVERY_MS as u64);
@@ -139,6 +140,8 @@ pub struct Writer {
     /// The view terminals keep, folded from every stored event (never rebuilt from the hall, except
     /// after the hall itself is reloaded).
     pub view: HallView,
+    /// The printed estimates of this batch: the walk per matter and class, and tickets issued since.
+    pub batch_estimates: HashMap<(MatterId, TicketClass), (Estimate, u32)>,
     /// Wire events of the batch being stored, folded into `view` once they are durable.
     pub unfolded: Vec<(WireEvent, i64)>,
     /// The `snapshot` message of `view`, once built, until the view changes.
@@ -288,6 +291,7 @@ impl Writer {
             self.stage(events, now, &mut staged, &mut stats);
             self.refresh_estimates(now);
         }
+        self.batch_estimates.clear();
         let mut answers = Vec::with_capacity(batch.len());
         for sub in batch {
             let outcome = self.decide_one(&sub, now, &mut staged, &mut stats);
@@ -358,14 +362,20 @@ impl Writer {
         }
         stats.commands += 1;
         // The wait printed on a new ticket is the estimate just before it joins the queue.
-        let estimate = match &command {
+        let printed = match &command {
             Command::IssueTicket { matter, green, .. } => {
                 let class = if green.is_some() { TicketClass::Green } else { TicketClass::Normal };
-                Some(wire::wait_estimate(self.hall.estimate(*matter, class, now)))
+                Some((*matter, class, self.printed_estimate(*matter, class, now)))
             }
             _ => None,
         };
+        let estimate = printed.map(|(_, _, e)| wire::wait_estimate(e));
         let events = self.hall.decide(&command, now)?;
+        if let Some((matter, class, _)) = printed {
+            if let Some((_, issued)) = self.batch_estimates.get_mut(&(matter, class)) {
+                *issued += 1;
+            }
+        }
         let shown = events.iter().find_map(|e| match e {
             Event::TicketIssued { ticket, .. } | Event::TicketCalled { ticket, .. } => Some(*ticket),
             _ => None,
@@ -387,6 +397,25 @@ impl Writer {
             None => ReplyResult::Ok {},
         };
         Ok(Accepted { seq, result })
+    }
+
+    /// The estimate to print on a new ticket of `matter`: one walk of the queue per matter and class
+    /// per batch. A batch's later tickets of the same matter each wait one more service behind the
+    /// first: its walk plus, per ticket issued since, one more ahead and the matter's handling time
+    /// shared by its active windows. (At 2,000 issues a second a walk per ticket was most of the
+    /// kiosk round trip; docs/performance.md.)
+    fn printed_estimate(&mut self, matter: MatterId, class: TicketClass, now: Timestamp) -> Estimate {
+        let (first, issued) =
+            *self.batch_estimates.entry((matter, class)).or_insert_with(|| (self.hall.estimate(matter, class, now), 0));
+        if issued == 0 {
+            return first;
+        }
+        let gap = self.hall.matter(matter).map_or(0.0, |s| s.aht_ms / f64::from(s.active_windows.max(1)));
+        let later = (gap * f64::from(issued)).round() as i64;
+        Estimate {
+            ahead: first.ahead + issued,
+            wait_ms: first.wait_ms.map(|(median, p80)| (median + later, p80 + later)),
+        }
     }
 
     /// Applies events and stages their records; returns the last `seq`.

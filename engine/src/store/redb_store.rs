@@ -17,6 +17,16 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+/// redb's page cache: fixed, so the server's memory does not grow with the ledger (redb's default is
+/// 1 GiB, which a ledger of months fills). Reads past it go to the page cache of the kernel.
+pub const LEDGER_CACHE_BYTES: usize = 8 << 20;
+
+fn ledger_builder() -> Builder {
+    let mut builder = Builder::new();
+    builder.set_cache_size(LEDGER_CACHE_BYTES);
+    builder
+}
+
 const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
 const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 const SNAPSHOT: TableDefinition<u64, &[u8]> = TableDefinition::new("snapshot");
@@ -125,7 +135,7 @@ fn open_rw(path: &Path, faults: &Faults) -> Result<Database, StoreError> {
         .open(path)
         .map_err(|e| io(format!("{}: {e}", path.display())))?;
     let backend = FaultyBackend::new(file, faults.clone()).map_err(io)?;
-    Builder::new().create_with_backend(backend).map_err(|e| match e {
+    ledger_builder().create_with_backend(backend).map_err(|e| match e {
         DatabaseError::Storage(redb::StorageError::Io(e)) => io(format!("{}: {e}", path.display())),
         DatabaseError::Storage(e) => StoreError::Corrupt(format!("{}: {e}", path.display())),
         e => io(format!("{}: {e}", path.display())),
@@ -255,7 +265,7 @@ impl RedbStore {
                 .open(path)
                 .map_err(|e| io(format!("{}: {e}", path.display())))?;
             let backend = FaultyBackend::new(file, faults.clone()).map_err(io)?;
-            Builder::new().create_with_backend(backend).map_err(io)
+            ledger_builder().create_with_backend(backend).map_err(io)
         })?;
         let hall_id = crate::auth::new_hall_id();
         let store = RedbStore {
@@ -288,7 +298,7 @@ impl RedbStore {
         let read_only = guarded(path, || {
             let file = std::fs::File::open(path).map_err(|e| io(format!("{}: {e}", path.display())))?;
             let backend = FaultyBackend::new(file, faults.clone()).map_err(io)?;
-            match Builder::new().open_read_only_with_backend(backend) {
+            match ledger_builder().open_read_only_with_backend(backend) {
                 Ok(db) => Ok(Some(inspect(&db, path, expect)?)),
                 Err(DatabaseError::RepairAborted) => Ok(None),
                 Err(DatabaseError::DatabaseAlreadyOpen) => Err(io(format!(
@@ -416,7 +426,7 @@ impl RedbStore {
         guarded(path, || {
             let file = std::fs::File::open(path).map_err(|e| io(format!("{}: {e}", path.display())))?;
             let backend = FaultyBackend::new(file, Faults::none()).map_err(io)?;
-            match Builder::new().open_read_only_with_backend(backend) {
+            match ledger_builder().open_read_only_with_backend(backend) {
                 Ok(db) => walk_all(&db, path),
                 Err(DatabaseError::RepairAborted) => {
                     let copy = std::env::temp_dir().join(format!("onewindow-verify-{}.redb", std::process::id()));
