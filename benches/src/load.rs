@@ -62,6 +62,8 @@ pub struct Results {
     pub calls: u64,
     /// Error replies and missing replies.
     pub errors: u64,
+    /// Requests the displays sent (as the shipped page: `get_state` only after a gap in `seq`).
+    pub display_requests: u64,
     /// Wall-clock seconds of the load phase.
     pub seconds: f64,
 }
@@ -148,21 +150,37 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
         .into_iter()
         .map(|mut ws| {
             tokio::spawn(async move {
+                // As the shipped display page (engine/web/common.js): read every message, keep the last
+                // `seq`, and ask for the hall only after a gap; it asks nothing after an event.
                 let mut seen = Vec::new();
+                let (mut last, mut requests) = (None::<u64>, 0u64);
                 let stop = end + Duration::from_secs(3);
                 while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(stop, ws.next()).await {
                     let Message::Text(text) = msg else { continue };
-                    if !text.contains("ticket_called") {
-                        continue;
-                    }
                     let at = Instant::now();
-                    if let Ok(v) = serde_json::from_str::<Value>(&text) {
-                        if let Some(ticket) = v["event"]["ticket"].as_str() {
-                            seen.push((ticket.to_owned(), at));
+                    let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+                    let seq = v["seq"].as_u64();
+                    match v["type"].as_str() {
+                        Some("snapshot") => last = seq,
+                        Some("event") => {
+                            if let (Some(prev), Some(seq)) = (last, seq) {
+                                if seq > prev + 1 {
+                                    requests += 1;
+                                    let ask = json!({"id": requests, "type": "get_state"}).to_string();
+                                    let _ = ws.send(Message::text(ask)).await;
+                                }
+                            }
+                            last = seq.or(last);
+                            if v["event"]["kind"] == "ticket_called" {
+                                if let Some(ticket) = v["event"]["ticket"].as_str() {
+                                    seen.push((ticket.to_owned(), at));
+                                }
+                            }
                         }
+                        _ => {}
                     }
                 }
-                seen
+                (seen, requests)
             })
         })
         .collect();
@@ -267,6 +285,7 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
         issued: 0,
         calls: 0,
         errors: 0,
+        display_requests: 0,
         seconds: plan.seconds,
     };
     for task in kiosk_tasks {
@@ -283,7 +302,9 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
     }
     let sent = sent_calls.lock().map_err(|_| "poisoned")?.clone();
     for task in display_tasks {
-        for (ticket, at) in task.await.map_err(|e| e.to_string())? {
+        let (seen, requests) = task.await.map_err(|e| e.to_string())?;
+        results.display_requests += requests;
+        for (ticket, at) in seen {
             if let Some(due) = sent.get(&ticket) {
                 let _ = results.delivery.record(micros(at.saturating_duration_since(*due)));
             }
