@@ -147,8 +147,13 @@ fn matter_key(hall: &Hall, m: MatterId) -> String {
 
 /// A ticket as terminals see it.
 pub fn ticket_view(hall: &Hall, t: &Ticket) -> TicketView {
-    let ahead = (t.state == TicketState::Waiting)
-        .then(|| hall.matter(t.matter).map_or(0, |m| m.queues.by_issue.range(..(t.issued_at, t.id)).count() as u32));
+    // Counted from the back: a new ticket (the usual case) is at the end, so this is O(1), not O(queue).
+    let ahead = (t.state == TicketState::Waiting).then(|| {
+        hall.matter(t.matter).map_or(0, |m| {
+            let behind = m.queues.by_issue.range((t.issued_at, t.id)..).count();
+            m.queues.by_issue.len().saturating_sub(behind) as u32
+        })
+    });
     TicketView {
         number: hall.number(t).to_string(),
         matter: matter_key(hall, t.matter),

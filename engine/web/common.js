@@ -156,7 +156,7 @@ const OW = (() => {
         request({ type: "get_state" }).catch(() => {});
       }
       lastSeq = msg.seq;
-      if (view) OWView.fold(view, msg.event, msg.at);
+      if (view) OWView.foldUnsettled(view, msg.event, msg.at);
       handlers.event.forEach((f) => f(msg.event, msg));
       showSoon();
     } else if (msg.type === "estimates") {
@@ -173,7 +173,7 @@ const OW = (() => {
   function showSoon() {
     if (showing || !view) return;
     showing = true;
-    const show = () => { showing = false; handlers.state.forEach((f) => f(view, lastSeq)); };
+    const show = () => { showing = false; OWView.settle(view); handlers.state.forEach((f) => f(view, lastSeq)); };
     if (document.hidden) setTimeout(show, 50); else requestAnimationFrame(show);
   }
 

@@ -46,24 +46,38 @@ const OWView = (() => {
     view.recent_calls.length = Math.min(view.recent_calls.length, RECENT_CALLS);
   }
 
-  // Recomputes what follows from tickets and windows (HallView::settle).
+  // Recomputes what follows from tickets and windows, in one pass over the tickets (HallView::settle).
   function settle(view) {
     for (const w of view.windows) {
       const open = w.status !== "closed";
       w.status = !open ? "closed" : w.current ? "serving" : w.paused ? "paused" : "open";
     }
+    const byKey = new Map();
     for (const m of view.matters) {
-      const waiting = view.tickets.filter((t) => t.state === "waiting" && t.window == null && t.matter === m.key);
-      m.waiting = waiting.length;
-      m.oldest_issued_at = waiting.length ? Math.min(...waiting.map((t) => t.issued_at)) : null;
-      m.queue = waiting.slice(0, QUEUE_SHOWN).map((t) => t.ticket);
+      m.waiting = 0; m.oldest_issued_at = null; m.queue = [];
       m.active_windows = view.windows.filter((w) =>
         w.status !== "closed" && !w.paused && w.clerk && w.matters.includes(m.key)).length;
+      byKey.set(m.key, m);
+    }
+    for (const t of view.tickets) {
+      if (t.state !== "waiting" || t.window != null) continue;
+      const m = byKey.get(t.matter);
+      if (!m) continue;
+      m.waiting += 1;
+      // Tickets are in issue order: the first one seen waited longest.
+      if (m.oldest_issued_at == null) m.oldest_issued_at = t.issued_at;
+      if (m.queue.length < QUEUE_SHOWN) m.queue.push(t.ticket);
     }
   }
 
-  // Folds one event (with its `at`) into the view (HallView::fold).
+  // Folds one event (with its `at`) into the view and settles it (HallView::fold).
   function fold(view, e, at) {
+    foldUnsettled(view, e, at);
+    settle(view);
+  }
+
+  // HallView::fold_unsettled: for many events, then one settle.
+  function foldUnsettled(view, e, at) {
     switch (e.kind) {
       case "day_opened":
         view.date = e.date; view.tickets = []; view.recent_calls = []; view.staffing_requests = [];
@@ -161,7 +175,6 @@ const OWView = (() => {
       case "issuing_resumed": view.cut_off = (view.cut_off || []).filter((m) => m !== e.matter); break;
       default: break;
     }
-    settle(view);
   }
 
   // The server's latest wait estimates (an `estimates` message).
@@ -179,5 +192,5 @@ const OWView = (() => {
     return hall;
   }
 
-  return { fold, setEstimates, adopt, settle };
+  return { fold, foldUnsettled, setEstimates, adopt, settle };
 })();

@@ -34,6 +34,12 @@ fn number_order(a: &str, b: &str) -> Ordering {
 impl HallView {
     /// Folds one event (with its `at`) into the view.
     pub fn fold(&mut self, event: &WireEvent, at: i64) {
+        self.fold_unsettled(event, at);
+        self.settle();
+    }
+
+    /// [`HallView::fold`] without [`HallView::settle`]: for folding many events, then settling once.
+    pub fn fold_unsettled(&mut self, event: &WireEvent, at: i64) {
         use WireEvent as E;
         match event {
             E::DayOpened { date, windows } => {
@@ -177,7 +183,6 @@ impl HallView {
             E::DayClosed {} => self.staffing_requests.clear(),
             E::AppointmentBooked { .. } | E::TicketRated { .. } => {}
         }
-        self.settle();
     }
 
     /// Takes the server's latest estimates.
@@ -190,7 +195,7 @@ impl HallView {
     }
 
     /// Recomputes what follows from the tickets and windows: each window's status, each matter's
-    /// queue, people waiting, longest wait and active windows.
+    /// queue, people waiting, longest wait and active windows. One pass over the open tickets.
     pub fn settle(&mut self) {
         for w in &mut self.windows {
             let open = w.status != WindowStatus::Closed;
@@ -202,18 +207,21 @@ impl HallView {
             };
         }
         for m in &mut self.matters {
-            let waiting = || {
-                self.tickets
-                    .iter()
-                    .filter(|t| t.state == TicketState::Waiting && t.window.is_none() && t.matter == m.key)
-            };
-            m.waiting = waiting().count() as u32;
-            m.oldest_issued_at = waiting().map(|t| t.issued_at).min();
-            m.queue = waiting().take(QUEUE_SHOWN).map(|t| t.ticket.clone()).collect();
+            (m.waiting, m.oldest_issued_at) = (0, None);
+            m.queue.clear();
             let active = |w: &&WindowView| {
                 w.status != WindowStatus::Closed && !w.paused && w.clerk.is_some() && w.matters.contains(&m.key)
             };
             m.active_windows = self.windows.iter().filter(active).count() as u16;
+        }
+        for t in self.tickets.iter().filter(|t| t.state == TicketState::Waiting && t.window.is_none()) {
+            let Some(m) = self.matters.iter_mut().find(|m| m.key == t.matter) else { continue };
+            m.waiting += 1;
+            // Tickets are in issue order: the first one seen waited longest.
+            m.oldest_issued_at.get_or_insert(t.issued_at);
+            if m.queue.len() < QUEUE_SHOWN {
+                m.queue.push(t.ticket.clone());
+            }
         }
     }
 

@@ -192,7 +192,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         events: events.clone(),
         view,
         unfolded: Vec::new(),
-        batch_estimates: Default::default(),
+        printed: Default::default(),
         state: None,
         estimates_out,
         metrics: metrics.clone(),

@@ -28,6 +28,8 @@ const SNAPSHOT_EVERY: u64 = 50_000;
 /// How often the writer calls `Hall::tick` (the day change, the staffing review, the cut-off), busy or
 /// idle; the published estimates are refreshed on the same beat.
 const TICK: Duration = Duration::from_millis(onewindow_core::tick::TICK_EVERY_MS as u64);
+/// A printed estimate walks the queue at most this often per matter and class (see `printed_estimate`).
+const PRINT_WALK_EVERY_MS: i64 = 50;
 /// Longest wait for a batch to fill up to the size of the last one.
 const GATHER: Duration = Duration::from_micros(1000);
 /// First wait before reopening a ledger that refused a write; doubles up to [`RETRY_MAX`].
@@ -140,8 +142,8 @@ pub struct Writer {
     /// The view terminals keep, folded from every stored event (never rebuilt from the hall, except
     /// after the hall itself is reloaded).
     pub view: HallView,
-    /// The printed estimates of this batch: the walk per matter and class, and tickets issued since.
-    pub batch_estimates: HashMap<(MatterId, TicketClass), (Estimate, u32)>,
+    /// The latest walked estimate per matter and class for printing, tickets issued since, and when.
+    pub printed: HashMap<(MatterId, TicketClass), (Estimate, u32, Timestamp)>,
     /// Wire events of the batch being stored, folded into `view` once they are durable.
     pub unfolded: Vec<(WireEvent, i64)>,
     /// The `snapshot` message of `view`, once built, until the view changes.
@@ -181,6 +183,7 @@ impl Writer {
         }
         self.view.server_date = today;
         self.view.clock_warning.clone_from(&self.clock_warning);
+        self.view.settle();
         // `{"type":"snapshot","seq":…,"hall":…}` without cloning the view into a message.
         let hall = serde_json::to_string(&self.view).unwrap_or_default();
         let text = format!("{{\"type\":\"snapshot\",\"seq\":{},\"hall\":{hall}}}", self.seq);
@@ -289,9 +292,7 @@ impl Writer {
         if ticking {
             let events = self.hall.tick(now);
             self.stage(events, now, &mut staged, &mut stats);
-            self.refresh_estimates(now);
         }
-        self.batch_estimates.clear();
         let mut answers = Vec::with_capacity(batch.len());
         for sub in batch {
             let outcome = self.decide_one(&sub, now, &mut staged, &mut stats);
@@ -303,6 +304,10 @@ impl Writer {
                 self.unstored_masks.clear();
                 if !staged.is_empty() {
                     self.publish(staged, stats, seconds);
+                }
+                // Estimates of the hall as stored, after the batch's events went out.
+                if ticking {
+                    self.refresh_estimates(now);
                 }
                 for (reply, outcome) in answers {
                     let _ = reply.send(outcome);
@@ -372,7 +377,7 @@ impl Writer {
         let estimate = printed.map(|(_, _, e)| wire::wait_estimate(e));
         let events = self.hall.decide(&command, now)?;
         if let Some((matter, class, _)) = printed {
-            if let Some((_, issued)) = self.batch_estimates.get_mut(&(matter, class)) {
+            if let Some((_, issued, _)) = self.printed.get_mut(&(matter, class)) {
                 *issued += 1;
             }
         }
@@ -399,14 +404,19 @@ impl Writer {
         Ok(Accepted { seq, result })
     }
 
-    /// The estimate to print on a new ticket of `matter`: one walk of the queue per matter and class
-    /// per batch. A batch's later tickets of the same matter each wait one more service behind the
-    /// first: its walk plus, per ticket issued since, one more ahead and the matter's handling time
-    /// shared by its active windows. (At 2,000 issues a second a walk per ticket was most of the
+    /// The estimate to print on a new ticket of `matter`: at most one walk of the queue per matter and
+    /// class every [`PRINT_WALK_EVERY_MS`]. Tickets issued in between each wait one more service behind
+    /// the walked one: its walk plus, per ticket issued since, one more ahead and the matter's handling
+    /// time shared by its active windows. (At 2,000 issues a second a walk per ticket was most of the
     /// kiosk round trip; docs/performance.md.)
     fn printed_estimate(&mut self, matter: MatterId, class: TicketClass, now: Timestamp) -> Estimate {
-        let (first, issued) =
-            *self.batch_estimates.entry((matter, class)).or_insert_with(|| (self.hall.estimate(matter, class, now), 0));
+        let fresh = |(_, _, at): &(Estimate, u32, Timestamp)| now.since(*at) < PRINT_WALK_EVERY_MS;
+        if !self.printed.get(&(matter, class)).is_some_and(fresh) {
+            self.printed.insert((matter, class), (self.hall.estimate(matter, class, now), 0, now));
+        }
+        let Some(&(first, issued, _)) = self.printed.get(&(matter, class)) else {
+            return self.hall.estimate(matter, class, now);
+        };
         if issued == 0 {
             return first;
         }
@@ -488,8 +498,9 @@ impl Writer {
             }
         }
         // Durable now: into the terminals' view, then out to every terminal.
+        // Unsettled: the derived counts are computed when a snapshot is built, not per batch.
         for (event, at) in self.unfolded.drain(..) {
-            self.view.fold(&event, at);
+            self.view.fold_unsettled(&event, at);
         }
         self.state = None;
         for record in staged {
