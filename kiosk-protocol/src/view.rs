@@ -24,10 +24,10 @@ pub fn ticket_order(a: &OpenTicketView, b: &OpenTicketView) -> Ordering {
 
 /// `A009` before `A010` before `B001`.
 fn number_order(a: &str, b: &str) -> Ordering {
-    let split = |n: &str| {
+    fn split(n: &str) -> (&str, u64) {
         let digits = n.trim_start_matches(|c: char| !c.is_ascii_digit());
-        (n[..n.len() - digits.len()].to_owned(), digits.parse::<u64>().unwrap_or(0))
-    };
+        (&n[..n.len() - digits.len()], digits.parse::<u64>().unwrap_or(0))
+    }
     split(a).cmp(&split(b))
 }
 
