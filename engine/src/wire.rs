@@ -339,11 +339,7 @@ pub fn matter_estimates(hall: &Hall, now: Timestamp) -> Vec<Option<WaitEstimate>
 /// The hall as displays and supervisors draw it at `now` (wait estimates depend on it), built from the
 /// engine's state: the server's starting point, and the reference its folded view is tested against.
 pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
-    hall_view_with(hall, now, &matter_estimates(hall, now))
-}
-
-/// [`hall_view`] with the matters' wait estimates already computed.
-pub fn hall_view_with(hall: &Hall, now: Timestamp, estimates: &[Option<WaitEstimate>]) -> HallView {
+    let estimates = matter_estimates(hall, now);
     let config = hall.config();
     // One pass over today's tickets: services per window, the latest calls, the open tickets.
     let mut served = vec![0u32; config.windows.len()];

@@ -410,12 +410,13 @@ impl Writer {
     /// time shared by its active windows. (At 2,000 issues a second a walk per ticket was most of the
     /// kiosk round trip; docs/performance.md.)
     fn printed_estimate(&mut self, matter: MatterId, class: TicketClass, now: Timestamp) -> Estimate {
-        let fresh = |(_, _, at): &(Estimate, u32, Timestamp)| now.since(*at) < PRINT_WALK_EVERY_MS;
-        if !self.printed.get(&(matter, class)).is_some_and(fresh) {
-            self.printed.insert((matter, class), (self.hall.estimate(matter, class, now), 0, now));
-        }
-        let Some(&(first, issued, _)) = self.printed.get(&(matter, class)) else {
-            return self.hall.estimate(matter, class, now);
+        let (first, issued) = match self.printed.get(&(matter, class)) {
+            Some(&(walked, issued, at)) if now.since(at) < PRINT_WALK_EVERY_MS => (walked, issued),
+            _ => {
+                let walked = self.hall.estimate(matter, class, now);
+                self.printed.insert((matter, class), (walked, 0, now));
+                (walked, 0)
+            }
         };
         if issued == 0 {
             return first;
