@@ -60,8 +60,9 @@ struct Cli {
     /// Also write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Fail (exit 1) if any onewindow request went unanswered or was refused, or no call reached a
-    /// display: the smoke test `.ci/run` runs.
+    /// Fail (exit 1) if any onewindow request went unanswered or was refused, no call reached a
+    /// display, a display had to ask for the hall, or memory grew more than 32 MiB with history: the
+    /// smoke test `.ci/run` runs.
     #[arg(long)]
     check: bool,
 }
@@ -81,8 +82,24 @@ fn problems(v: &Value) -> Vec<String> {
             found.push(format!("{} displays: no call reached a display", phase["displays"]));
         }
     }
+    let history = &v["history"];
+    let grown =
+        history["rss_bytes"].as_u64().unwrap_or(0).saturating_sub(history["rss_early_bytes"].as_u64().unwrap_or(0));
+    if grown > HISTORY_GROWTH_MAX {
+        found.push(format!(
+            "memory grew {:.1} MiB from {} to {} events (at most {} MiB)",
+            grown as f64 / 1048576.0,
+            history["early_events"],
+            history["events"],
+            HISTORY_GROWTH_MAX >> 20
+        ));
+    }
     found
 }
+
+/// How much the server's RSS may grow between 1,000 events and the end of the memory phase: memory
+/// follows the configuration (tickets kept, socket queues, redb's cache), not the history.
+const HISTORY_GROWTH_MAX: u64 = 32 << 20;
 
 /// `socket_queue` of the load phases: a thousand displays each a few hundred events behind under
 /// 2,000 issues a second must not be dropped.

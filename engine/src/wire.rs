@@ -341,20 +341,10 @@ pub fn matter_estimates(hall: &Hall, now: Timestamp) -> Vec<Option<WaitEstimate>
 pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
     let estimates = matter_estimates(hall, now);
     let config = hall.config();
-    // One pass over today's tickets: services per window, the latest calls, the open tickets.
-    let mut served = vec![0u32; config.windows.len()];
-    let mut calls: Vec<(Timestamp, &Ticket)> = Vec::new();
-    let mut tickets = Vec::new();
-    for t in hall.tickets() {
-        if t.state == TicketState::Done {
-            if let Some(count) = t.window.and_then(|w| served.get_mut(usize::from(w.0))) {
-                *count += 1;
-            }
-        }
-        if let Some(at) = t.called_at {
-            calls.push((at, t));
-        }
-        if !t.state.is_ended() {
+    let mut tickets: Vec<OpenTicketView> = hall
+        .tickets()
+        .filter(|t| !t.state.is_ended())
+        .map(|t| {
             let window = match t.state {
                 TicketState::Waiting => t.place.and_then(|p| match p.lane {
                     LaneKind::Targeted(w) => Some(w),
@@ -363,23 +353,20 @@ pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
                 TicketState::Held => None,
                 _ => t.window,
             };
-            tickets.push(OpenTicketView {
+            OpenTicketView {
                 ticket: hall.number(t).to_string(),
                 matter: matter_key(hall, t.matter),
                 issued_at: t.issued_at.0,
                 state: t.state,
                 window: window.map(|w| window_number(hall, w)),
-            });
-        }
-    }
-    tickets.sort_by(view::ticket_order);
-    calls.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
-    let recent_calls = calls
-        .iter()
-        .take(view::RECENT_CALLS)
-        .filter_map(|(at, t)| {
-            Some(CallView { ticket: hall.number(t).to_string(), window: window_number(hall, t.window?), at: at.0 })
+            }
         })
+        .collect();
+    tickets.sort_by(view::ticket_order);
+    let recent_calls = hall
+        .recent_calls()
+        .iter()
+        .map(|c| CallView { ticket: c.number.to_string(), window: window_number(hall, c.window), at: c.at.0 })
         .collect();
     let matters = config
         .matters
@@ -421,7 +408,7 @@ pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
                 current: state.current.map(|t| number(hall, t)),
                 current_since: state.current.and_then(|t| hall.ticket(t)?.called_at).map(|at| at.0),
                 clerk: state.clerk.and_then(|c| config.clerks.get(usize::from(c.0))).map(|c| c.name.clone()),
-                served_today: served.get(i).copied().unwrap_or(0),
+                served_today: state.served_today,
                 paused: state.paused,
             })
         })

@@ -215,7 +215,7 @@ fn opening_the_next_day_closes_a_forgotten_one_and_restarts_numbers_but_not_ids(
     run(&mut script, "09:00 issue tax").expect("issue");
     run(&mut script, "09:01 issue tax").expect("issue");
     run(&mut script, "09:02 call-next 1").expect("call");
-    let first_id = script.hall.tickets()[0].id;
+    let first_id = script.hall.tickets().next().expect("a ticket").id;
     let next = Date::from_days(DATE.to_days() + 1);
     let events = script.hall.execute(&Command::OpenDay { date: next }, next.at_minute(8 * 60, 480)).expect("next day");
     let kinds: Vec<&str> = events
@@ -231,10 +231,10 @@ fn opening_the_next_day_closes_a_forgotten_one_and_restarts_numbers_but_not_ids(
     assert_eq!(kinds, ["ended", "ended", "signed-out", "day-closed", "day-opened"]);
     script.date = next;
     run(&mut script, "09:00 issue tax").expect("issue on the new day");
-    let ticket = &script.hall.tickets()[0];
+    let ticket = script.hall.tickets().next().expect("a ticket");
     assert_eq!(script.hall.number(ticket).to_string(), "B001", "numbers restart each day");
     assert!(ticket.id > first_id, "ids never restart");
-    assert_eq!(script.hall.tickets().len(), 1, "yesterday's tickets are gone from today's state");
+    assert_eq!(script.hall.tickets().count(), 1, "yesterday's tickets are gone from today's state");
 }
 
 #[test]
@@ -258,6 +258,36 @@ fn cancelling_a_waiting_ticket_removes_it_from_the_queue_and_frees_the_id() {
     assert_eq!(script.hall.waiting(MatterId(1)), 1);
     run(&mut script, "09:01 cancel B001").expect("cancel");
     assert_eq!(script.hall.waiting(MatterId(1)), 0);
-    assert_eq!(script.hall.tickets()[0].state, TicketState::Cancelled);
+    assert_eq!(script.hall.tickets().next().expect("the ticket").state, TicketState::Cancelled);
     run(&mut script, "09:02 issue tax id=k").expect("the ID may take a new ticket");
+}
+
+#[test]
+fn the_hall_forgets_ended_tickets_past_the_number_kept_and_nothing_else() {
+    let mut config = small_config();
+    config.rules.ended_tickets_kept = 3;
+    let mut script = Script::new(config.clone(), DATE);
+    script.hall.execute(&Command::OpenDay { date: DATE }, support::at(8, 0)).expect("open day");
+    run(&mut script, SIGNED_IN).expect("sign in");
+    run(&mut script, "08:59 issue tax").expect("a ticket that waits all along");
+    for minute in 0..10 {
+        let t = format!("09:{minute:02}");
+        run(&mut script, &format!("{t} issue tax")).expect("issue");
+        run(&mut script, &format!("{t} call-number 1 B{:03}", minute + 2)).expect("call by number");
+        run(&mut script, &format!("{t} start 1")).expect("start");
+        run(&mut script, &format!("{t} finish 1")).expect("finish");
+    }
+    let kept: Vec<String> = script.hall.tickets().map(|t| script.hall.number(t).to_string()).collect();
+    assert_eq!(kept, ["B001", "B009", "B010", "B011"], "the open ticket and the last three ended");
+    assert_eq!(script.hall.window(WindowId(0)).map(|w| w.served_today), Some(10), "the count outlives the tickets");
+    let calls: Vec<String> = script.hall.recent_calls().iter().map(|c| c.number.to_string()).collect();
+    assert_eq!(calls, ["B011", "B010", "B009", "B008", "B007", "B006", "B005", "B004"], "calls outlive their tickets");
+    assert_eq!(script.hall.matter(MatterId(1)).map(|m| m.issued_today), Some(11), "numbers go on");
+    // A forgotten ticket is unknown; a kept one still takes its rating.
+    assert_eq!(run(&mut script, "09:20 rate 1 B002 satisfied").expect_err("forgotten"), Rejection::UnknownTicket);
+    run(&mut script, "09:20 rate 1 B011 satisfied").expect("the latest ended ticket is kept");
+    // A restore keeps exactly what was kept; the first ticket still waits.
+    let restored = Hall::restore(config, script.hall.snapshot()).expect("fits");
+    assert_eq!(restored, script.hall);
+    assert_eq!(script.hall.waiting(MatterId(1)), 1);
 }

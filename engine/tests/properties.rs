@@ -96,14 +96,16 @@ fn config(policy: Policy) -> HallConfig {
     config.rules.staffing.min_open_ms = 20 * 60_000;
     // A short guard so the starvation rule fires within a sequence.
     config.rules.max_wait_ms = 45 * 60_000;
+    // Few ended tickets kept, so forgetting them is exercised too (replay, snapshot and view must agree).
+    config.rules.ended_tickets_kept = 4;
     config
 }
 
 /// The nth of today's tickets in one of `states` (any state if none is), or an id that does not exist,
 /// so the commands that name a ticket mostly name one they can act on.
 fn nth_ticket(hall: &Hall, n: usize, states: &[TicketState]) -> TicketId {
-    let fitting: Vec<&Ticket> = hall.tickets().iter().filter(|t| states.contains(&t.state)).collect();
-    let pool: Vec<&Ticket> = if fitting.is_empty() { hall.tickets().iter().collect() } else { fitting };
+    let fitting: Vec<&Ticket> = hall.tickets().filter(|t| states.contains(&t.state)).collect();
+    let pool: Vec<&Ticket> = if fitting.is_empty() { hall.tickets().collect() } else { fitting };
     if pool.is_empty() {
         TicketId(u64::MAX)
     } else {
@@ -221,7 +223,7 @@ fn check_places(hall: &Hall) -> Result<(), TestCaseError> {
             }
         }
     }
-    let waiting = hall.tickets().iter().filter(|t| t.state == TicketState::Waiting).count();
+    let waiting = hall.tickets().filter(|t| t.state == TicketState::Waiting).count();
     prop_assert_eq!(in_lanes.values().sum::<usize>(), waiting, "nothing else is queued");
     Ok(())
 }
@@ -291,7 +293,7 @@ fn run(policy: Policy, ops: &[(Op, u8)]) -> Result<(), TestCaseError> {
                         && *reason != CallReason::ByNumber
                         && !disturbed.contains(ticket)
                     {
-                        let earlier = hall.tickets().iter().find(|o| {
+                        let earlier = hall.tickets().find(|o| {
                             o.state == TicketState::Waiting
                                 && !disturbed.contains(&o.id)
                                 && o.matter == t.matter
@@ -314,7 +316,7 @@ fn run(policy: Policy, ops: &[(Op, u8)]) -> Result<(), TestCaseError> {
                             Some(LaneKind::Matter(_)) => skills.contains(o.matter),
                             None => false,
                         };
-                        let longest = hall.tickets().iter().filter(eligible).map(|o| now.since(o.issued_at)).max();
+                        let longest = hall.tickets().filter(eligible).map(|o| now.since(o.issued_at)).max();
                         if let Some(longest) = longest.filter(|w| *w > hall.config().rules.max_wait_ms) {
                             prop_assert_eq!(
                                 now.since(t.issued_at),

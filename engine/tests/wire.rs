@@ -115,7 +115,7 @@ fn a_waiting_tickets_view_counts_the_people_ahead() {
         let cmd = to_command(&hall, r#"{"id":1,"type":"issue_ticket","matter":"tax"}"#).expect("ok").expect("cmd");
         hall.execute(&cmd, support::at(9, 0)).expect("issued");
     }
-    let views: Vec<_> = hall.tickets().iter().map(|t| wire::ticket_view(&hall, t)).collect();
+    let views: Vec<_> = hall.tickets().map(|t| wire::ticket_view(&hall, t)).collect();
     let ahead: Vec<Option<u32>> = views.iter().map(|v| v.ahead).collect();
     assert_eq!(ahead, [Some(0), Some(1), Some(2)]);
     assert_eq!(views[2].number, "E003");

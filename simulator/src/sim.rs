@@ -233,8 +233,6 @@ pub struct Run<'a> {
     draining: bool,
     /// Tickets issued so far.
     pub issued: u64,
-    /// `issued` when ended tickets were last forgotten.
-    forgot_at: u64,
     /// Measured tickets called so far.
     pub measured_called: u64,
     /// The last completion time.
@@ -279,7 +277,6 @@ impl<'a> Run<'a> {
             holdtime: vec![0.0; scenario.matters.len()],
             draining: false,
             issued: 0,
-            forgot_at: 0,
             measured_called: 0,
             last_event: 0.0,
         }
@@ -328,10 +325,6 @@ impl<'a> Run<'a> {
             }
             if stop(self) {
                 break;
-            }
-            if self.issued >= self.forgot_at + 65_536 {
-                self.forgot_at = self.issued;
-                self.hall.forget_ended();
             }
         }
     }

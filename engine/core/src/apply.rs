@@ -23,37 +23,40 @@ impl Hall {
                 if self.matter(*matter).is_none() {
                     return;
                 }
-                self.tickets.push(Ticket {
-                    id: *ticket,
-                    issued_matter: *matter,
-                    seq: *seq,
-                    matter: *matter,
-                    class: *class,
-                    green: *green,
-                    issued_at: *at,
-                    holder: holder.clone(),
-                    appointment: appointment.clone(),
-                    source: source.clone(),
-                    state: TicketState::Waiting,
-                    window: None,
-                    calls: 0,
-                    recalls: 0,
-                    first_called_at: None,
-                    called_at: None,
-                    service_started_at: None,
-                    no_shows: 0,
-                    transfers: 0,
-                    outcome: None,
-                    end_reason: None,
-                    rating: None,
-                    first: false,
-                    target_window: None,
-                    place: None,
-                });
+                self.numbers.insert((*matter, *seq), *ticket);
+                self.tickets.insert(
+                    *ticket,
+                    Ticket {
+                        id: *ticket,
+                        issued_matter: *matter,
+                        seq: *seq,
+                        matter: *matter,
+                        class: *class,
+                        green: *green,
+                        issued_at: *at,
+                        holder: holder.clone(),
+                        appointment: appointment.clone(),
+                        source: source.clone(),
+                        state: TicketState::Waiting,
+                        window: None,
+                        calls: 0,
+                        recalls: 0,
+                        first_called_at: None,
+                        called_at: None,
+                        service_started_at: None,
+                        no_shows: 0,
+                        transfers: 0,
+                        outcome: None,
+                        end_reason: None,
+                        rating: None,
+                        first: false,
+                        target_window: None,
+                        place: None,
+                    },
+                );
                 self.next_ticket = ticket.0 + 1;
                 let state = &mut self.matters[usize::from(matter.0)];
                 state.issued_today = *seq;
-                state.by_seq.push(*ticket);
                 state.arrival_rate = state.arrival_rate_at(*at) + 1.0 / super::ARRIVAL_WINDOW_MS;
                 state.last_issued_at = Some(*at);
                 if let Some(key) = holder {
@@ -95,13 +98,15 @@ impl Hall {
                     self.holders.insert((matter, key), *ticket);
                 }
                 self.set_current(*window, Some(*ticket));
+                self.note_call(*ticket, *window, *at);
             }
-            Event::TicketRecalled { ticket, recalls, at, .. } => {
+            Event::TicketRecalled { ticket, window, recalls, at } => {
                 if let Some(t) = self.ticket_mut(*ticket) {
                     t.recalls = *recalls;
                     t.calls += 1;
                     t.called_at = Some(*at);
                 }
+                self.note_call(*ticket, *window, *at);
             }
             Event::ServiceStarted { ticket, at, .. } => {
                 if let Some(t) = self.ticket_mut(*ticket) {
@@ -111,6 +116,7 @@ impl Hall {
             }
             Event::ServiceFinished { ticket, window, outcome, service_ms, .. } => {
                 self.set_current(*window, None);
+                self.with_window(*window, |w| w.served_today += 1);
                 let Some(t) = self.ticket_mut(*ticket) else { return };
                 t.outcome = Some(*outcome);
                 let matter = t.matter;
@@ -218,12 +224,13 @@ impl Hall {
 
     fn open_day(&mut self, date: super::Date) {
         self.day = Some(Day { date, closed: false });
-        self.first_ticket = self.next_ticket;
         self.tickets.clear();
+        self.numbers.clear();
+        self.ended.clear();
+        self.recent_calls.clear();
         self.holders.clear();
         for state in &mut self.matters {
             state.issued_today = 0;
-            state.by_seq.clear();
             state.arrival_rate = 0.0;
             state.last_issued_at = None;
             state.queues = Default::default();
@@ -236,8 +243,16 @@ impl Hall {
     }
 
     fn ticket_mut(&mut self, id: TicketId) -> Option<&mut Ticket> {
-        let index = usize::try_from(id.0.checked_sub(self.first_ticket)?).ok()?;
-        self.tickets.get_mut(index)
+        self.tickets.get_mut(&id)
+    }
+
+    /// Puts a call at the top of the recent calls, where each ticket appears once.
+    fn note_call(&mut self, ticket: TicketId, window: WindowId, at: Timestamp) {
+        let Some(t) = self.ticket(ticket) else { return };
+        let number = self.number(t);
+        self.recent_calls.retain(|c| c.ticket != ticket);
+        self.recent_calls.insert(0, super::RecentCall { ticket, number, window, at });
+        self.recent_calls.truncate(super::RECENT_CALLS);
     }
 
     /// Changes a window, then recounts which windows call for which matters.
@@ -340,7 +355,8 @@ impl Hall {
         }
     }
 
-    /// Ends a ticket: out of any queue, its ID free for a new ticket of the matter.
+    /// Ends a ticket: out of any queue, its ID free for a new ticket of the matter. Past
+    /// [`super::Rules::ended_tickets_kept`] ended tickets, the one that ended first is forgotten.
     fn end_ticket(&mut self, ticket: TicketId, state: TicketState) {
         self.dequeue(ticket);
         let Some(t) = self.ticket_mut(ticket) else { return };
@@ -350,6 +366,21 @@ impl Hall {
             let slot = (matter, key);
             if self.holders.get(&slot) == Some(&ticket) {
                 self.holders.remove(&slot);
+            }
+        }
+        self.ended.push_back(ticket);
+        self.forget_ended();
+    }
+
+    /// Forgets the earliest ended tickets beyond the number kept. One called back since it ended is
+    /// open again and stays.
+    pub(super) fn forget_ended(&mut self) {
+        while self.ended.len() > self.config.rules.ended_tickets_kept {
+            let Some(id) = self.ended.pop_front() else { break };
+            if self.tickets.get(&id).is_some_and(|t| t.state.is_ended()) {
+                if let Some(t) = self.tickets.remove(&id) {
+                    self.numbers.remove(&(t.issued_matter, t.seq));
+                }
             }
         }
     }

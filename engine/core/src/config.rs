@@ -74,6 +74,9 @@ pub struct Rules {
     pub aht_alpha: f64,
     /// Longest notice a supervisor may post, in characters.
     pub notice_max_chars: usize,
+    /// Ended tickets the hall keeps in memory (for a rating, a call back by number, a lookup); older
+    /// ones are forgotten, so memory does not grow with the day. The ledger keeps every ticket.
+    pub ended_tickets_kept: usize,
     /// Temporary windows: when standby windows open and close themselves.
     pub staffing: StaffingRules,
 }
@@ -88,6 +91,7 @@ impl Default for Rules {
             appointment_grace_ms: 15 * MINUTE_MS,
             aht_alpha: 0.1,
             notice_max_chars: 200,
+            ended_tickets_kept: 2000,
             staffing: StaffingRules::default(),
         }
     }

@@ -300,7 +300,7 @@ struct WalkQueues {
     targeted: Vec<VecDeque<Head>>,
     /// Per matter, `(issued, ticket)` in issue order; entries already called are skipped lazily.
     by_issue: Vec<VecDeque<(Timestamp, TicketId)>>,
-    /// Tickets the walk has called, by id from `base`.
+    /// Tickets the walk has called, by id from `base` (the smallest id in the queues walked).
     called: Vec<bool>,
     base: u64,
     /// Reused by every pick for its candidates and where each sits.
@@ -332,7 +332,7 @@ impl WalkQueues {
             targeted: vec![VecDeque::new(); hall.windows.len()],
             by_issue: vec![VecDeque::new(); hall.matters.len()],
             called: Vec::new(),
-            base: hall.first_ticket,
+            base: hall.next_ticket,
             heads: Vec::new(),
             slots: Vec::new(),
         };
@@ -351,6 +351,8 @@ impl WalkQueues {
                 .filter_map(|(k, t)| head(HeadLane::Targeted, k, t))
                 .collect();
         }
+        let queued = queues.matters.iter().flatten().chain(&queues.targeted).flatten();
+        queues.base = queued.map(|h| h.ticket.0).min().unwrap_or(hall.next_ticket);
         queues
     }
 

@@ -34,15 +34,14 @@ pub use staffing::{StaffingMode, StaffingRules, StaffingTrigger};
 pub use time::{Date, Timestamp};
 
 use queue::{Lane, MatterQueues};
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
 
 /// A matter's state for the day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatterState {
     /// Tickets issued today (the daily cap counts these).
     pub issued_today: u32,
-    /// Tickets issued today in sequence order, for lookup by number.
-    pub by_seq: Vec<TicketId>,
     /// Its waiting tickets.
     pub queues: MatterQueues,
     /// Average handling time (exponential mean of finished services), in milliseconds.
@@ -87,6 +86,8 @@ pub struct WindowState {
     pub targeted: Lane,
     /// When it was opened during the day (`None` for windows open from the start of the day).
     pub opened_at: Option<Timestamp>,
+    /// Services finished here today.
+    pub served_today: u32,
 }
 
 /// The day the hall is in.
@@ -105,9 +106,17 @@ pub struct Hall {
     day: Option<Day>,
     /// The next ticket id; never restarts, so ids are never reused.
     next_ticket: u64,
-    /// Id of `tickets[0]`: today's tickets are a dense range.
-    first_ticket: u64,
-    tickets: Vec<Ticket>,
+    /// Today's open tickets and the latest [`Rules::ended_tickets_kept`] ended ones, by id (issue
+    /// order). Older ended tickets are forgotten: memory follows the configuration, not the day's
+    /// length. They stay in the ledger, where reports read them.
+    tickets: BTreeMap<TicketId, Ticket>,
+    /// The kept tickets by number: (issued matter, sequence).
+    numbers: BTreeMap<(MatterId, u32), TicketId>,
+    /// Tickets in the order they ended, oldest first: the next to be forgotten. A ticket called back
+    /// after it ended (过号 then 特呼) and ended again is listed twice.
+    ended: VecDeque<TicketId>,
+    /// The latest calls and recalls, newest first, one per ticket ([`RECENT_CALLS`]).
+    recent_calls: Vec<RecentCall>,
     matters: Vec<MatterState>,
     windows: Vec<WindowState>,
     appointments: BTreeMap<String, Appointment>,
@@ -127,6 +136,21 @@ pub struct Hall {
 /// Help requests kept for the supervisor wall.
 pub const MAX_HELP_REQUESTS: usize = 20;
 
+pub use kiosk_protocol::view::RECENT_CALLS;
+
+/// A call on the displays' list of recent calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentCall {
+    /// The ticket called.
+    pub ticket: TicketId,
+    /// Its number, kept here because the ticket itself may be forgotten first.
+    pub number: TicketNumber,
+    /// The window that called it.
+    pub window: WindowId,
+    /// When.
+    pub at: Timestamp,
+}
+
 impl Hall {
     /// A hall with no day open yet, windows as configured.
     pub fn new(config: HallConfig) -> Hall {
@@ -135,7 +159,6 @@ impl Hall {
             .iter()
             .map(|m| MatterState {
                 issued_today: 0,
-                by_seq: Vec::new(),
                 queues: MatterQueues::default(),
                 aht_ms: m.handling_norm_ms as f64,
                 active_windows: 0,
@@ -148,8 +171,10 @@ impl Hall {
             config,
             day: None,
             next_ticket: 1,
-            first_ticket: 1,
-            tickets: Vec::new(),
+            tickets: BTreeMap::new(),
+            numbers: BTreeMap::new(),
+            ended: VecDeque::new(),
+            recent_calls: Vec::new(),
             matters,
             windows,
             appointments: BTreeMap::new(),
@@ -180,18 +205,6 @@ impl Hall {
         Ok(events)
     }
 
-    /// Forgets the ended tickets at the front of today's list, once they are at least half of it, so a
-    /// simulation of millions of tickets in one "day" keeps little in memory. Not an event: only for
-    /// callers that never replay or look those tickets up again (the simulator); the server keeps the
-    /// whole day for reports.
-    pub fn forget_ended(&mut self) {
-        let ended = self.tickets.iter().position(|t| !t.state.is_ended()).unwrap_or(self.tickets.len());
-        if ended >= 4096 && ended * 2 >= self.tickets.len() {
-            self.tickets.drain(..ended);
-            self.first_ticket += ended as u64;
-        }
-    }
-
     /// The configuration.
     pub fn config(&self) -> &HallConfig {
         &self.config
@@ -216,20 +229,22 @@ impl Hall {
     pub fn notice(&self) -> &str {
         &self.notice
     }
-    /// Today's tickets in issue order.
-    pub fn tickets(&self) -> &[Ticket] {
-        &self.tickets
+    /// Today's open tickets and the latest ended ones, in issue order.
+    pub fn tickets(&self) -> impl Iterator<Item = &Ticket> {
+        self.tickets.values()
     }
-    /// A ticket of today.
+    /// A ticket of today, if open or among the latest ended.
     pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
-        let index = id.0.checked_sub(self.first_ticket)?;
-        self.tickets.get(usize::try_from(index).ok()?)
+        self.tickets.get(&id)
     }
-    /// The ticket today with this number, e.g. `A023`.
+    /// The ticket today with this number, e.g. `A023`, if open or among the latest ended.
     pub fn ticket_by_number(&self, number: TicketNumber) -> Option<&Ticket> {
         let matter = self.config.matter_by_prefix(number.prefix)?;
-        let index = usize::try_from(number.seq).ok()?.checked_sub(1)?;
-        self.matters[usize::from(matter.0)].by_seq.get(index).and_then(|id| self.ticket(*id))
+        self.numbers.get(&(matter, number.seq)).and_then(|id| self.ticket(*id))
+    }
+    /// The latest calls and recalls, newest first, one per ticket.
+    pub fn recent_calls(&self) -> &[RecentCall] {
+        &self.recent_calls
     }
     /// The number people see, e.g. `A023`.
     pub fn number(&self, ticket: &Ticket) -> TicketNumber {
@@ -280,5 +295,6 @@ fn initial_window(spec: &WindowSpec) -> WindowState {
         skills: spec.skills,
         targeted: Lane::default(),
         opened_at: None,
+        served_today: 0,
     }
 }

@@ -89,7 +89,7 @@ pub use kiosk_protocol::vocab::{
 pub struct HolderKey(pub String);
 
 /// A ticket number as people see it: the matter's prefix letter and the day's sequence, `A023`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TicketNumber {
     /// The prefix letter of the matter that issued the ticket.
     pub prefix: char,

@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct MatterSnapshot {
     issued_today: u32,
-    by_seq: Vec<TicketId>,
     aht_ms: f64,
     #[serde(default)]
     arrival_rate: f64,
@@ -30,6 +29,8 @@ struct WindowSnapshot {
     skills: MatterSet,
     #[serde(default)]
     opened_at: Option<super::Timestamp>,
+    #[serde(default)]
+    served_today: u32,
 }
 
 /// The hall's state as data.
@@ -37,8 +38,13 @@ struct WindowSnapshot {
 pub struct HallSnapshot {
     day: Option<(super::Date, bool)>,
     next_ticket: u64,
-    first_ticket: u64,
     tickets: Vec<Ticket>,
+    /// Ended tickets in the order they ended (empty in snapshots from before tickets were forgotten:
+    /// then rebuilt from the tickets).
+    #[serde(default)]
+    ended: Vec<TicketId>,
+    #[serde(default)]
+    recent_calls: Vec<super::RecentCall>,
     matters: Vec<MatterSnapshot>,
     windows: Vec<WindowSnapshot>,
     appointments: Vec<(String, Appointment)>,
@@ -58,14 +64,14 @@ impl Hall {
         HallSnapshot {
             day: self.day.map(|d| (d.date, d.closed)),
             next_ticket: self.next_ticket,
-            first_ticket: self.first_ticket,
-            tickets: self.tickets.clone(),
+            tickets: self.tickets.values().cloned().collect(),
+            ended: self.ended.iter().copied().collect(),
+            recent_calls: self.recent_calls.clone(),
             matters: self
                 .matters
                 .iter()
                 .map(|m| MatterSnapshot {
                     issued_today: m.issued_today,
-                    by_seq: m.by_seq.clone(),
                     aht_ms: m.aht_ms,
                     arrival_rate: m.arrival_rate,
                     last_issued_at: m.last_issued_at,
@@ -81,6 +87,7 @@ impl Hall {
                     current: w.current,
                     skills: w.skills,
                     opened_at: w.opened_at,
+                    served_today: w.served_today,
                 })
                 .collect(),
             appointments: self.appointments.iter().map(|(c, a)| (c.clone(), a.clone())).collect(),
@@ -101,10 +108,8 @@ impl Hall {
         }
         hall.day = snap.day.map(|(date, closed)| Day { date, closed });
         hall.next_ticket = snap.next_ticket;
-        hall.first_ticket = snap.first_ticket;
         for (state, m) in hall.matters.iter_mut().zip(snap.matters) {
             state.issued_today = m.issued_today;
-            state.by_seq = m.by_seq;
             state.aht_ms = m.aht_ms;
             state.arrival_rate = m.arrival_rate;
             state.last_issued_at = m.last_issued_at;
@@ -116,6 +121,7 @@ impl Hall {
             state.current = w.current;
             state.skills = w.skills;
             state.opened_at = w.opened_at;
+            state.served_today = w.served_today;
         }
         hall.appointments = snap.appointments.into_iter().collect();
         hall.holders = snap.holders.into_iter().map(|(m, k, t)| ((m, k), t)).collect();
@@ -134,7 +140,15 @@ impl Hall {
                 }
             }
         }
-        hall.tickets = snap.tickets;
+        hall.recent_calls = snap.recent_calls;
+        hall.ended = if snap.ended.is_empty() {
+            snap.tickets.iter().filter(|t| t.state.is_ended()).map(|t| t.id).collect()
+        } else {
+            snap.ended.into()
+        };
+        hall.numbers = snap.tickets.iter().map(|t| ((t.issued_matter, t.seq), t.id)).collect();
+        hall.tickets = snap.tickets.into_iter().map(|t| (t.id, t)).collect();
+        hall.forget_ended();
         hall.recount_active();
         Some(hall)
     }

@@ -90,6 +90,7 @@ struct RawRules {
     appointment_grace_min: Option<f64>,
     aht_alpha: Option<f64>,
     notice_max_chars: Option<usize>,
+    ended_tickets_kept: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -229,6 +230,10 @@ fn validate_rules(raw: RawRules) -> Result<Rules, ConfigError> {
     if notice_max_chars == 0 || notice_max_chars > 2000 {
         return Err(invalid("rules.notice_max_chars", "must be 1 to 2000"));
     }
+    let ended_tickets_kept = raw.ended_tickets_kept.unwrap_or(defaults.ended_tickets_kept);
+    if !(100..=100_000).contains(&ended_tickets_kept) {
+        return Err(invalid("rules.ended_tickets_kept", "must be 100 to 100000"));
+    }
     Ok(Rules {
         policy,
         max_wait_ms: max_wait_ms.unwrap_or(defaults.max_wait_ms),
@@ -237,6 +242,7 @@ fn validate_rules(raw: RawRules) -> Result<Rules, ConfigError> {
         appointment_grace_ms: grace_ms.unwrap_or(defaults.appointment_grace_ms),
         aht_alpha,
         notice_max_chars,
+        ended_tickets_kept,
         staffing: defaults.staffing,
     })
 }

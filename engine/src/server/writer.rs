@@ -164,9 +164,10 @@ pub struct Writer {
     pub started: Instant,
     /// While a wall-clock jump is being ignored: the supervisor's warning.
     pub clock_warning: Option<String>,
-    /// Masked ID numbers of today's tickets, for the clerk who calls them. Only here, in memory: the
+    /// Masked ID numbers of the tickets the hall keeps, for the clerk who calls them. Only here, in memory: the
     /// ledger never holds them (with the first three and last four digits, a region × birth-date
-    /// search recovers the number), and they are forgotten when the day changes or the server restarts.
+    /// search recovers the number), and they are forgotten with their tickets (see
+    /// `Rules::ended_tickets_kept`), when the day changes or when the server restarts.
     pub masked: HashMap<TicketId, String>,
     /// Tickets of the batch being decided that have a masked ID: forgotten again if the batch is not
     /// stored (their ids are handed out anew after the reload).
@@ -292,6 +293,9 @@ impl Writer {
         if ticking {
             let events = self.hall.tick(now);
             self.stage(events, now, &mut staged, &mut stats);
+            // Masks go with the tickets the hall forgets, so they do not grow with the day either.
+            let hall = &self.hall;
+            self.masked.retain(|id, _| hall.ticket(*id).is_some());
         }
         let mut answers = Vec::with_capacity(batch.len());
         for sub in batch {

@@ -44,7 +44,7 @@ impl Hall {
     fn closing_events(&self, at: Timestamp) -> Vec<Event> {
         let mut events: Vec<Event> = self
             .tickets
-            .iter()
+            .values()
             .filter_map(|t| {
                 let reason = match t.state {
                     TicketState::Waiting => EndReason::DayClosedWaiting,
