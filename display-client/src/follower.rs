@@ -60,7 +60,7 @@ impl Follower {
                 }
             }
             let Some(conn) = self.conn.as_mut() else { continue };
-            match conn.next().await {
+            match conn.next_message().await {
                 Ok(ServerMessage::Event { seq, at, event }) => {
                     if self.last_seq.is_some_and(|last| seq <= last) {
                         continue;

@@ -2,23 +2,25 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use display_client::process::{Launch, Served};
+use display_client::protocol::vocab::Outcome;
+use display_client::protocol::{ReplyResult, RequestBody};
 use display_client::{Connection, Follower, ServerMessage, WireEvent};
-use serde_json::json;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 struct Server {
-    child: Child,
+    served: Served,
     url: String,
     data: PathBuf,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.served.kill();
         let _ = std::fs::remove_dir_all(&self.data);
     }
 }
@@ -29,22 +31,8 @@ fn serve(name: &str) -> Server {
     assert!(bin.exists(), "build onewindow first (cargo build), or set ONEWINDOW_BIN: {}", bin.display());
     let data = std::env::temp_dir().join(format!("onewindow-display-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
-    let mut child = Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(&data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start onewindow");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("output").expect("line");
-        if let Some(addr) = line.trim().strip_prefix("listening on ") {
-            break addr.to_owned();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, url: format!("ws://{addr}/ws"), data }
+    let served = Served::start(&bin, &[OsStr::new("--data"), data.as_os_str()], &Launch::default()).expect("serve");
+    Server { url: served.url(), served, data }
 }
 
 fn token(server: &Server, device: &str) -> String {
@@ -53,13 +41,24 @@ fn token(server: &Server, device: &str) -> String {
     line.split_whitespace().nth(3).unwrap().to_owned()
 }
 
+fn ticket_number(result: &ReplyResult) -> String {
+    match result {
+        ReplyResult::Ticket { ticket } => ticket.number.clone(),
+        other => panic!("not a ticket: {other:?}"),
+    }
+}
+
 async fn issue_and_call(kiosk: &mut Connection, clerk: &mut Connection) -> String {
-    let (_, issued) = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await.unwrap();
-    let number = serde_json::to_value(&issued).unwrap()["ticket"]["number"].as_str().unwrap().to_owned();
-    let (_, called) = clerk.request(json!({"type": "call_next", "window": 9})).await.unwrap();
-    assert_eq!(serde_json::to_value(&called).unwrap()["ticket"]["number"], json!(number));
-    clerk.request(json!({"type": "finish", "window": 9, "outcome": "completed"})).await.unwrap();
+    let issue = RequestBody::IssueTicket { matter: "tax".into(), green: None, id_number: None };
+    let number = ticket_number(&kiosk.request(&issue).await.unwrap().1);
+    let (_, called) = clerk.request(&RequestBody::CallNext { window: 9 }).await.unwrap();
+    assert_eq!(ticket_number(&called), number);
+    clerk.request(&RequestBody::Finish { window: 9, outcome: Outcome::Completed }).await.unwrap();
     number
+}
+
+fn sign_in() -> RequestBody {
+    RequestBody::SignIn { window: 9, clerk: "c09".into(), pin: "1234".into() }
 }
 
 /// The calls among the next messages, up to and including the call of `last`.
@@ -84,7 +83,7 @@ async fn a_follower_sees_every_call_once_across_a_dropped_connection() {
     assert!(matches!(follower.next().await.unwrap(), ServerMessage::Snapshot { .. }));
     let mut kiosk = Connection::open(&server.url, &token(&server, "kiosk-1"), None).await.unwrap();
     let mut clerk = Connection::open(&server.url, &token(&server, "clerk-w9"), None).await.unwrap();
-    clerk.request(json!({"type": "sign_in", "window": 9, "clerk": "c09", "pin": "1234"})).await.unwrap();
+    clerk.request(&sign_in()).await.unwrap();
 
     let first = issue_and_call(&mut kiosk, &mut clerk).await;
     assert_eq!(calls_until(&mut follower, &first).await.last().map(|c| c.1.clone()), Some(first));
@@ -114,7 +113,7 @@ async fn the_plain_display_prints_one_line_per_call() {
     let mut lines = BufReader::new(display.stdout.take().unwrap()).lines();
     let mut kiosk = Connection::open(&server.url, &token(&server, "kiosk-2"), None).await.unwrap();
     let mut clerk = Connection::open(&server.url, &token(&server, "clerk-w9"), None).await.unwrap();
-    clerk.request(json!({"type": "sign_in", "window": 9, "clerk": "c09", "pin": "1234"})).await.unwrap();
+    clerk.request(&sign_in()).await.unwrap();
     // Call only once the display is connected (the server counts it), so the call is live for it.
     let http = server.url.trim_start_matches("ws://").trim_end_matches("/ws").to_owned();
     for _ in 0..200 {

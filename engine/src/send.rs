@@ -1,24 +1,29 @@
-//! `onewindow send`: a terminal in the shell. Says hello with a device token, sends each request,
-//! prints the server's answers (and, with `--follow`, live events) one JSON line each.
+//! `onewindow send`: a terminal in the shell, on the protocol's Rust client (`display-client`). Says
+//! hello with a device token, sends each request (checked against the protocol's types first), prints
+//! the server's answers (and, with `--follow`, live events) one JSON line each.
 
-use futures_util::{SinkExt, StreamExt};
+use display_client::protocol::Request;
+use display_client::{ClientError, Connection, FrameKind};
 use serde_json::{json, Value};
 use std::process::ExitCode;
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::Message;
 
 pub fn run(url: &str, token: &str, follow: bool, requests: &[String]) -> ExitCode {
     let mut parsed = Vec::with_capacity(requests.len());
     for (i, text) in requests.iter().enumerate() {
-        match serde_json::from_str::<Value>(text) {
+        let request = match serde_json::from_str::<Value>(text) {
             Ok(mut v) if v.is_object() => {
                 if v.get("id").is_none() {
                     v["id"] = json!(i + 1);
                 }
-                parsed.push(v);
+                Request::parse(&v.to_string()).map_err(|(_, why)| why)
             }
-            _ => {
-                eprintln!("error: request {} is not a JSON object: {text}", i + 1);
+            _ => Err("not a JSON object".to_owned()),
+        };
+        match request {
+            Ok(request) => parsed.push(request),
+            Err(why) => {
+                eprintln!("error: request {} is not a request ({why}): {text}", i + 1);
                 return ExitCode::from(2);
             }
         }
@@ -41,40 +46,40 @@ pub fn run(url: &str, token: &str, follow: bool, requests: &[String]) -> ExitCod
 }
 
 /// Returns whether every request got a reply (not an error).
-async fn talk(url: &str, token: &str, follow: bool, requests: Vec<Value>) -> Result<bool, Box<dyn std::error::Error>> {
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await?;
-    let hello = json!({"id": 0, "type": "hello", "protocol": kiosk_protocol::PROTOCOL_VERSION, "token": token});
-    ws.send(Message::text(hello.to_string())).await?;
-    let mut all_ok = true;
-    let mut pending: Vec<Value> = requests.iter().map(|r| r["id"].clone()).collect();
-    pending.insert(0, json!(0));
-    for request in &requests {
-        ws.send(Message::text(request.to_string())).await?;
+async fn talk(url: &str, token: &str, follow: bool, requests: Vec<Request>) -> Result<bool, ClientError> {
+    let mut conn = Connection::connect(url).await?;
+    match conn.hello(token, None).await {
+        Ok(welcome) => println!("{}", welcome.text()),
+        Err(ClientError::Refused { code, message }) => {
+            println!("{}", json!({"type": "error", "id": 0, "code": code, "message": message}));
+            return Ok(false);
+        }
+        Err(e) => return Err(e),
     }
-    while let Some(frame) =
-        tokio::time::timeout(Duration::from_secs(if follow { 86_400 } else { 5 }), ws.next()).await?
-    {
-        match frame? {
-            Message::Text(text) => {
-                println!("{text}");
-                let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-                if value["type"] == "error" {
-                    all_ok = false;
-                }
-                if matches!(value["type"].as_str(), Some("reply" | "error")) {
-                    pending.retain(|id| *id != value["id"]);
-                }
-                if pending.is_empty() && !follow {
-                    break;
-                }
-            }
-            Message::Close(frame) => {
-                eprintln!("closed by the server: {frame:?}");
+    let mut pending: Vec<u64> = requests.iter().map(|r| r.id).collect();
+    for request in &requests {
+        conn.sender().send_request(request).await?;
+    }
+    let mut all_ok = true;
+    let wait = Duration::from_secs(if follow { 86_400 } else { 5 });
+    while follow || !pending.is_empty() {
+        let frame = match tokio::time::timeout(wait, conn.next()).await {
+            Ok(Ok(frame)) => frame,
+            Ok(Err(ClientError::Closed { code })) => {
+                eprintln!("closed by the server: {code:?}");
                 return Ok(false);
             }
-            _ => {}
+            Ok(Err(e)) => return Err(e),
+            Err(_) => break,
+        };
+        println!("{}", frame.text());
+        if frame.kind() == FrameKind::Error {
+            all_ok = false;
+        }
+        if matches!(frame.kind(), FrameKind::Reply | FrameKind::Error) {
+            pending.retain(|id| Some(*id) != frame.id());
         }
     }
-    let _ = ws.close(None).await;
+    conn.close().await;
     Ok(all_ok && pending.is_empty())
 }

@@ -95,8 +95,8 @@ fn a_hall_with_one_ticket(data: &std::path::Path) {
     let url = format!("ws://{}/ws", served.addr);
     let out = onewindow(&["send", "--url", &url, "--token", &token, r#"{"type":"issue_ticket","matter":"tax"}"#]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(r#""number":"E001""#));
-    served.terminate();
-    assert!(served.exited_within(20));
+    assert!(served.terminate(), "SIGTERM sent");
+    assert!(served.exited_within(std::time::Duration::from_secs(20)));
 }
 
 #[test]

@@ -26,15 +26,9 @@ fn token(data: &Path, device: &str) -> String {
 }
 
 async fn hello(addr: &str, token: &str, since: Option<u64>) -> Option<Client> {
-    let (ws, _) = tokio_tungstenite::connect_async_with_config(format!("ws://{addr}/ws"), None, true).await.ok()?;
-    let mut client = Client::from_socket(ws);
-    let mut hello = json!({"id": 0, "type": "hello", "protocol": 1, "token": token});
-    if let Some(since) = since {
-        hello["since"] = json!(since);
-    }
-    client.try_send(&hello).await?;
-    let welcome = client.try_next().await?;
-    (welcome["result"]["kind"] == "welcome").then_some(client)
+    let mut conn = display_client::Connection::connect(&format!("ws://{addr}/ws")).await.ok()?;
+    conn.hello(token, since).await.ok()?;
+    Some(Client::from_connection(conn))
 }
 
 #[derive(Default)]

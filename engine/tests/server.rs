@@ -4,7 +4,6 @@
 mod client;
 
 use client::{becomes_healthy, code_of, http_get, Client, TestServer};
-use futures_util::SinkExt;
 use kiosk_protocol::{ErrorCode, Request, Role};
 use onewindow::config::Limits;
 use serde_json::{json, Value};
@@ -128,7 +127,7 @@ async fn bad_input_gets_a_clear_answer_and_harms_nothing() {
     let mut kiosk = connect_past_snapshot(&server, "kiosk-1").await;
 
     // Errors with a code; the connection stays open.
-    kiosk.ws.send(Message::text("{not json")).await.expect("send");
+    kiosk.raw(Message::text("{not json")).await;
     let answer = kiosk.next_answer().await;
     assert_eq!(code_of(&answer), Some(ErrorCode::BadRequest), "{answer}");
     assert_eq!(answer["id"], Value::Null);
@@ -155,14 +154,12 @@ async fn bad_input_gets_a_clear_answer_and_harms_nothing() {
 
     // Closing rules, each on its own connection.
     kiosk
-        .ws
-        .send(Message::text(format!("{{\"id\":1,\"type\":\"post_notice\",\"text\":\"{}\"}}", "x".repeat(17_000))))
-        .await
-        .expect("send");
+        .raw(Message::text(format!("{{\"id\":1,\"type\":\"post_notice\",\"text\":\"{}\"}}", "x".repeat(17_000))))
+        .await;
     assert_eq!(kiosk.close_code().await, Some(1009), "over 16 KiB");
 
     let mut binary = connect_past_snapshot(&server, "kiosk-2").await;
-    binary.ws.send(Message::binary(vec![1, 2, 3])).await.expect("send");
+    binary.raw(Message::binary(vec![1, 2, 3])).await;
     assert_eq!(binary.close_code().await, Some(1003), "binary frames");
 
     // A `since` beyond the server's last seq (kept from before a restore) gets the hall as it is.

@@ -114,8 +114,8 @@ async fn a_copy_of_the_data_directory_gives_up_no_id_number() {
     let called = clerk.request(json!({"type": "call_next", "window": 9})).await;
     assert_eq!(called["result"]["ticket"]["id_masked"], "110***********002X", "the clerk still sees it masked");
     drop((kiosk, clerk));
-    served.terminate();
-    assert!(served.exited_within(20));
+    assert!(served.terminate(), "SIGTERM sent");
+    assert!(served.exited_within(std::time::Duration::from_secs(20)));
 
     // The thief's copy: the data directory alone.
     let copy = root.join("stolen");

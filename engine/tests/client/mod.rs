@@ -1,8 +1,9 @@
-//! A test terminal over a real socket (tokio-tungstenite), and an in-process server on 127.0.0.1:0.
+//! A test terminal over a real socket (the protocol's Rust client, `display-client`), and an in-process
+//! server on 127.0.0.1:0.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use futures_util::{SinkExt, StreamExt};
+use display_client::{Connection, FrameKind, Socket};
 use kiosk_protocol::{ErrorCode, ServerMessage};
 use onewindow::auth::IdKeys;
 use onewindow::config::{self, Limits};
@@ -15,9 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// An in-process demo-hall server with its demo tokens.
 pub struct TestServer {
@@ -103,100 +101,83 @@ fn rand_suffix() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
 }
 
-/// One terminal.
+/// One terminal, on the protocol's Rust client, speaking JSON: the tests read the wire as the docs
+/// describe it.
 pub struct Client {
-    pub ws: Socket,
-    next_id: u64,
+    pub conn: Connection,
     /// Events seen, in order.
     pub events: Vec<Value>,
     /// The latest `estimates` message seen.
     pub estimates: Option<Value>,
 }
 
+/// How long a test waits for any one message: longer than any server timeout a test waits for.
+const WAIT: Duration = Duration::from_secs(10);
+
 impl Client {
     pub async fn open(url: &str) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true).await.expect("connect");
-        Client { ws, next_id: 1, events: Vec::new(), estimates: None }
+        Client::from_connection(Connection::connect(url).await.expect("connect"))
     }
 
     pub fn from_socket(ws: Socket) -> Client {
-        Client { ws, next_id: 1, events: Vec::new(), estimates: None }
+        Client::from_connection(Connection::from_socket(ws))
+    }
+
+    pub fn from_connection(conn: Connection) -> Client {
+        Client { conn, events: Vec::new(), estimates: None }
+    }
+
+    /// Sends a WebSocket message as it is.
+    pub async fn raw(&mut self, message: Message) {
+        self.conn.sender().send_raw(message).await.expect("send");
     }
 
     /// Sends; `None` if the socket is gone.
     pub async fn try_send(&mut self, value: &Value) -> Option<()> {
-        self.ws.send(Message::text(value.to_string())).await.ok()
+        self.conn.sender().send_text(&value.to_string()).await.ok()
     }
 
     /// The next JSON text message; `None` when the socket ends or nothing comes within 10 s.
     pub async fn try_next(&mut self) -> Option<Value> {
-        self.try_next_within(Duration::from_secs(10)).await
+        self.try_next_within(WAIT).await
     }
 
     /// The next JSON text message within `wait` (estimates kept aside); `None` when the socket ends or
     /// time runs out.
     pub async fn try_next_within(&mut self, wait: Duration) -> Option<Value> {
         loop {
-            match tokio::time::timeout(wait, self.ws.next()).await.ok()?? {
-                Ok(Message::Text(text)) => {
-                    let msg: Value = serde_json::from_str(&text).ok()?;
-                    if msg["type"] == "estimates" {
-                        self.estimates = Some(msg);
-                        continue;
-                    }
-                    return Some(msg);
-                }
-                Ok(Message::Ping(_) | Message::Pong(_)) => continue,
-                _ => return None,
+            let frame = tokio::time::timeout(wait, self.conn.next()).await.ok()?.ok()?;
+            if frame.kind() == FrameKind::Estimates {
+                self.estimates = Some(frame.json());
+                continue;
             }
+            return Some(frame.json());
         }
     }
 
     /// A request and its reply or error; `None` if the socket dies first.
-    pub async fn try_request(&mut self, mut body: Value) -> Option<Value> {
-        let id = self.next_id;
-        self.next_id += 1;
-        body["id"] = json!(id);
-        self.try_send(&body).await?;
-        loop {
-            let msg = self.try_next().await?;
-            if matches!(msg["type"].as_str(), Some("reply" | "error")) && msg["id"] == json!(id) {
-                return Some(msg);
-            }
-        }
+    pub async fn try_request(&mut self, body: Value) -> Option<Value> {
+        let id = self.conn.sender().send_json(body).await.ok()?;
+        let answer = tokio::time::timeout(WAIT, self.conn.answer(id)).await.ok()?.ok()?;
+        self.keep_queued();
+        Some(answer.json())
     }
 
+    /// Sends exactly this JSON (its own `id`, if any).
     pub async fn send_json(&mut self, value: &Value) {
-        self.ws.send(Message::text(value.to_string())).await.expect("send");
+        self.try_send(value).await.expect("send");
     }
 
-    /// The next JSON text message, within 10 s (longer than any server timeout a test waits for);
-    /// `estimates` messages (sent whenever the waits change) are kept aside in `estimates`.
+    /// The next JSON text message, within 10 s; `estimates` messages (sent whenever the waits change)
+    /// are kept aside in `estimates`.
     pub async fn next_json(&mut self) -> Value {
-        loop {
-            let msg = self.next_message().await;
-            if msg["type"] == "estimates" {
-                self.estimates = Some(msg);
-                continue;
-            }
-            return msg;
-        }
+        self.try_next().await.expect("a message within 10 s")
     }
 
     /// The next JSON text message of any type, within 10 s.
     pub async fn next_message(&mut self) -> Value {
-        loop {
-            let msg = tokio::time::timeout(Duration::from_secs(10), self.ws.next())
-                .await
-                .expect("a message within 10 s")
-                .expect("socket open")
-                .expect("no socket error");
-            match msg {
-                Message::Text(text) => return serde_json::from_str(&text).expect("JSON from the server"),
-                Message::Ping(_) | Message::Pong(_) => continue,
-                other => panic!("unexpected {other:?}"),
-            }
-        }
+        let frame = tokio::time::timeout(WAIT, self.conn.next()).await.expect("a message within 10 s");
+        frame.expect("socket open").json()
     }
 
     /// The next message that is not an event (a reply or an error), keeping events.
@@ -211,23 +192,27 @@ impl Client {
         }
     }
 
-    /// Sends a request and returns its reply or error, keeping events that arrive before it.
-    pub async fn request(&mut self, mut body: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        body["id"] = json!(id);
-        self.send_json(&body).await;
-        loop {
-            let msg = self.next_json().await;
-            match msg["type"].as_str() {
-                Some("event") => self.events.push(msg),
-                Some("reply" | "error") if msg["id"] == json!(id) => return msg,
+    /// Sends a request (its `id` set by the client) and returns its reply or error, keeping events
+    /// that arrive before it (other messages before it are dropped).
+    pub async fn request(&mut self, body: Value) -> Value {
+        let id = self.conn.sender().send_json(body).await.expect("send");
+        let answer = tokio::time::timeout(WAIT, self.conn.answer(id)).await.expect("an answer within 10 s");
+        self.keep_queued();
+        answer.expect("socket open").json()
+    }
+
+    /// Moves what arrived before an answer where `next_answer` would have put it.
+    fn keep_queued(&mut self) {
+        for frame in self.conn.take_queued() {
+            match frame.kind() {
+                FrameKind::Event => self.events.push(frame.json()),
+                FrameKind::Estimates => self.estimates = Some(frame.json()),
                 _ => {}
             }
         }
     }
 
-    /// Events until one satisfies `until` (inclusive), within 5 s.
+    /// Events until one satisfies `until` (inclusive).
     pub async fn events_until(&mut self, until: impl Fn(&Value) -> bool) -> Vec<Value> {
         let mut seen = Vec::new();
         loop {
@@ -245,16 +230,8 @@ impl Client {
 
     /// The close code the server ends with, within 10 s.
     pub async fn close_code(&mut self) -> Option<u16> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            match tokio::time::timeout_at(deadline, self.ws.next()).await {
-                Err(_) => panic!("the server did not close within 10 s"),
-                Ok(None) => return None,
-                Ok(Some(Err(_))) => return None,
-                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| u16::from(f.code)),
-                Ok(Some(Ok(_))) => continue,
-            }
-        }
+        let closed = tokio::time::timeout(WAIT, self.conn.close_code()).await;
+        closed.expect("the server closes within 10 s").ok().flatten()
     }
 }
 
