@@ -50,7 +50,9 @@ async fn session(socket: WebSocket, floor: Floor) {
                 let Ok(request) = serde_json::from_str::<Value>(&text) else { continue };
                 let id = request["id"].clone();
                 let reply = match request["type"].as_str() {
-                    Some("hello") => json!({"type": "reply", "id": id, "result": {"kind": "welcome", "protocol": 1}}),
+                    // A welcome the protocol's client accepts; the floor checks no token and no role.
+                    Some("hello") => json!({"type": "reply", "id": id,
+                        "result": {"kind": "welcome", "protocol": 1, "role": "display", "windows": []}}),
                     Some(kind @ ("issue_ticket" | "call_next")) => {
                         let seq = floor.seq.fetch_add(1, Ordering::Relaxed) + 1;
                         let ticket = format!("F{seq}");

@@ -3,18 +3,15 @@
 //! was *due*, not when it was sent, so a server that stalls is charged for the requests queued behind
 //! the stall (no coordinated omission). Latencies are recorded in microseconds in HDR histograms.
 
-use futures_util::{SinkExt, StreamExt};
+use display_client::protocol::vocab::Outcome;
+use display_client::protocol::{ErrorCode, RequestBody};
+use display_client::{ClientError, Connection, Frame, FrameKind};
 use hdrhistogram::Histogram;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::TcpStream;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -74,44 +71,31 @@ fn histogram() -> Histogram<u64> {
         .unwrap_or_else(|_| Histogram::new(3).unwrap_or_else(|_| unreachable!()))
 }
 
-/// Opens a socket and says hello; returns it after the welcome.
-pub async fn connect(url: &str, token: &str) -> Result<Socket, String> {
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, None, true)
-        .await
-        .map_err(|e| format!("connect {url}: {e}"))?;
-    let hello = json!({"id": 0, "type": "hello", "protocol": 1, "token": token});
-    ws.send(Message::text(hello.to_string())).await.map_err(|e| e.to_string())?;
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next()).await.map_err(|_| "no welcome in 10 s")?;
-        let Some(Ok(Message::Text(text))) = msg else { return Err("socket closed before welcome".into()) };
-        let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-        if v["id"] == json!(0) {
-            return if v["type"] == "reply" { Ok(ws) } else { Err(format!("hello refused: {v}")) };
-        }
+/// Opens a connection and says hello; returns it after the welcome.
+pub async fn connect(url: &str, token: &str) -> Result<Connection, String> {
+    match tokio::time::timeout(Duration::from_secs(10), Connection::open(url, token, None)).await {
+        Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(e)) => Err(format!("connect {url}: {e}")),
+        Err(_) => Err(format!("connect {url}: no welcome in 10 s")),
     }
 }
 
-/// Sends `body` with `id` and waits for its answer (events are skipped).
-async fn ask(ws: &mut Socket, id: u64, mut body: Value) -> Option<Value> {
-    body["id"] = json!(id);
-    ws.send(Message::text(body.to_string())).await.ok()?;
-    loop {
-        let text = match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => text,
-            Ok(Some(Ok(_))) => continue,
-            other => {
-                eprintln!("  no answer to {body}: {other:?}");
-                return None;
-            }
-        };
-        if !text.contains("\"id\"") {
-            continue;
+/// Sends `body` and waits for its answer; events that arrive meanwhile are dropped (clerks do not
+/// keep a view).
+async fn ask(conn: &mut Connection, body: &RequestBody) -> Option<Frame> {
+    let answer = async {
+        let id = conn.send(body).await?;
+        conn.answer(id).await
+    };
+    let answer = match tokio::time::timeout(Duration::from_secs(10), answer).await {
+        Ok(Ok(frame)) => Some(frame),
+        other => {
+            eprintln!("  no answer to {}: {other:?}", body.kind());
+            None
         }
-        let v: Value = serde_json::from_str(&text).ok()?;
-        if v["id"] == json!(id) {
-            return Some(v);
-        }
-    }
+    };
+    drop(conn.take_queued());
+    answer
 }
 
 fn micros(d: Duration) -> u64 {
@@ -131,14 +115,15 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
     }
     let mut clerks = Vec::new();
     for (window, clerk, token) in target.clerks.iter().take(plan.clerks) {
-        let mut ws = connect(&target.url, token).await?;
-        let signed = ask(&mut ws, 1, json!({"type": "sign_in", "window": window, "clerk": clerk, "pin": "1234"})).await;
-        // A clerk still signed in from an earlier run on the same server is fine.
-        let again = signed.as_ref().is_some_and(|v| v["code"] == "already_signed_in");
-        if !again && signed.as_ref().is_none_or(|v| v["type"] != "reply") {
-            return Err(format!("clerk {clerk} could not sign in: {signed:?}"));
+        let mut conn = connect(&target.url, token).await?;
+        let sign_in = RequestBody::SignIn { window: *window, clerk: clerk.clone(), pin: "1234".into() };
+        match conn.request(&sign_in).await {
+            // A clerk still signed in from an earlier run on the same server is fine.
+            Ok(_) | Err(ClientError::Refused { code: ErrorCode::AlreadySignedIn, .. }) => {}
+            Err(e) => return Err(format!("clerk {clerk} could not sign in: {e}")),
         }
-        clerks.push((*window, ws));
+        drop(conn.take_queued());
+        clerks.push((*window, conn));
     }
     opened(displays.len() + kiosks.len() + clerks.len());
 
@@ -148,29 +133,34 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
 
     let display_tasks: Vec<_> = displays
         .into_iter()
-        .map(|mut ws| {
+        .map(|conn| {
             tokio::spawn(async move {
                 // As the shipped display page (engine/web/common.js): read every message, keep the last
                 // `seq`, and ask for the hall only after a gap; it asks nothing after an event.
+                let (mut tx, mut rx, mut queued) = conn.split();
                 let mut seen = Vec::new();
                 let (mut last, mut requests) = (None::<u64>, 0u64);
                 let stop = end + Duration::from_secs(3);
-                while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(stop, ws.next()).await {
-                    let Message::Text(text) = msg else { continue };
+                loop {
+                    let frame = match queued.pop_front() {
+                        Some(frame) => frame,
+                        None => match tokio::time::timeout_at(stop, rx.next()).await {
+                            Ok(Ok(frame)) => frame,
+                            _ => break,
+                        },
+                    };
                     let at = Instant::now();
-                    let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
-                    let seq = v["seq"].as_u64();
-                    match v["type"].as_str() {
-                        Some("snapshot") => last = seq,
-                        Some("event") => {
-                            if let (Some(prev), Some(seq)) = (last, seq) {
+                    match frame.kind() {
+                        FrameKind::Snapshot => last = frame.seq(),
+                        FrameKind::Event => {
+                            if let (Some(prev), Some(seq)) = (last, frame.seq()) {
                                 if seq > prev + 1 {
                                     requests += 1;
-                                    let ask = json!({"id": requests, "type": "get_state"}).to_string();
-                                    let _ = ws.send(Message::text(ask)).await;
+                                    let _ = tx.send(&RequestBody::GetState {}).await;
                                 }
                             }
-                            last = seq.or(last);
+                            last = frame.seq().or(last);
+                            let v: Value = frame.json();
                             if v["event"]["kind"] == "ticket_called" {
                                 if let Some(ticket) = v["event"]["ticket"].as_str() {
                                     seen.push((ticket.to_owned(), at));
@@ -190,21 +180,23 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
     let kiosk_tasks: Vec<_> = kiosks
         .into_iter()
         .enumerate()
-        .map(|(k, ws)| {
+        .map(|(k, conn)| {
             let matters = target.matters.clone();
             tokio::spawn(async move {
                 let interval = Duration::from_secs_f64(1.0 / per_kiosk.max(1e-9));
                 // Stagger kiosks so their schedules interleave.
                 let first = start + interval.mul_f64(k as f64 / kiosk_count);
-                let (mut tx, mut rx) = ws.split();
-                let due = move |id: u64| first + interval * (id as u32 - 1);
+                let (mut tx, mut rx, _) = conn.split();
+                // The n-th issue (from 1) goes out with id `base + n - 1`.
+                let base = tx.next_id();
+                let due = move |n: u64| first + interval * (n as u32 - 1);
                 let total = ((end - first).as_secs_f64() / interval.as_secs_f64()).floor().max(0.0) as u64;
                 let sender = tokio::spawn(async move {
-                    for id in 1..=total {
-                        tokio::time::sleep_until(due(id)).await;
-                        let matter = &matters[(id as usize + k) % matters.len()];
-                        let body = json!({"id": id, "type": "issue_ticket", "matter": matter});
-                        if tx.send(Message::text(body.to_string())).await.is_err() {
+                    for n in 1..=total {
+                        tokio::time::sleep_until(due(n)).await;
+                        let matter = matters[(n as usize + k) % matters.len()].clone();
+                        let issue = RequestBody::IssueTicket { matter, green: None, id_number: None };
+                        if tx.send(&issue).await.is_err() {
                             break;
                         }
                     }
@@ -214,29 +206,26 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
                 let (mut got, mut errors) = (0u64, 0u64);
                 let stop = end + Duration::from_secs(5);
                 while got + errors < total {
-                    let text = match tokio::time::timeout_at(stop, rx.next()).await {
-                        Ok(Some(Ok(Message::Text(text)))) => text,
-                        Ok(Some(Ok(_))) => continue,
+                    let frame = match tokio::time::timeout_at(stop, rx.next()).await {
+                        Ok(Ok(frame)) => frame,
                         other => {
-                            if got + errors < total {
-                                eprintln!("  kiosk {k}: stopped reading after {got} replies: {other:?}");
-                            }
+                            eprintln!("  kiosk {k}: stopped reading after {got} replies: {other:?}");
                             break;
                         }
                     };
-                    if !text.contains("\"id\"") {
-                        continue;
-                    }
-                    let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
-                    let Some(id) = v["id"].as_u64().filter(|id| *id >= 1) else { continue };
-                    if v["type"] == "reply" {
-                        let _ = hist.record(micros(Instant::now() - due(id)));
-                        got += 1;
-                    } else {
-                        if errors == 0 {
-                            eprintln!("  kiosk {k}: first error: {}", v["code"]);
+                    let Some(n) = frame.id().filter(|id| *id >= base).map(|id| id - base + 1) else { continue };
+                    match frame.kind() {
+                        FrameKind::Reply => {
+                            let _ = hist.record(micros(Instant::now() - due(n)));
+                            got += 1;
                         }
-                        errors += 1;
+                        FrameKind::Error => {
+                            if errors == 0 {
+                                eprintln!("  kiosk {k}: first error: {}", frame.text());
+                            }
+                            errors += 1;
+                        }
+                        _ => {}
                     }
                 }
                 let _ = sender.await;
@@ -247,27 +236,26 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
 
     let clerk_tasks: Vec<_> = clerks
         .into_iter()
-        .map(|(window, mut ws)| {
+        .map(|(window, mut conn)| {
             let sent = sent_calls.clone();
             let interval = Duration::from_secs_f64(1.0 / plan.clerk_rate.max(1e-9));
             tokio::spawn(async move {
                 let mut hist = histogram();
-                let (mut calls, mut errors, mut id) = (0u64, 0u64, 10u64);
+                let (mut calls, mut errors) = (0u64, 0u64);
                 let mut due = start;
                 while due < end {
                     tokio::time::sleep_until(due).await;
-                    id += 1;
-                    let Some(reply) = ask(&mut ws, id, json!({"type": "call_next", "window": window})).await else {
+                    let Some(reply) = ask(&mut conn, &RequestBody::CallNext { window }).await else {
                         errors += 1;
                         break;
                     };
                     let _ = hist.record(micros(Instant::now() - due));
-                    if let Some(ticket) = reply["result"]["ticket"]["number"].as_str() {
+                    // The number only: the floor's replies carry no more of the ticket.
+                    if let Some(ticket) = reply.json()["result"]["ticket"]["number"].as_str() {
                         sent.lock().map(|mut m| m.insert(ticket.to_owned(), due)).ok();
                         calls += 1;
-                        id += 1;
-                        let finish = json!({"type": "finish", "window": window, "outcome": "completed"});
-                        if ask(&mut ws, id, finish).await.is_none_or(|v| v["type"] != "reply") {
+                        let finish = RequestBody::Finish { window, outcome: Outcome::Completed };
+                        if ask(&mut conn, &finish).await.is_none_or(|f| f.kind() != FrameKind::Reply) {
                             errors += 1;
                         }
                     }
@@ -314,7 +302,7 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
 }
 
 /// Opens `n` idle display connections and keeps them until the returned sockets are dropped.
-pub async fn hold(url: &str, tokens: &[String], n: usize) -> Result<Vec<Socket>, String> {
+pub async fn hold(url: &str, tokens: &[String], n: usize) -> Result<Vec<Connection>, String> {
     let mut held = Vec::with_capacity(n);
     for i in 0..n {
         held.push(connect(url, &tokens[i % tokens.len()]).await?);

@@ -10,11 +10,13 @@
 use benches::floor;
 use benches::load::{self, Plan, Results, Target};
 use clap::Parser;
+use display_client::process::{Launch, Served};
 use hdrhistogram::Histogram;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::ffi::OsStr;
+use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 
 /// Latency and capacity of onewindow against the bare-socket floor on this machine.
 #[derive(Parser)]
@@ -107,15 +109,14 @@ const LOAD_SOCKET_QUEUE: usize = 65_536;
 
 /// A `onewindow serve` child with its data directory.
 struct Server {
-    child: Child,
+    served: Served,
     dir: PathBuf,
     addr: String,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.served.kill();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -145,7 +146,7 @@ fn devices(kiosks: usize, displays: usize) -> (Devices, String) {
 }
 
 /// `socket_queue`: events a slow socket may fall behind (the broadcast buffer holds that many).
-fn start_server(bin: &PathBuf, devices_toml: &str, socket_queue: usize) -> Result<Server, String> {
+fn start_server(bin: &std::path::Path, devices_toml: &str, socket_queue: usize) -> Result<Server, String> {
     let dir = std::env::temp_dir().join(format!("onewindow-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -161,27 +162,11 @@ fn start_server(bin: &PathBuf, devices_toml: &str, socket_queue: usize) -> Resul
     let config = format!("{hall}{limits}socket_queue = {socket_queue}\n{devices_toml}");
     let path = dir.join("hall.toml");
     std::fs::write(&path, config).map_err(|e| e.to_string())?;
-    let mut child = Command::new(bin)
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&path)
-        .arg("--data")
-        .arg(dir.join("data"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines.next().ok_or("onewindow exited before listening")?.map_err(|e| e.to_string())?;
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.trim().to_owned();
-        }
-    };
-    // Keep draining its output.
-    std::thread::spawn(move || for _ in lines.by_ref() {});
-    Ok(Server { child, dir, addr })
+    let data = dir.join("data");
+    let args = [OsStr::new("--config"), path.as_os_str(), OsStr::new("--data"), data.as_os_str()];
+    let served = Served::start(bin, &args, &Launch { log: Some("warn"), files: None })?;
+    let addr = served.addr.clone();
+    Ok(Server { served, dir, addr })
 }
 
 /// Resident memory of a process, bytes (Linux).
@@ -295,7 +280,7 @@ async fn bench(cli: Cli) -> Result<Value, String> {
     // Idle connections: memory held by the server.
     eprintln!("phase: {} idle connections", cli.idle);
     let server = start_server(&bin, &toml, LOAD_SOCKET_QUEUE)?;
-    let pid = server.child.id();
+    let pid = server.served.child.id();
     let empty = rss(pid).unwrap_or(0);
     let held = load::hold(&format!("ws://{}/ws", server.addr), &devices.displays, cli.idle).await?;
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
@@ -315,7 +300,7 @@ async fn bench(cli: Cli) -> Result<Value, String> {
 /// with the hall kept busy but its queue short (what a hall's months look like, compressed).
 async fn memory_against_history(
     cli: &Cli,
-    bin: &PathBuf,
+    bin: &std::path::Path,
     toml: &str,
     devices: &Devices,
     matters: &[String],
@@ -326,7 +311,7 @@ async fn memory_against_history(
     eprintln!("phase: memory over {} events", cli.memory_events);
     // The default socket queue: its buffer is the one structure sized by `socket_queue`.
     let server = start_server(bin, toml, 1024)?;
-    let pid = server.child.id();
+    let pid = server.served.child.id();
     let target = Target {
         url: format!("ws://{}/ws", server.addr),
         kiosks: devices.kiosks.clone(),

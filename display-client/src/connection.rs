@@ -173,6 +173,11 @@ impl Sender {
         self.sink.send(message).await.map_err(socket_error)
     }
 
+    /// The `id` the next request will carry.
+    pub fn next_id(&self) -> u64 {
+        self.next_id
+    }
+
     fn take_id(&mut self) -> u64 {
         let id = self.next_id;
         self.next_id += 1;

@@ -6,10 +6,9 @@
 
 mod client;
 
-use client::{becomes_healthy, code_of, TestServer};
+use client::{becomes_healthy, code_of, test_clock, TestServer};
 use kiosk_protocol::ErrorCode;
 use onewindow::config::{self, Limits};
-use onewindow::server::writer::{system_clock, Clock};
 use onewindow::store::faults::{Fault, Faults};
 use onewindow::store::{MemoryStore, RedbStore, Store};
 use serde_json::{json, Value};
@@ -72,9 +71,14 @@ async fn a_full_disk_refuses_then_heals_by_itself_without_a_restart() {
     let faults = Faults::none();
     let (ledger, _) = RedbStore::create(&path, faults.clone()).unwrap();
     let ledger: Arc<dyn Store> = Arc::new(ledger);
-    let server =
-        TestServer::launch(Limits::default(), ledger, MemoryStore::new(), config::demo().unwrap(), system_clock())
-            .await;
+    let server = TestServer::launch(
+        Limits::default(),
+        ledger,
+        MemoryStore::new(),
+        config::demo().unwrap(),
+        test_clock(Arc::default()),
+    )
+    .await;
     let addr = server.running.addr;
     let mut kiosk = server.connect("kiosk-1", None).await;
     let first = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
@@ -106,19 +110,13 @@ async fn a_full_disk_refuses_then_heals_by_itself_without_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The system clock plus an offset a test moves.
-fn shifted(offset: Arc<AtomicI64>) -> Clock {
-    let system = system_clock();
-    Arc::new(move || system().plus_ms(offset.load(Ordering::SeqCst)))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wall_clock_jumping_a_year_for_seconds_moves_nothing() {
     let offset = Arc::new(AtomicI64::new(0));
     let store = MemoryStore::new();
     let ledger = Arc::new(store.clone()) as Arc<dyn Store>;
     let server =
-        TestServer::launch(Limits::default(), ledger, store, config::demo().unwrap(), shifted(offset.clone())).await;
+        TestServer::launch(Limits::default(), ledger, store, config::demo().unwrap(), test_clock(offset.clone())).await;
     let mut kiosk = server.connect("kiosk-1", None).await;
     let mut wall = server.connect("supervisor", None).await;
     assert_eq!(
@@ -164,7 +162,7 @@ async fn a_day_opened_in_the_future_is_corrected_by_the_supervisor() {
     let ahead = Arc::new(AtomicI64::new(YEAR_MS));
     let ledger = Arc::new(store.clone()) as Arc<dyn Store>;
     let first =
-        TestServer::launch(Limits::default(), ledger, store.clone(), config::demo().unwrap(), shifted(ahead)).await;
+        TestServer::launch(Limits::default(), ledger, store.clone(), config::demo().unwrap(), test_clock(ahead)).await;
     let mut kiosk = first.connect("kiosk-1", None).await;
     assert_eq!(
         kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await["result"]["ticket"]["number"],
@@ -175,7 +173,8 @@ async fn a_day_opened_in_the_future_is_corrected_by_the_supervisor() {
 
     // Restarted on the right clock: the hall's day is ahead of the server's date, and stays so.
     let ledger = Arc::new(store.clone()) as Arc<dyn Store>;
-    let server = TestServer::launch(Limits::default(), ledger, store, config::demo().unwrap(), system_clock()).await;
+    let server =
+        TestServer::launch(Limits::default(), ledger, store, config::demo().unwrap(), test_clock(Arc::default())).await;
     let mut wall = server.connect("supervisor", None).await;
     let state = snapshot(&mut wall).await;
     let (date, today) = (state["hall"]["date"].clone(), state["hall"]["server_date"].clone());

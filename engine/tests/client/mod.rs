@@ -7,11 +7,13 @@ use display_client::{Connection, FrameKind, Socket};
 use kiosk_protocol::{ErrorCode, ServerMessage};
 use onewindow::auth::IdKeys;
 use onewindow::config::{self, Limits};
+use onewindow::core::Timestamp;
 use onewindow::launch;
-use onewindow::server::{self, writer::system_clock, Running};
+use onewindow::server::{self, writer::Clock, Running};
 use onewindow::store::{MemoryStore, Store};
 use serde_json::{json, Value};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -38,7 +40,7 @@ impl TestServer {
     /// A server on `hall` (the demo hall changed by a test), with demo tokens.
     pub async fn start_hall(limits: Limits, store: MemoryStore, hall: onewindow::core::HallConfig) -> TestServer {
         let ledger = Arc::new(store.clone()) as Arc<dyn Store>;
-        TestServer::launch(limits, ledger, store, hall, system_clock()).await
+        TestServer::launch(limits, ledger, store, hall, test_clock(Arc::default())).await
     }
 
     /// The demo hall on any ledger and clock (`store` is what `self.store` refers to: pass the ledger
@@ -95,6 +97,20 @@ impl TestServer {
         self.running.stop().await;
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The local business morning every in-process server starts at: 2026-03-02 10:00 at +08:00, far from
+/// midnight, so no test depends on the date or hour it runs at.
+pub const TEST_MORNING: Timestamp = Timestamp(1_772_416_800_000);
+
+/// The test's own clock: [`TEST_MORNING`], advanced by the monotonic clock as the test runs, plus
+/// `offset` (ms), which a test moves to make the wall clock jump.
+pub fn test_clock(offset: Arc<AtomicI64>) -> Clock {
+    let started = std::time::Instant::now();
+    Arc::new(move || {
+        let elapsed = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        TEST_MORNING.plus_ms(elapsed + offset.load(Ordering::SeqCst))
+    })
 }
 
 fn rand_suffix() -> u64 {
