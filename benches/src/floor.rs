@@ -49,10 +49,14 @@ async fn session(socket: WebSocket, floor: Floor) {
                 let Some(Ok(Message::Text(text))) = msg else { break };
                 let Ok(request) = serde_json::from_str::<Value>(&text) else { continue };
                 let id = request["id"].clone();
+                // `type` first, as the server writes its messages (clients read the kind from the front).
+                let reply = |seq: Option<u64>, result: Value| {
+                    let seq = seq.map(|s| format!("\"seq\":{s},")).unwrap_or_default();
+                    format!("{{\"type\":\"reply\",\"id\":{id},{seq}\"result\":{result}}}")
+                };
                 let reply = match request["type"].as_str() {
                     // A welcome the protocol's client accepts; the floor checks no token and no role.
-                    Some("hello") => json!({"type": "reply", "id": id,
-                        "result": {"kind": "welcome", "protocol": 1, "role": "display", "windows": []}}),
+                    Some("hello") => reply(None, json!({"kind": "welcome", "protocol": 1, "role": "display", "windows": []})),
                     Some(kind @ ("issue_ticket" | "call_next")) => {
                         let seq = floor.seq.fetch_add(1, Ordering::Relaxed) + 1;
                         let ticket = format!("F{seq}");
@@ -61,13 +65,13 @@ async fn session(socket: WebSocket, floor: Floor) {
                         } else {
                             json!({"kind": "ticket_issued", "ticket": {"number": ticket}})
                         };
-                        let text = json!({"type": "event", "seq": seq, "event": event}).to_string();
+                        let text = format!("{{\"type\":\"event\",\"seq\":{seq},\"event\":{event}}}");
                         let _ = floor.events.send(text.into());
-                        json!({"type": "reply", "id": id, "seq": seq, "result": {"kind": "ticket", "ticket": {"number": ticket}}})
+                        reply(Some(seq), json!({"kind": "ticket", "ticket": {"number": ticket}}))
                     }
-                    _ => json!({"type": "reply", "id": id, "result": {"kind": "ok"}}),
+                    _ => reply(None, json!({"kind": "ok"})),
                 };
-                if tx.send(Message::text(reply.to_string())).await.is_err() {
+                if tx.send(Message::text(reply)).await.is_err() {
                     break;
                 }
             }

@@ -5,12 +5,13 @@
 
 use display_client::protocol::vocab::Outcome;
 use display_client::protocol::{ErrorCode, RequestBody};
-use display_client::{ClientError, Connection, Frame, FrameKind};
+use display_client::{ClientError, Connection, Frame, FrameKind, Sender};
 use hdrhistogram::Histogram;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// What to run.
@@ -80,22 +81,51 @@ pub async fn connect(url: &str, token: &str) -> Result<Connection, String> {
     }
 }
 
-/// Sends `body` and waits for its answer; events that arrive meanwhile are dropped (clerks do not
-/// keep a view).
-async fn ask(conn: &mut Connection, body: &RequestBody) -> Option<Frame> {
-    let answer = async {
-        let id = conn.send(body).await?;
-        conn.answer(id).await
-    };
-    let answer = match tokio::time::timeout(Duration::from_secs(10), answer).await {
-        Ok(Ok(frame)) => Some(frame),
-        other => {
-            eprintln!("  no answer to {}: {other:?}", body.kind());
-            None
+/// A clerk terminal as the shipped page is one: it reads every message as it arrives (a reader task;
+/// events are dropped, a clerk keeps no view here) and waits for the answer to each request it sends.
+struct Terminal {
+    tx: Sender,
+    answers: mpsc::UnboundedReceiver<Frame>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Terminal {
+    fn new(conn: Connection) -> Terminal {
+        let (tx, mut rx, _) = conn.split();
+        let (out, answers) = mpsc::unbounded_channel();
+        let reader = tokio::spawn(async move {
+            while let Ok(frame) = rx.next().await {
+                if matches!(frame.kind(), FrameKind::Reply | FrameKind::Error) && out.send(frame).is_err() {
+                    break;
+                }
+            }
+        });
+        Terminal { tx, answers, reader }
+    }
+
+    /// Sends `body` and waits (up to 10 s) for its answer.
+    async fn ask(&mut self, body: &RequestBody) -> Option<Frame> {
+        let answer = async {
+            let id = self.tx.send(body).await.ok()?;
+            loop {
+                let frame = self.answers.recv().await?;
+                if frame.id() == Some(id) {
+                    return Some(frame);
+                }
+            }
+        };
+        let answer = tokio::time::timeout(Duration::from_secs(10), answer).await.ok().flatten();
+        if answer.is_none() {
+            eprintln!("  no answer to {}", body.kind());
         }
-    };
-    drop(conn.take_queued());
-    answer
+        answer
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
 }
 
 fn micros(d: Duration) -> u64 {
@@ -122,8 +152,7 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
             Ok(_) | Err(ClientError::Refused { code: ErrorCode::AlreadySignedIn, .. }) => {}
             Err(e) => return Err(format!("clerk {clerk} could not sign in: {e}")),
         }
-        drop(conn.take_queued());
-        clerks.push((*window, conn));
+        clerks.push((*window, Terminal::new(conn)));
     }
     opened(displays.len() + kiosks.len() + clerks.len());
 
@@ -153,14 +182,16 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
                     match frame.kind() {
                         FrameKind::Snapshot => last = frame.seq(),
                         FrameKind::Event => {
-                            if let (Some(prev), Some(seq)) = (last, frame.seq()) {
+                            // One parse per event, as the page's JSON.parse.
+                            let v: Value = frame.json();
+                            let seq = v["seq"].as_u64();
+                            if let (Some(prev), Some(seq)) = (last, seq) {
                                 if seq > prev + 1 {
                                     requests += 1;
                                     let _ = tx.send(&RequestBody::GetState {}).await;
                                 }
                             }
-                            last = frame.seq().or(last);
-                            let v: Value = frame.json();
+                            last = seq.or(last);
                             if v["event"]["kind"] == "ticket_called" {
                                 if let Some(ticket) = v["event"]["ticket"].as_str() {
                                     seen.push((ticket.to_owned(), at));
@@ -213,6 +244,9 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
                             break;
                         }
                     };
+                    if !matches!(frame.kind(), FrameKind::Reply | FrameKind::Error) {
+                        continue;
+                    }
                     let Some(n) = frame.id().filter(|id| *id >= base).map(|id| id - base + 1) else { continue };
                     match frame.kind() {
                         FrameKind::Reply => {
@@ -234,18 +268,21 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
         })
         .collect();
 
+    let clerk_count = clerks.len().max(1) as f64;
     let clerk_tasks: Vec<_> = clerks
         .into_iter()
-        .map(|(window, mut conn)| {
+        .enumerate()
+        .map(|(c, (window, mut terminal))| {
             let sent = sent_calls.clone();
             let interval = Duration::from_secs_f64(1.0 / plan.clerk_rate.max(1e-9));
             tokio::spawn(async move {
                 let mut hist = histogram();
                 let (mut calls, mut errors) = (0u64, 0u64);
-                let mut due = start;
+                // Clerks are not in step: each one's schedule is staggered, as the kiosks' are.
+                let mut due = start + interval.mul_f64(c as f64 / clerk_count);
                 while due < end {
                     tokio::time::sleep_until(due).await;
-                    let Some(reply) = ask(&mut conn, &RequestBody::CallNext { window }).await else {
+                    let Some(reply) = terminal.ask(&RequestBody::CallNext { window }).await else {
                         errors += 1;
                         break;
                     };
@@ -255,7 +292,7 @@ pub async fn run(plan: &Plan, target: &Target, opened: impl FnOnce(usize)) -> Re
                         sent.lock().map(|mut m| m.insert(ticket.to_owned(), due)).ok();
                         calls += 1;
                         let finish = RequestBody::Finish { window, outcome: Outcome::Completed };
-                        if ask(&mut conn, &finish).await.is_none_or(|f| f.kind() != FrameKind::Reply) {
+                        if terminal.ask(&finish).await.is_none_or(|f| f.kind() != FrameKind::Reply) {
                             errors += 1;
                         }
                     }

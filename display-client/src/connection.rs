@@ -1,7 +1,7 @@
 //! One connection to `/ws`: typed requests out ([`RequestBody`], each given the next `id`), frames in.
 //!
-//! A [`Frame`] is one text message from the server with its header (`type`, `id`, `seq`) read and the
-//! rest left as text, so a caller that only routes messages (a load generator, a test that reads the
+//! A [`Frame`] is one text message from the server: its kind read from the front, the rest left as
+//! text, so a caller that only routes messages (a load generator skipping events, a test that reads the
 //! JSON itself) pays for no more parsing than it needs, and [`Frame::message`] gives the typed
 //! [`ServerMessage`] to those who want it. [`Connection::split`] hands out the two halves for open-loop
 //! use (one task sends on a schedule while another reads).
@@ -14,7 +14,7 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// The socket a connection runs on.
@@ -66,13 +66,12 @@ pub enum FrameKind {
     Other,
 }
 
-/// One text message from the server.
+/// One text message from the server. Its kind is read from the front of the text (the server writes
+/// `type` first); `id` and `seq` are read only when asked for.
 #[derive(Debug, Clone)]
 pub struct Frame {
-    text: String,
+    text: Utf8Bytes,
     kind: FrameKind,
-    id: Option<u64>,
-    seq: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -83,28 +82,37 @@ struct Header<'a> {
     seq: Option<u64>,
 }
 
+fn kind_named(name: &str) -> FrameKind {
+    match name {
+        "reply" => FrameKind::Reply,
+        "error" => FrameKind::Error,
+        "snapshot" => FrameKind::Snapshot,
+        "estimates" => FrameKind::Estimates,
+        "event" => FrameKind::Event,
+        _ => FrameKind::Other,
+    }
+}
+
 impl Frame {
-    /// Reads the header of `text`.
-    pub fn new(text: String) -> Frame {
-        let (kind, id, seq) = match serde_json::from_str::<Header>(&text) {
-            Ok(h) => {
-                let kind = match h.kind.as_deref() {
-                    Some("reply") => FrameKind::Reply,
-                    Some("error") => FrameKind::Error,
-                    Some("snapshot") => FrameKind::Snapshot,
-                    Some("estimates") => FrameKind::Estimates,
-                    Some("event") => FrameKind::Event,
-                    _ => FrameKind::Other,
-                };
-                (kind, h.id, h.seq)
+    /// A frame of `text`.
+    pub fn new(text: impl Into<Utf8Bytes>) -> Frame {
+        let text = text.into();
+        let front = text.as_str().strip_prefix("{\"type\":\"").and_then(|rest| rest.split_once('"'));
+        let kind = match front {
+            Some((name, _)) => kind_named(name),
+            // Not in the server's own layout: read the whole header.
+            None => {
+                Frame::header_of(text.as_str()).and_then(|h| h.kind.map(|k| kind_named(&k))).unwrap_or(FrameKind::Other)
             }
-            Err(_) => (FrameKind::Other, None, None),
         };
-        Frame { text, kind, id, seq }
+        Frame { text, kind }
+    }
+    fn header_of(text: &str) -> Option<Header<'_>> {
+        serde_json::from_str(text).ok()
     }
     /// The message as sent.
     pub fn text(&self) -> &str {
-        &self.text
+        self.text.as_str()
     }
     /// Its `type`.
     pub fn kind(&self) -> FrameKind {
@@ -112,23 +120,23 @@ impl Frame {
     }
     /// Its `id` (replies and errors).
     pub fn id(&self) -> Option<u64> {
-        self.id
+        Frame::header_of(self.text()).and_then(|h| h.id)
     }
     /// Its `seq` (events, snapshots, and replies to requests that caused events).
     pub fn seq(&self) -> Option<u64> {
-        self.seq
+        Frame::header_of(self.text()).and_then(|h| h.seq)
     }
     /// Whether it answers the request `id` (a reply or an error carrying it).
     pub fn answers(&self, id: u64) -> bool {
-        matches!(self.kind, FrameKind::Reply | FrameKind::Error) && self.id == Some(id)
+        matches!(self.kind, FrameKind::Reply | FrameKind::Error) && self.id() == Some(id)
     }
     /// The typed message.
     pub fn message(&self) -> Result<ServerMessage, ClientError> {
-        serde_json::from_str(&self.text).map_err(|e| ClientError::Protocol(format!("{e}: {}", self.text)))
+        serde_json::from_str(self.text()).map_err(|e| ClientError::Protocol(format!("{e}: {}", self.text())))
     }
     /// The message as JSON (`null` if it is not JSON).
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+        serde_json::from_str(self.text()).unwrap_or(Value::Null)
     }
 }
 
@@ -195,7 +203,7 @@ impl Receiver {
     pub async fn next(&mut self) -> Result<Frame, ClientError> {
         loop {
             match self.stream.next().await {
-                Some(Ok(Message::Text(text))) => return Ok(Frame::new(text.as_str().to_owned())),
+                Some(Ok(Message::Text(text))) => return Ok(Frame::new(text)),
                 Some(Ok(Message::Close(frame))) => {
                     return Err(ClientError::Closed { code: frame.map(|f| u16::from(f.code)) })
                 }

@@ -28,6 +28,7 @@ mod apply;
 pub use command::{Command, Holder, TransferTo};
 pub use config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rules, WindowSpec};
 pub use event::{CallReason, Event};
+pub use kiosk_protocol::view::RECENT_CALLS;
 pub use model::*;
 pub use rejection::Rejection;
 pub use staffing::{StaffingMode, StaffingRules, StaffingTrigger};
@@ -135,8 +136,6 @@ pub struct Hall {
 
 /// Help requests kept for the supervisor wall.
 pub const MAX_HELP_REQUESTS: usize = 20;
-
-pub use kiosk_protocol::view::RECENT_CALLS;
 
 /// A call on the displays' list of recent calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

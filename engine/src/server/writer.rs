@@ -30,6 +30,11 @@ const SNAPSHOT_EVERY: u64 = 50_000;
 const TICK: Duration = Duration::from_millis(onewindow_core::tick::TICK_EVERY_MS as u64);
 /// A printed estimate walks the queue at most this often per matter and class (see `printed_estimate`).
 const PRINT_WALK_EVERY_MS: i64 = 50;
+/// ... and a walk is reused this much longer per ticket it walked past: a walk costs up to ~20 µs per
+/// ticket ahead on the demo hall (about 10 ms at the walk's bound of 500), so walking again after 1 ms
+/// per ticket keeps the writer's walking under ~2% of its time per matter and class, however long the
+/// queue.
+const PRINT_WALK_MS_PER_AHEAD: i64 = 1;
 /// Longest wait for a batch to fill up to the size of the last one.
 const GATHER: Duration = Duration::from_micros(1000);
 /// First wait before reopening a ledger that refused a write; doubles up to [`RETRY_MAX`].
@@ -196,10 +201,14 @@ impl Writer {
     /// The tick's own work besides `Hall::tick`: new wait estimates (walks of the queues, so once a
     /// second), sent to every terminal when they changed.
     fn refresh_estimates(&mut self, now: Timestamp) {
-        let estimates: Vec<MatterEstimate> = wire::matter_estimates(&self.hall, now)
-            .into_iter()
-            .zip(&self.hall.config().matters)
-            .map(|(estimate, m)| MatterEstimate { matter: m.key.clone(), estimate })
+        // The same walks as the printed estimates: what a display shows is what a kiosk would print now.
+        let open = self.hall.day().is_some();
+        let estimates: Vec<MatterEstimate> = (0..self.hall.config().matters.len())
+            .map(|i| {
+                let estimate = open
+                    .then(|| wire::wait_estimate(self.printed_estimate(MatterId(i as u16), TicketClass::Normal, now)));
+                MatterEstimate { matter: self.hall.config().matters[i].key.clone(), estimate }
+            })
             .collect();
         let unchanged = self.view.matters.iter().zip(&estimates).all(|(m, e)| m.estimate == e.estimate);
         if unchanged && self.view.clock_warning == self.clock_warning {
@@ -309,12 +318,13 @@ impl Writer {
                 if !staged.is_empty() {
                     self.publish(staged, stats, seconds);
                 }
-                // Estimates of the hall as stored, after the batch's events went out.
-                if ticking {
-                    self.refresh_estimates(now);
-                }
                 for (reply, outcome) in answers {
                     let _ = reply.send(outcome);
+                }
+                // Estimates of the hall as stored, after the batch's events and answers went out (a
+                // refresh walks queues: no answer waits for it).
+                if ticking {
+                    self.refresh_estimates(now);
                 }
             }
             Err(e) => {
@@ -408,14 +418,18 @@ impl Writer {
         Ok(Accepted { seq, result })
     }
 
-    /// The estimate to print on a new ticket of `matter`: at most one walk of the queue per matter and
-    /// class every [`PRINT_WALK_EVERY_MS`]. Tickets issued in between each wait one more service behind
-    /// the walked one: its walk plus, per ticket issued since, one more ahead and the matter's handling
-    /// time shared by its active windows. (At 2,000 issues a second a walk per ticket was most of the
-    /// kiosk round trip; docs/performance.md.)
+    /// The estimate to print on a new ticket of `matter` (and to show on the displays): at most one walk
+    /// of the queue per matter and class every [`PRINT_WALK_EVERY_MS`], and the longer the walk the
+    /// longer it is reused ([`PRINT_WALK_MS_PER_AHEAD`]). Tickets issued in between each wait one more
+    /// service behind the walked one: its walk plus, per ticket issued since, one more ahead and the
+    /// matter's handling time shared by its active windows. (At 2,000 issues a second a walk per ticket
+    /// was most of the kiosk round trip; docs/performance.md.)
     fn printed_estimate(&mut self, matter: MatterId, class: TicketClass, now: Timestamp) -> Estimate {
+        let fresh = |walked: &Estimate, at: Timestamp| {
+            now.since(at) < PRINT_WALK_EVERY_MS.max(i64::from(walked.ahead) * PRINT_WALK_MS_PER_AHEAD)
+        };
         let (first, issued) = match self.printed.get(&(matter, class)) {
-            Some(&(walked, issued, at)) if now.since(at) < PRINT_WALK_EVERY_MS => (walked, issued),
+            Some(&(walked, issued, at)) if fresh(&walked, at) => (walked, issued),
             _ => {
                 let walked = self.hall.estimate(matter, class, now);
                 self.printed.insert((matter, class), (walked, 0, now));
