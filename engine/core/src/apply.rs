@@ -116,7 +116,10 @@ impl Hall {
             }
             Event::ServiceFinished { ticket, window, outcome, service_ms, .. } => {
                 self.set_current(*window, None);
-                self.with_window(*window, |w| w.served_today += 1);
+                // Not `with_window`: a count changes nothing about which windows call.
+                if let Some(w) = self.windows.get_mut(usize::from(window.0)) {
+                    w.served_today += 1;
+                }
                 let Some(t) = self.ticket_mut(*ticket) else { return };
                 t.outcome = Some(*outcome);
                 let matter = t.matter;

@@ -243,12 +243,12 @@ async fn ws(
     State(app): State<App>,
 ) -> Response {
     // Small buffers: a hall holds thousands of mostly idle sockets, and the defaults (128 KiB each way)
-    // cost ~136 KiB a connection (measured with onewindow-bench, docs/performance.md). Frames are
-    // small; a write goes out at once.
+    // cost ~136 KiB a connection (measured with onewindow-bench, docs/performance.md). Writes gather up
+    // to 8 KiB: the session flushes after each burst of events, so a burst is one write, not one each.
     upgrade
         .max_message_size(TRANSPORT_MAX_FRAME)
         .max_frame_size(TRANSPORT_MAX_FRAME)
         .read_buffer_size(4096)
-        .write_buffer_size(0)
+        .write_buffer_size(8192)
         .on_upgrade(move |socket| session::run(socket, app, admitted.0))
 }

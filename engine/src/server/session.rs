@@ -33,6 +33,8 @@ const RESUME_CHUNK: usize = 1_000;
 /// A peer that does not take one frame within this has stopped reading: it is dropped, and resumes
 /// with `since` when it comes back.
 pub const SEND_WITHIN: Duration = Duration::from_secs(10);
+/// Events sent with one flush at most (a terminal that fell behind catches up in steps of this many).
+const COALESCE_AT_MOST: usize = 64;
 /// How long a closing connection may take to send its close frame.
 const CLOSE_WITHIN: Duration = Duration::from_secs(1);
 
@@ -44,9 +46,20 @@ struct Sink {
 
 impl Sink {
     async fn send(&mut self, message: Message) -> Result<(), End> {
+        self.send_all(std::iter::once(message)).await
+    }
+
+    /// Sends messages with one flush: as few writes to the socket as fit its write buffer.
+    async fn send_all(&mut self, messages: impl IntoIterator<Item = Message>) -> Result<(), End> {
         let Sink { inner, stop } = self;
+        let all = async {
+            for message in messages {
+                inner.feed(message).await?;
+            }
+            inner.flush().await
+        };
         tokio::select! {
-            sent = tokio::time::timeout(SEND_WITHIN, inner.send(message)) => match sent {
+            sent = tokio::time::timeout(SEND_WITHIN, all) => match sent {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(_)) => Err(End::Gone),
                 Err(_) => {
@@ -220,20 +233,40 @@ async fn serve(
             // Events first: a busy terminal still gets every event before its next request is taken,
             // so its own requests never push it behind.
             biased;
-            received = events.recv() => match received {
-                Ok(event) => {
-                    if !event.is_event || event.seq > last {
-                        last = last.max(event.seq);
-                        if let Err(end) = send_text(sink, event.text.as_ref()).await {
-                            return end;
+            received = events.recv() => {
+                // Everything already published goes out with one flush: under load a terminal gets
+                // several events per commit, and one write per event was most of the server's time.
+                let mut pending = Vec::new();
+                use broadcast::error::{RecvError, TryRecvError};
+                let mut next = received.map_err(|e| match e {
+                    RecvError::Lagged(n) => TryRecvError::Lagged(n),
+                    RecvError::Closed => TryRecvError::Closed,
+                });
+                loop {
+                    match next {
+                        Ok(event) => {
+                            if !event.is_event || event.seq > last {
+                                last = last.max(event.seq);
+                                pending.push(Message::Text(event.text.as_ref().into()));
+                            }
+                        }
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Lagged(_)) => {
+                            return End::Close(close_code::AGAIN, "too far behind; reconnect with since");
+                        }
+                        Err(TryRecvError::Closed) => {
+                            return End::Close(close_code::AWAY, "server stopping")
                         }
                     }
+                    if pending.len() >= COALESCE_AT_MOST {
+                        break;
+                    }
+                    next = events.try_recv();
                 }
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return End::Close(close_code::AGAIN, "too far behind; reconnect with since");
+                if let Err(end) = sink.send_all(pending).await {
+                    return end;
                 }
-                Err(broadcast::error::RecvError::Closed) => return End::Close(close_code::AWAY, "server stopping"),
-            },
+            }
             incoming = stream.next() => {
                 heard = Instant::now();
                 let text = match incoming {
