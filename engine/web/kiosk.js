@@ -52,6 +52,9 @@
       el("div", { id: "ticket-estimate" }, OW.waitText(ticket.estimate)),
       el("div", {}, `${t("issuedAt")} ${issued}`),
       el("button", { onclick: () => window.print() }, t("print")));
+    // One tap takes the ticket and prints it, as hall kiosks do (Chromium in kiosk mode with
+    // --kiosk-printing prints without a dialog: docs/operations.md); the button prints again.
+    window.print();
   }
 
   async function issue(matter) {

@@ -61,6 +61,8 @@ async function open(path, device, at = { url: base, dir: data }) {
   const page = await context.newPage();
   const pageName = path.split(/[/?]/)[1];
   await page.addInitScript(([key, value]) => localStorage.setItem(key, value), [`onewindow.token.${pageName}`, token(device, at.dir)]);
+  // Printing is counted, not done (a kiosk prints through Chromium's --kiosk-printing).
+  await page.addInitScript(() => { window.printed = 0; window.print = () => { window.printed += 1; }; });
   page.on("pageerror", (e) => console.error(`${path}: ${e}`));
   await page.goto(at.url + path);
   return page;
@@ -294,4 +296,20 @@ test("a hall day left in the future shows on the supervisor wall, which corrects
     await stopped(now.proc);
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("one tap at the kiosk takes the ticket and prints it, and the printout is the ticket alone", { timeout: 60_000 }, async () => {
+  const kiosk = await open("/kiosk", "kiosk-2");
+  await kiosk.waitForSelector("[data-matter=tax]");
+  await kiosk.click("[data-matter=tax]");
+  await kiosk.waitForSelector("#ticket-number");
+  assert.equal(await kiosk.evaluate(() => window.printed), 1, "printed on the first tap");
+  await kiosk.emulateMedia({ media: "print" });
+  assert.ok(await kiosk.isVisible("#ticket-number"), "the printout shows the number");
+  assert.match(await kiosk.textContent("#ticket"), /E\d{3}/);
+  assert.ok(!(await kiosk.isVisible("#matters")), "not the matter buttons");
+  assert.ok(!(await kiosk.isVisible("header")), "nor the header");
+  assert.ok(!(await kiosk.isVisible("#ticket button")), "nor the print button");
+  await shot(kiosk, "7-kiosk-printout");
+  await kiosk.emulateMedia({ media: "screen" });
 });
