@@ -328,7 +328,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
 
 /// What a new ordinary ticket of each matter would wait at `now`, by matter index (none before a day
 /// is open).
-pub fn matter_estimates(hall: &Hall, now: Timestamp) -> Vec<Option<WaitEstimate>> {
+fn matter_estimates(hall: &Hall, now: Timestamp) -> Vec<Option<WaitEstimate>> {
     (0..hall.config().matters.len())
         .map(|i| {
             hall.day().is_some().then(|| wait_estimate(hall.estimate(MatterId(i as u16), TicketClass::Normal, now)))

@@ -3,14 +3,13 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use display_client::process::Launch;
+pub use display_client::process::Served;
 use std::path::{Path, PathBuf};
 
 pub fn binary() -> PathBuf {
     std::env::var_os("ONEWINDOW_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_onewindow")), PathBuf::from)
 }
-
-use display_client::process::Launch;
-pub use display_client::process::Served;
 
 /// Starts `onewindow serve --listen 127.0.0.1:0 --data DATA ARGS` (the shared helper of the tests, the
 /// crash test and the bench); with `files`, under that open-file limit. Returns once it prints its
