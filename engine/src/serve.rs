@@ -70,8 +70,10 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         devices: settings.devices,
         limits: settings.limits,
         languages: settings.languages,
+        terminals: settings.terminals,
         store,
         hasher,
+        web: data.join("web"),
         listen,
         clock: system_clock(),
     })

@@ -111,9 +111,12 @@ pub fn command(
         R::ResumeHeld { window, ticket } => {
             Command::ResumeHeld { window: w(window)?, ticket: ticket_id(hall, ticket)? }
         }
-        R::Rate { window, ticket, rating } => {
-            Command::Rate { window: w(window)?, ticket: ticket_id(hall, ticket)?, rating: *rating }
-        }
+        R::Rate { window, ticket, rating, reason } => Command::Rate {
+            window: w(window)?,
+            ticket: ticket_id(hall, ticket)?,
+            rating: *rating,
+            reason: reason.clone(),
+        },
         R::OpenWindow { window } => Command::OpenWindow { window: w(window)? },
         R::CloseWindow { window } => Command::CloseWindow { window: w(window)? },
         R::SetSkills { window, matters } => Command::SetSkills {
@@ -292,8 +295,8 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
         Event::HeldTicketResumed { ticket, window, .. } => {
             WireEvent::HeldTicketResumed { ticket: n(ticket), window: wn(window) }
         }
-        Event::TicketRated { ticket, window, rating, .. } => {
-            WireEvent::TicketRated { ticket: n(ticket), window: wn(window), rating: *rating }
+        Event::TicketRated { ticket, window, rating, reason, .. } => {
+            WireEvent::TicketRated { ticket: n(ticket), window: wn(window), rating: *rating, reason: reason.clone() }
         }
         Event::TicketEnded { ticket, reason, .. } => WireEvent::TicketEnded { ticket: n(ticket), reason: *reason },
         Event::WindowOpened { window, trigger, .. } => WireEvent::WindowOpened {

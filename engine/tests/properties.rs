@@ -153,7 +153,7 @@ fn command(hall: &Hall, op: &Op, now: Timestamp) -> Command {
             let id = nth_ticket(hall, *ticket, &[TicketState::Done]);
             // Mostly the pad of the window that served it; sometimes another, which must be refused.
             let pad = hall.ticket(id).and_then(|t| t.window).filter(|_| window % 2 == 0).unwrap_or(w(window));
-            Command::Rate { window: pad, ticket: id, rating: Rating::Satisfied }
+            Command::Rate { window: pad, ticket: id, rating: Rating::Satisfied, reason: None }
         }
         Op::OpenWindow(i) => Command::OpenWindow { window: w(i) },
         Op::ReviewStaffing => Command::ReviewStaffing,

@@ -21,7 +21,7 @@ const OW = (() => {
       alerts: "告警", helpRequests: "代办求助", latest: "最新叫号", calls: "最近叫号", nothing: "暂无",
       closed: "已关闭", paused: "暂停", serving: "办理中", free: "空闲", standby: "临时窗口",
       done: "完成", ok: "成功", about: "约", peopleAhead: "前面还有 {n} 人", cutOff: "今日已停号",
-      staffing: "临时窗口请求", accept: "接受并开放", predicted: "预计等候",
+      staffing: "临时窗口请求", accept: "接受并开放", predicted: "预计等候", unstaffed: "未签到", waitingPeople: "等候人数",
       hallDate: "大厅日期", serverDate: "服务器日期", fixDate: "更正为服务器日期",
       fixDateConfirm: "更正日期将结束大厅当前日期的所有未办结号码，并从 001 重新编号。确定吗？",
     },
@@ -40,46 +40,78 @@ const OW = (() => {
       helpRequests: "Help requests", latest: "Latest call", calls: "Recent calls", nothing: "None",
       closed: "Closed", paused: "Paused", serving: "Serving", free: "Free", standby: "Standby", done: "Done",
       ok: "Done", about: "about", peopleAhead: "{n} people ahead", cutOff: "No more tickets today",
-      staffing: "Temporary window requests", accept: "Accept and open", predicted: "Predicted wait",
+      staffing: "Temporary window requests", accept: "Accept and open", predicted: "Predicted wait", unstaffed: "Unstaffed", waitingPeople: "Waiting",
       hallDate: "Hall date", serverDate: "server date", fixDate: "Correct to the server's date",
       fixDateConfirm: "Correcting the date ends every open ticket of the hall's current day and numbers from 001 again. Go ahead?",
     },
   };
-  // Plain words for the refusals a citizen or clerk meets; the code is shown for anything else.
+  // Plain words for every refusal a terminal can receive (kiosk-protocol/src/codes.rs; a browser test
+  // checks that none is missing), and for being offline.
   const ERRORS = {
     zh: {
-      daily_cap_reached: "该事项今日号已取完，请明天再来或预约。", duplicate_holder: "该身份证已持有此事项的号码。",
-      outside_hours: "现在不在取号时间。", day_closed: "今日已停止取号。", green_not_eligible: "根据身份证，年龄未满60岁。",
-      invalid_id_number: "身份证号有误，请检查。", rate_limited: "操作过快，请稍候再试。", queue_empty: "暂无等候。",
-      forbidden: "本终端无权进行此操作。", wrong_pin: "密码错误。", storage_unavailable: "系统暂时无法保存，请稍候。",
-      unknown_appointment: "预约码不存在。", appointment_used: "此预约已签到。", appointment_not_today: "此预约不是今天。",
-      window_busy: "请先办结当前号码。", not_signed_in: "请先签到。", window_paused: "窗口已暂停。",
+      offline: "连接中断，正在重连，请稍候再试。", bad_request: "请求有误，请重试；如仍不行请联系工作人员。",
+      unsupported_protocol: "终端版本与服务器不符，请联系管理员。", not_authenticated: "终端尚未登录，请稍候。",
+      unauthorized: "终端令牌无效，请联系管理员。", forbidden: "本终端无权进行此操作。", rate_limited: "操作过快，请稍候再试。",
+      invalid_id_number: "身份证号有误，请检查。", storage_unavailable: "系统暂时无法保存，请稍候。",
+      unavailable: "系统正在重启，请稍候。", day_not_open: "今日尚未开始办理。", day_already_open: "大厅日期无需更正。",
+      day_closed: "今日已停止取号。", outside_hours: "现在不在取号时间。", unknown_matter: "没有这个事项。",
+      unknown_window: "没有这个窗口。", unknown_clerk: "工号不存在。", unknown_ticket: "没有这个号码。",
+      unknown_appointment: "预约码不存在。", daily_cap_reached: "该事项今日号已取完，请明天再来或预约。",
+      duplicate_holder: "该身份证已持有此事项的号码。", green_not_eligible: "根据身份证，年龄未满60岁。",
+      appointment_exists: "该预约码已存在。", appointment_slot_invalid: "预约时段无效。", appointment_used: "此预约已签到。",
+      appointment_not_today: "此预约不是今天。", wrong_pin: "密码错误。", not_signed_in: "请先签到。",
+      already_signed_in: "已经签到。", window_taken: "该窗口已有其他工作人员签到。", clerk_elsewhere: "您已在其他窗口签到，请先在那里签退。",
+      window_closed: "窗口已关闭。", window_already_open: "窗口已开放。",
       capacity_reached: "该事项今日已无法在下班前办理，已停止取号，请明天再来或预约。已取号的群众均会办理。",
-      no_staffing_request: "此窗口没有待开放的请求。",
+      no_staffing_request: "此窗口没有待开放的请求。", window_paused: "窗口已暂停，请先继续。", window_not_paused: "窗口没有暂停。",
+      window_busy: "请先办结当前号码。", no_current_ticket: "当前没有号码。", queue_empty: "暂无等候。",
+      matter_not_served: "本窗口不办理该事项。", ticket_state: "该号码当前不能这样操作。", not_served_here: "该号码不是在本窗口办理的。",
+      not_your_ticket: "该号码不属于本窗口。", already_rated: "该号码已评价，谢谢。", transfer_unchanged: "转移目标与现在相同。",
+      empty_skills: "窗口至少要办理一个事项。", notice_too_long: "公告太长。", bad_text: "文字含有不允许的字符。",
     },
     en: {
+      offline: "Connection lost, reconnecting; please try again in a moment.", bad_request: "The request was not understood; try again, or ask staff.",
+      unsupported_protocol: "This terminal does not match the server's version; call the administrator.",
+      not_authenticated: "The terminal is not signed on yet; wait a moment.", unauthorized: "This terminal's token is not valid; call the administrator.",
+      forbidden: "This terminal may not do that.", rate_limited: "Too fast; please wait a moment.",
+      invalid_id_number: "The ID number is not valid.", storage_unavailable: "The system cannot save right now; please wait.",
+      unavailable: "The system is restarting; please wait.", day_not_open: "The day has not started yet.",
+      day_already_open: "The hall's date needs no correction.", day_closed: "Ticket issuing has ended for today.",
+      outside_hours: "Tickets are not issued now.", unknown_matter: "No such matter.", unknown_window: "No such window.",
+      unknown_clerk: "No such clerk number.", unknown_ticket: "No such ticket.", unknown_appointment: "Unknown booking code.",
       daily_cap_reached: "Today's tickets for this matter are all taken. Please come back tomorrow or book.",
-      duplicate_holder: "This ID already holds a ticket for this matter.", outside_hours: "Tickets are not issued now.",
-      day_closed: "Ticket issuing has ended for today.", green_not_eligible: "The ID shows an age under 60.",
-      invalid_id_number: "The ID number is not valid.", rate_limited: "Too fast; please wait a moment.",
-      queue_empty: "Nobody is waiting.", forbidden: "This terminal may not do that.", wrong_pin: "Wrong PIN.",
-      storage_unavailable: "The system cannot save right now; please wait.", unknown_appointment: "Unknown booking code.",
+      duplicate_holder: "This ID already holds a ticket for this matter.", green_not_eligible: "The ID shows an age under 60.",
+      appointment_exists: "That booking code exists already.", appointment_slot_invalid: "The booking's time slot is not valid.",
       appointment_used: "This appointment is already checked in.", appointment_not_today: "This appointment is not today.",
-      window_busy: "Finish the current ticket first.", not_signed_in: "Sign in first.", window_paused: "The window is paused.",
+      wrong_pin: "Wrong PIN.", not_signed_in: "Sign in first.", already_signed_in: "Already signed in.",
+      window_taken: "Another clerk is signed in at this window.", clerk_elsewhere: "You are signed in at another window; sign out there first.",
+      window_closed: "The window is closed.", window_already_open: "The window is already open.",
       capacity_reached: "No more tickets for this matter today: it could not be served before closing. Please come back tomorrow or book. Everyone holding a ticket will be served.",
-      no_staffing_request: "No request to open this window.",
+      no_staffing_request: "No request to open this window.", window_paused: "The window is paused; resume first.",
+      window_not_paused: "The window is not paused.", window_busy: "Finish the current ticket first.",
+      no_current_ticket: "No current ticket.", queue_empty: "Nobody is waiting.", matter_not_served: "This window does not serve that matter.",
+      ticket_state: "That ticket cannot do this now.", not_served_here: "That ticket was not served at this window.",
+      not_your_ticket: "That ticket is not this window's.", already_rated: "This ticket is rated already. Thank you.",
+      transfer_unchanged: "The transfer goes where the ticket already is.", empty_skills: "A window serves at least one matter.",
+      notice_too_long: "The notice is too long.", bad_text: "The text has characters that are not allowed.",
     },
   };
 
   const page = document.body.dataset.page;
   let lang = localStorage.getItem("onewindow.lang") || "zh";
+  const LOCALES = { zh: "zh-CN", en: "en" };
+  const locale = () => LOCALES[lang] || lang;
+  // `lang` follows the language shown (screen readers, fonts, hyphenation).
+  document.documentElement.lang = locale();
   let socket = null, nextId = 1, lastSeq = null, backoff = 500, online = false, view = null;
   const pending = new Map();
   const handlers = { state: [], event: [], welcome: [], online: [] };
+  // The hall's texts and terminal settings (`/api/texts`), with the defaults until they arrive.
   let texts = null;
+  const DEFAULT_TEXTS = { languages: [], terminals: { kiosk_clear_s: 20, language_switch_s: 10, window_display_voice: false, rating_reasons: [] } };
 
   const t = (key) => (UI[lang] && UI[lang][key]) || UI.en[key] || key;
-  const errorText = (code, message) => (ERRORS[lang] && ERRORS[lang][code]) || `${code}: ${message || ""}`;
+  const errorText = (code, message) => (ERRORS[lang] && ERRORS[lang][code]) || ERRORS.en[code] || `${code}: ${message || ""}`;
   const $ = (sel) => document.querySelector(sel);
   const el = (tag, attrs = {}, ...children) => {
     const node = document.createElement(tag);
@@ -116,7 +148,8 @@ const OW = (() => {
     document.body.append(form);
   }
 
-  function connect() {
+  async function connect() {
+    await loadTexts();
     const token = localStorage.getItem(tokenKey());
     if (!token) return setup();
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -187,9 +220,19 @@ const OW = (() => {
   }
 
   async function loadTexts() {
-    try { texts = await (await fetch("/api/texts")).json(); } catch { texts = { languages: [] }; }
+    if (texts) return texts;
+    try {
+      const got = await (await fetch("/api/texts")).json();
+      texts = { ...DEFAULT_TEXTS, ...got, terminals: { ...DEFAULT_TEXTS.terminals, ...got.terminals } };
+    } catch { texts = DEFAULT_TEXTS; }
     return texts;
   }
+  // Shows another language without storing the choice (wall displays take turns).
+  function setLang(code) {
+    lang = code;
+    document.documentElement.lang = locale();
+  }
+  const windowName = (n) => (lang === "zh" ? `${n} 号窗口` : `Window ${n}`);
   // The call text in the current language from the hall's templates.
   function callText(ticket, window, voice = false, code = lang) {
     const l = (texts && texts.languages.find((x) => x.code === code)) || (texts && texts.languages[0]);
@@ -224,6 +267,7 @@ const OW = (() => {
 
   return {
     t, errorText, el, $, connect, request, loadTexts, callText, voiceLang, langButton, matterName, minutes, waitText,
+    setLang, locale, windowName, texts: () => texts || DEFAULT_TEXTS, errorCodes: (code) => Object.keys(ERRORS[code] || {}),
     on: (kind, f) => handlers[kind].push(f), get lang() { return lang; }, get online() { return online; },
     testHooks,
   };

@@ -1,63 +1,33 @@
 "use strict";
-// Hall display (1080p, readable from 10 m): the latest call large, the last 8 calls, people waiting per
-// matter, a clock and the notice. Each call is announced after a chime through speech synthesis, in the
-// hall's languages (Mandarin first); announcements queue and never overlap; a recall repeats it.
-// With ?window=N it is that window's display: its current number and state.
+// Hall display (1920×1080, readable from 10 m): the latest call across the whole width (at least 120 px),
+// the last 8 calls in rows a tenth of the screen high (64 px type), people waiting per matter, a clock and
+// a scrolling notice. A new call flashes; a recall flashes again and says 重呼. No language button: the
+// hall's languages take turns on their own. Every call is announced (voice.js).
+// With ?window=N it is that window's display: its number, the number being served, the clerk's 工号 and
+// the state; silent unless the hall sets `window_display_voice`.
 (() => {
   const { t, el, $ } = OW;
   const windowNumber = Number(new URLSearchParams(location.search).get("window")) || null;
-  let hall = null, banner = "", bannerWindow = null;
-  $("#lang").append(OW.langButton());
-  setInterval(() => { $("#clock").textContent = new Date().toLocaleTimeString(); }, 1000);
+  const FLASH_MS = 6000;
+  let hall = null, texts = null, banner = "", bannerWindow = null, flashTimer = null, turn = 0;
+  $("#screen").hidden = !!windowNumber;
+  $("#window-screen").hidden = !windowNumber;
+  const tick = () => { $("#clock").textContent = new Date().toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit" }); };
+  tick();
+  setInterval(tick, 1000);
 
-  // The announcement queue: entries are played one at a time, never overlapping.
-  const announcer = { queued: [], played: [], busy: false };
-  window.OWDisplay = announcer;
-  function chime() {
-    try {
-      const ctx = new (window.AudioContext || window.webkitAudioContext)();
-      [880, 660].forEach((f, i) => {
-        const o = ctx.createOscillator(), g = ctx.createGain();
-        o.frequency.value = f; o.connect(g); g.connect(ctx.destination);
-        g.gain.setValueAtTime(0.2, ctx.currentTime + i * 0.35);
-        o.start(ctx.currentTime + i * 0.35); o.stop(ctx.currentTime + i * 0.35 + 0.3);
-      });
-    } catch { /* no audio device: the text still shows */ }
+  // The largest type (from 240 px down to 120 px) that keeps the text on one line; below that it wraps.
+  function fit(node, max = 240, min = 120) {
+    node.style.whiteSpace = "nowrap";
+    let size = max;
+    node.style.fontSize = `${size}px`;
+    while (node.scrollWidth > node.clientWidth && size > min) { size -= 8; node.style.fontSize = `${size}px`; }
+    if (node.scrollWidth > node.clientWidth) node.style.whiteSpace = "normal";
   }
-  function speak(text, lang) {
-    return new Promise((resolve) => {
-      // Browsers without voices never end an utterance: a generous timeout keeps the queue moving.
-      const timer = setTimeout(resolve, 8000);
-      if (!("speechSynthesis" in window)) { clearTimeout(timer); return resolve(); }
-      const u = new SpeechSynthesisUtterance(text);
-      u.lang = lang;
-      u.onend = u.onerror = () => { clearTimeout(timer); resolve(); };
-      speechSynthesis.speak(u);
-    });
-  }
-  async function drain() {
-    if (announcer.busy) return;
-    announcer.busy = true;
-    while (announcer.queued.length) {
-      const entry = announcer.queued.shift();
-      entry.started = Date.now();
-      announcer.played.push(entry);
-      chime();
-      await new Promise((r) => setTimeout(r, 800));
-      for (const part of entry.parts) await speak(part.text, part.lang);
-    }
-    announcer.busy = false;
-  }
-  function announce(ticket, window, kind) {
-    // Mandarin first, then the hall's other languages, from the templates in its config.
-    const langs = (OW_texts && OW_texts.languages) || [];
-    const parts = langs.map((l) => ({ text: OW.callText(ticket, window, true, l.code), lang: OW.voiceLang(l.code) }));
-    announcer.queued.push({ ticket, window, kind, at: Date.now(), text: OW.callText(ticket, window), parts });
-    drain();
-  }
+
   // A temporary window opened: "临时窗口 7 已开放，办理 不动产登记", in every language.
   function openedText(window, matters, code) {
-    const langs = (OW_texts && OW_texts.languages) || [];
+    const langs = (texts && texts.languages) || [];
     const l = langs.find((x) => x.code === code) || langs[0];
     const names = matters.map((key) => {
       const m = hall && hall.matters.find((x) => x.key === key);
@@ -66,55 +36,72 @@
     const tpl = (l && l.window_opened) || "{window}: {matters}";
     return tpl.replaceAll("{window}", window).replaceAll("{matters}", names);
   }
-  function announceOpened(e) {
-    const langs = (OW_texts && OW_texts.languages) || [];
-    const parts = langs.map((l) => ({ text: openedText(e.window, e.matters, l.code), lang: OW.voiceLang(l.code) }));
-    const text = openedText(e.window, e.matters, OW.lang);
-    announcer.queued.push({ window: e.window, kind: e.kind, at: Date.now(), text, parts });
-    banner = text; bannerWindow = e.window;
-    drain();
+
+  function flash(kind) {
+    const latest = $("#latest");
+    latest.classList.remove("flash");
+    void latest.offsetWidth; // restart the animation on a second call within the flash
+    latest.classList.add("flash");
+    $("#recall-badge").hidden = kind !== "ticket_recalled";
+    $("#recall-badge").textContent = t("recall");
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => { latest.classList.remove("flash"); $("#recall-badge").hidden = true; }, FLASH_MS);
   }
 
-  function statusText(w) { return t(w.status === "open" ? "free" : w.status); }
+  function renderWindow() {
+    const w = hall.windows.find((x) => x.number === windowNumber);
+    $("#window-number").textContent = OW.windowName(windowNumber);
+    $("#window-current").textContent = (w && w.current) || "—";
+    $("#window-clerk").textContent = w && w.clerk ? `${t("clerk")} ${w.clerk}` : "";
+    $("#window-status").textContent = w ? t(w.status === "open" ? (w.clerk ? "free" : "unstaffed") : w.status) : "";
+  }
+
   function render() {
     if (!hall) return;
     $("#hall-name").textContent = hall.name;
-    const notice = [banner, hall.notice].filter(Boolean).join("　");
+    const notice = [banner, hall.notice].filter(Boolean).join("　　");
     $("#notice").hidden = !notice;
-    $("#notice").textContent = notice;
-    if (windowNumber) {
-      const w = hall.windows.find((x) => x.number === windowNumber);
-      $("#screen").replaceChildren(el("div", { class: "window-display" },
-        el("h2", {}, w ? `${w.number} · ${w.name}` : `${t("window")} ${windowNumber}`),
-        el("div", { class: "number", id: "window-current" }, (w && w.current) || "—"),
-        el("div", { id: "window-status" }, w ? statusText(w) : "")));
-      return;
-    }
+    if ($("#notice-text").textContent !== notice) $("#notice-text").textContent = notice;
+    if (windowNumber) return renderWindow();
     const calls = hall.recent_calls.slice(0, 8);
     const top = calls[0];
-    $("#screen").replaceChildren(el("div", { class: "display" },
-      el("section", {},
-        el("div", { class: "latest" }, el("div", {}, t("latest")),
-          el("div", { class: "call", id: "latest-call" }, top ? OW.callText(top.ticket, top.window) : t("nothing"))),
-        el("h2", {}, t("calls")),
-        el("ul", { class: "calls", id: "calls" }, ...calls.map((c) => el("li", { "data-ticket": c.ticket }, `${c.ticket} → ${c.window}`)))),
-      el("section", {},
-        el("h2", {}, t("waiting")),
-        el("ul", { class: "waiting", id: "waiting" }, ...hall.matters.map((m) => el("li", {}, `${OW.matterName(m)}: ${m.waiting}`))))));
+    $("#latest-label").textContent = t("latest");
+    $("#latest-call").textContent = top ? OW.callText(top.ticket, top.window) : t("nothing");
+    fit($("#latest-call"));
+    $("#calls-label").textContent = t("calls");
+    $("#calls").replaceChildren(...calls.map((c) => el("li", { "data-ticket": c.ticket },
+      el("span", { class: "num" }, c.ticket), el("span", { class: "win" }, OW.windowName(c.window)))));
+    $("#waiting-label").textContent = t("waitingPeople");
+    $("#waiting").replaceChildren(...hall.matters.map((m) =>
+      el("li", {}, el("span", {}, OW.matterName(m)), el("span", { class: "count" }, m.waiting))));
+  }
+
+  // The hall's languages take turns; Mandarin (the first) starts.
+  function nextLanguage() {
+    const langs = (texts && texts.languages) || [];
+    if (langs.length < 2) return;
+    turn = (turn + 1) % langs.length;
+    OW.setLang(langs[turn].code);
+    render();
   }
 
   OW.on("state", (h) => { hall = h; render(); });
   OW.on("event", (e) => {
     if (e.kind === "ticket_called" || e.kind === "ticket_recalled") {
-      if (!windowNumber || e.window === windowNumber) announce(e.ticket, e.window, e.kind);
-      // The view already has the call (common.js folds every event); the page redraws with it.
+      if (!windowNumber) flash(e.kind);
+      if (!windowNumber || (e.window === windowNumber && OW.texts().terminals.window_display_voice)) OWVoice.announceCall(e.ticket, e.window, e.kind);
     } else if (e.kind === "window_opened" && e.window_kind === "standby" && !windowNumber) {
-      announceOpened(e);
+      banner = openedText(e.window, e.matters, OW.lang); bannerWindow = e.window;
+      OWVoice.announce({ window: e.window, kind: e.kind, text: banner }, (code) => openedText(e.window, e.matters, code));
       render();
     } else if (e.kind === "window_closed" && e.window === bannerWindow) {
       banner = ""; bannerWindow = null; render();
     }
   });
-  let OW_texts = null;
-  OW.loadTexts().then((x) => { OW_texts = x; OW.connect(); });
+  OW.loadTexts().then((x) => {
+    texts = x;
+    if (texts.languages[0]) OW.setLang(texts.languages[0].code);
+    setInterval(nextLanguage, texts.terminals.language_switch_s * 1000);
+    OW.connect();
+  });
 })();

@@ -164,6 +164,9 @@ pub enum RequestBody {
         ticket: String,
         /// Rating.
         rating: Rating,
+        /// Why, for 不满意 / 非常不满意: one of the hall's `rating_reasons` keys (`/api/texts`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// Supervisor: open a window.
     OpenWindow {

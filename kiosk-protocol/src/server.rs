@@ -334,6 +334,9 @@ pub enum WireEvent {
         window: u16,
         /// Rating.
         rating: Rating,
+        /// The reason given for a low rating, a key of the hall's `rating_reasons`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// A ticket ended when the day closed.
     TicketEnded {

@@ -155,6 +155,8 @@ pub enum Command {
         ticket: TicketId,
         /// The rating.
         rating: Rating,
+        /// The reason given, a key of the hall's list (checked by the server, which owns the list).
+        reason: Option<String>,
     },
     /// Supervisor: open a window (e.g. a standby window).
     OpenWindow {

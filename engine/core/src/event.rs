@@ -225,6 +225,9 @@ pub enum Event {
         window: WindowId,
         /// The rating.
         rating: Rating,
+        /// The reason given for a low rating; absent in ledgers written before reasons existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
         /// When.
         at: Timestamp,
     },

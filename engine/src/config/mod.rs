@@ -13,7 +13,9 @@ use serde::Deserialize;
 use std::collections::HashSet;
 
 mod server;
+mod terminals;
 pub use server::{default_languages, Device, Language, Limits, ServerSettings};
+pub use terminals::{RatingReason, Terminals};
 
 /// The demo hall, embedded in the binary.
 pub const DEMO_HALL_TOML: &str = include_str!("../../../docs/hall.example.toml");
@@ -58,6 +60,8 @@ struct RawConfig {
     server: Option<server::RawServer>,
     #[serde(default)]
     language: Vec<server::Language>,
+    #[serde(default)]
+    terminals: Terminals,
 }
 
 #[derive(Deserialize)]
@@ -150,8 +154,9 @@ pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigErro
     let devices = std::mem::take(&mut raw.device);
     let server = raw.server.take();
     let languages = std::mem::take(&mut raw.language);
+    let terminals = terminals::validate(std::mem::take(&mut raw.terminals))?;
     let hall = validate(raw)?;
-    let settings = server::validate(devices, server, languages, &hall)?;
+    let settings = ServerSettings { terminals, ..server::validate(devices, server, languages, &hall)? };
     Ok((hall, settings))
 }
 

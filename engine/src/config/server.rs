@@ -124,6 +124,8 @@ pub struct ServerSettings {
     pub limits: Limits,
     /// Display and voice texts, the first the default.
     pub languages: Vec<Language>,
+    /// How the terminal pages behave.
+    pub terminals: super::Terminals,
 }
 
 pub(super) fn validate(
@@ -205,5 +207,5 @@ pub(super) fn validate(
         )? as u32,
         socket_queue: positive("socket_queue", s.socket_queue, defaults.socket_queue)?,
     };
-    Ok(ServerSettings { devices, limits, languages })
+    Ok(ServerSettings { devices, limits, languages, terminals: Default::default() })
 }

@@ -17,7 +17,7 @@ mod session;
 pub mod writer;
 
 use crate::auth::IdKeys;
-use crate::config::{Device, Language, Limits};
+use crate::config::{Device, Language, Limits, Terminals};
 use crate::core::HallConfig;
 use crate::store::{Store, StoreError};
 use crate::wire;
@@ -54,6 +54,8 @@ pub struct App {
     health: Arc<Health>,
     shutdown: watch::Receiver<bool>,
     texts: Arc<str>,
+    /// The keys a rating's reason may take.
+    rating_reasons: Arc<[String]>,
 }
 
 impl App {
@@ -106,10 +108,14 @@ pub struct Options {
     pub limits: Limits,
     /// Display and voice texts, the first the default.
     pub languages: Vec<Language>,
+    /// How the terminal pages behave.
+    pub terminals: Terminals,
     /// The ledger.
     pub store: Arc<dyn Store>,
     /// Keyed hash for ID numbers.
     pub hasher: Arc<IdKeys>,
+    /// The folder the terminals' pages are unpacked into and served from (`DATA/web`).
+    pub web: std::path::PathBuf,
     /// Where to listen (port 0 picks one).
     pub listen: SocketAddr,
     /// Time.
@@ -131,6 +137,9 @@ pub enum StartError {
     /// The ledger could not be read.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The terminals' pages could not be written.
+    #[error("cannot write the terminals' pages into {0}: {1}")]
+    Web(std::path::PathBuf, std::io::Error),
     /// The ledger belongs to another hall layout.
     #[error("the data directory was written for another hall layout (matters or windows changed order or keys): {0}")]
     Layout(String),
@@ -158,7 +167,8 @@ impl Running {
 
 /// Starts a server: loads the hall from the ledger, binds, spawns the writer and the HTTP service.
 pub async fn start(options: Options) -> Result<Running, StartError> {
-    let Options { config, devices, mut limits, languages, store, hasher, listen, clock } = options;
+    let Options { config, devices, mut limits, languages, terminals, store, hasher, web, listen, clock } = options;
+    pages::unpack(&web).map_err(|e| StartError::Web(web.clone(), e))?;
     // Never more connections than file descriptors, with a reserve for the ledger, logs and accept.
     if let Some(fit) = listen::raise_file_limit(64) {
         if fit < limits.max_connections {
@@ -166,7 +176,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
             limits.max_connections = fit.max(1);
         }
     }
-    let texts = serde_json::json!({ "languages": languages }).to_string();
+    let texts = serde_json::json!({ "languages": languages, "terminals": &terminals }).to_string();
     let fingerprint = layout_fingerprint(&config);
     match store.meta("layout")? {
         Some(stored) if stored != fingerprint => return Err(StartError::Layout(stored)),
@@ -217,6 +227,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         health,
         shutdown: shutdown.clone(),
         texts: texts.into(),
+        rating_reasons: terminals.rating_reasons.iter().map(|r| r.key.clone()).collect(),
     };
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
@@ -228,9 +239,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .route("/metrics", get(http::metrics))
         .route("/api/state", get(http::state))
         .route("/api/texts", get(pages::texts))
-        .route("/", get(pages::index))
-        .route("/static/{file}", get(pages::asset))
-        .route("/{page}", get(pages::page))
+        .merge(pages::router(&web))
         .with_state(app);
     // When it returns every connection has ended, so no command sender is left: the writer drains and stops.
     let served = tokio::spawn(listen::serve(listener, router, admission, shutdown));

@@ -1,52 +1,81 @@
-//! The terminals' pages, embedded in the binary (no build step, nothing else to deploy), and the
-//! hall's display and voice texts at `/api/texts`.
+//! The terminals' pages, embedded in the binary (nothing else to deploy) and unpacked at start into the
+//! data directory's `web/` folder, from where tower-http serves them: gzip for whoever accepts it,
+//! `Last-Modified` and `304 Not Modified` for a terminal that already has the file (`Cache-Control:
+//! no-cache`: always revalidated, so a new binary's pages are taken at the next load). A file is only
+//! rewritten when its content changed, so its date (the validator) survives restarts.
+//! Also the hall's display and voice texts at `/api/texts`.
 
 use super::App;
-use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use std::path::Path;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
-const INDEX: &str = r#"<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>onewindow</title>
-<link rel="stylesheet" href="/static/style.css"></head><body><main><h1>onewindow</h1><ul style="font-size:28px">
-<li><a style="color:#ffcc33" href="/kiosk">取号机 Kiosk</a></li>
-<li><a style="color:#ffcc33" href="/display">叫号屏 Hall display</a> · <a style="color:#ffcc33" href="/display?window=1">窗口屏 Window display</a></li>
-<li><a style="color:#ffcc33" href="/clerk">窗口 Clerk console</a></li>
-<li><a style="color:#ffcc33" href="/supervisor">值班长 Supervisor wall</a></li></ul>
-<p>Each page asks once for its device token (demo: <code>onewindow-data/demo-tokens.txt</code>).</p></main></body></html>"#;
+/// The pages at `/NAME` (served from `NAME.html`).
+pub const PAGES: [&str; 6] = ["index", "kiosk", "display", "clerk", "supervisor", "evaluator"];
 
-/// `GET /`: links to the four pages.
-pub async fn index() -> Html<&'static str> {
-    Html(INDEX)
+macro_rules! assets {
+    ($($file:literal),* $(,)?) => { &[$(($file, include_bytes!(concat!("../../web/", $file)))),*] };
 }
 
-/// `GET /kiosk`, `/display`, `/clerk`, `/supervisor`.
-pub async fn page(Path(name): Path<String>) -> Response {
-    let html = match name.as_str() {
-        "kiosk" => include_str!("../../web/kiosk.html"),
-        "display" => include_str!("../../web/display.html"),
-        "clerk" => include_str!("../../web/clerk.html"),
-        "supervisor" => include_str!("../../web/supervisor.html"),
-        _ => return (StatusCode::NOT_FOUND, "no such page\n").into_response(),
-    };
-    Html(html).into_response()
+/// Every file of the terminals, by its path under `web/`.
+pub const ASSETS: &[(&str, &[u8])] = assets![
+    "index.html",
+    "kiosk.html",
+    "display.html",
+    "clerk.html",
+    "supervisor.html",
+    "evaluator.html",
+    "common.js",
+    "view.js",
+    "voice.js",
+    "kiosk.js",
+    "display.js",
+    "clerk.js",
+    "supervisor.js",
+    "evaluator.js",
+    "style.css",
+    "favicon.svg",
+];
+
+/// Writes the embedded files into `dir`, each only if missing or different.
+pub fn unpack(dir: &Path) -> std::io::Result<()> {
+    for (file, body) in ASSETS {
+        let path = dir.join(file);
+        if std::fs::read(&path).is_ok_and(|old| old == *body) {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        // Written aside then renamed: a page load never sees half a file.
+        let aside = path.with_extension("part");
+        std::fs::write(&aside, body)?;
+        std::fs::rename(&aside, &path)?;
+    }
+    Ok(())
 }
 
-/// `GET /static/FILE`.
-pub async fn asset(Path(file): Path<String>) -> Response {
-    let (body, kind) = match file.as_str() {
-        "common.js" => (include_str!("../../web/common.js"), "text/javascript; charset=utf-8"),
-        "view.js" => (include_str!("../../web/view.js"), "text/javascript; charset=utf-8"),
-        "kiosk.js" => (include_str!("../../web/kiosk.js"), "text/javascript; charset=utf-8"),
-        "display.js" => (include_str!("../../web/display.js"), "text/javascript; charset=utf-8"),
-        "clerk.js" => (include_str!("../../web/clerk.js"), "text/javascript; charset=utf-8"),
-        "supervisor.js" => (include_str!("../../web/supervisor.js"), "text/javascript; charset=utf-8"),
-        "style.css" => (include_str!("../../web/style.css"), "text/css; charset=utf-8"),
-        _ => return (StatusCode::NOT_FOUND, "no such file\n").into_response(),
-    };
-    ([(header::CONTENT_TYPE, kind)], body).into_response()
+/// `/`, the pages, `/favicon.ico` and `/static/FILE`, from the unpacked folder `dir`.
+pub fn router(dir: &Path) -> Router<App> {
+    let mut router = Router::new()
+        .nest_service("/static", ServeDir::new(dir))
+        .route_service("/", ServeFile::new(dir.join("index.html")))
+        .route_service("/favicon.ico", ServeFile::new(dir.join("favicon.svg")));
+    for page in PAGES {
+        router = router.route_service(&format!("/{page}"), ServeFile::new(dir.join(format!("{page}.html"))));
+    }
+    router
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(CompressionLayer::new())
 }
 
-/// `GET /api/texts`: the hall's languages and their call templates, the first the default.
+/// `GET /api/texts`: the hall's languages and their call templates (the first the default) and the
+/// terminals' settings.
 pub async fn texts(State(app): State<App>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], app.texts.to_string()).into_response()
 }

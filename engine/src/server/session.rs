@@ -387,6 +387,12 @@ async fn command(app: &App, device: &Device, request: Request) -> ServerMessage 
             return error(Some(id), ErrorCode::Forbidden, format!("this device is not bound to window {window}"));
         }
     }
+    if let RequestBody::Rate { reason: Some(reason), .. } = &request.body {
+        if !app.rating_reasons.iter().any(|r| r == reason) {
+            let message = format!("`{reason}` is not one of the hall's rating reasons (`/api/texts`)");
+            return error(Some(id), ErrorCode::BadRequest, message);
+        }
+    }
     let issues = matches!(request.body, RequestBody::IssueTicket { .. } | RequestBody::CheckIn { .. });
     if issues && !app.admission.take_issue(&device.name) {
         return error(Some(id), ErrorCode::RateLimited, "too many tickets from this kiosk; wait a moment");

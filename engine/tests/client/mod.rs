@@ -62,8 +62,10 @@ impl TestServer {
             devices,
             limits,
             languages,
+            terminals: config::Terminals::default(),
             store: ledger,
             hasher: Arc::new(IdKeys::in_memory()),
+            web: dir.join("web"),
             listen: "127.0.0.1:0".parse().unwrap(),
             clock,
         })

@@ -126,7 +126,12 @@ impl Script {
             },
             "hold" => Command::Hold { window: w(0)? },
             "resume-held" => Command::ResumeHeld { window: w(0)?, ticket: self.ticket(arg(1)?)? },
-            "rate" => Command::Rate { window: w(0)?, ticket: self.ticket(arg(1)?)?, rating: parse_rating(arg(2)?)? },
+            "rate" => Command::Rate {
+                window: w(0)?,
+                ticket: self.ticket(arg(1)?)?,
+                rating: parse_rating(arg(2)?)?,
+                reason: arg(3).ok().map(str::to_owned),
+            },
             "open-window" => Command::OpenWindow { window: w(0)? },
             "close-window" => Command::CloseWindow { window: w(0)? },
             "skills" => Command::SetSkills {

@@ -151,6 +151,7 @@ impl Hall {
         window: WindowId,
         ticket: TicketId,
         rating: Rating,
+        reason: Option<String>,
         now: Timestamp,
     ) -> Result<Vec<Event>, Rejection> {
         self.window_state(window)?;
@@ -164,6 +165,6 @@ impl Hall {
         if served.rating.is_some() {
             return Err(Rejection::AlreadyRated);
         }
-        Ok(vec![Event::TicketRated { ticket, window, rating, at: now }])
+        Ok(vec![Event::TicketRated { ticket, window, rating, reason, at: now }])
     }
 }

@@ -1,0 +1,120 @@
+//! How the terminal pages behave (`[terminals]`): served to them with the hall's texts at
+//! `/api/texts`, so a hall changes its kiosks, displays and evaluator pads in one file.
+
+use super::{invalid, valid_key, ConfigError};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// One reason a citizen may give for 不满意 or 非常不满意 on an evaluator pad.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingReason {
+    /// Recorded with the rating in the ledger, e.g. `long_wait`.
+    pub key: String,
+    /// Shown in Chinese.
+    pub zh: String,
+    /// Shown in English.
+    pub en: String,
+}
+
+/// The terminals' settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Terminals {
+    /// Seconds a kiosk shows the ticket it printed before clearing it (the next touch clears it sooner).
+    pub kiosk_clear_s: u32,
+    /// Seconds each of the hall's languages stays on a wall display before the next takes over.
+    pub language_switch_s: u32,
+    /// Whether a window display (`/display?window=N`) speaks its window's calls; the hall display always does.
+    pub window_display_voice: bool,
+    /// An estimate (its P80, minutes) from which the kiosk suggests booking instead; none: no suggestion.
+    pub booking_hint_after_min: Option<u32>,
+    /// Where to book, said with the suggestion (Chinese, English).
+    pub booking_hint_zh: String,
+    /// The same in English.
+    pub booking_hint_en: String,
+    /// Reasons offered after 不满意 / 非常不满意, in order.
+    pub rating_reasons: Vec<RatingReason>,
+}
+
+impl Default for Terminals {
+    fn default() -> Terminals {
+        let reason = |key: &str, zh: &str, en: &str| RatingReason { key: key.into(), zh: zh.into(), en: en.into() };
+        Terminals {
+            kiosk_clear_s: 20,
+            language_switch_s: 10,
+            window_display_voice: false,
+            booking_hint_after_min: None,
+            booking_hint_zh: String::new(),
+            booking_hint_en: String::new(),
+            rating_reasons: vec![
+                reason("long_wait", "等候时间长", "Waited too long"),
+                reason("attitude", "服务态度不好", "Unfriendly service"),
+                reason("slow", "办事效率低", "Slow handling"),
+                reason("not_told", "材料要求未一次告知", "Not told everything at once"),
+                reason("not_done", "事项未办成", "Matter not done"),
+                reason("other", "其他", "Other"),
+            ],
+        }
+    }
+}
+
+impl Terminals {
+    /// Whether `key` is one of the configured rating reasons.
+    pub fn is_reason(&self, key: &str) -> bool {
+        self.rating_reasons.iter().any(|r| r.key == key)
+    }
+}
+
+pub(super) fn validate(t: Terminals) -> Result<Terminals, ConfigError> {
+    if !(5..=300).contains(&t.kiosk_clear_s) {
+        return Err(invalid("terminals.kiosk_clear_s", "must be 5–300 seconds"));
+    }
+    if !(3..=120).contains(&t.language_switch_s) {
+        return Err(invalid("terminals.language_switch_s", "must be 3–120 seconds"));
+    }
+    if t.booking_hint_after_min == Some(0) {
+        return Err(invalid("terminals.booking_hint_after_min", "must be positive (leave it out for no suggestion)"));
+    }
+    if t.booking_hint_after_min.is_some() && t.booking_hint_zh.trim().is_empty() {
+        return Err(invalid("terminals.booking_hint_zh", "says where to book: needed with booking_hint_after_min"));
+    }
+    let mut keys = HashSet::new();
+    for (i, r) in t.rating_reasons.iter().enumerate() {
+        if !valid_key(&r.key) || !keys.insert(r.key.as_str()) {
+            return Err(invalid(
+                format!("terminals.rating_reasons[{i}].key"),
+                format!("`{}` must be unique, 1–32 of a-z, 0-9, _ and -", r.key),
+            ));
+        }
+        if r.zh.trim().is_empty() || r.en.trim().is_empty() {
+            return Err(invalid(format!("terminals.rating_reasons[{i}]"), "zh and en must not be empty"));
+        }
+    }
+    if t.rating_reasons.len() > 12 {
+        return Err(invalid("terminals.rating_reasons", "at most 12 (they are buttons on a pad)"));
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_bad_values_name_their_key() {
+        assert!(validate(Terminals::default()).is_ok());
+        let bad = |t: Terminals| match validate(t) {
+            Err(ConfigError::Invalid { key, .. }) => key,
+            other => panic!("expected a refusal, got {other:?}"),
+        };
+        assert_eq!(bad(Terminals { kiosk_clear_s: 2, ..Terminals::default() }), "terminals.kiosk_clear_s");
+        assert_eq!(
+            bad(Terminals { booking_hint_after_min: Some(60), ..Terminals::default() }),
+            "terminals.booking_hint_zh"
+        );
+        let mut twice = Terminals::default();
+        twice.rating_reasons.push(twice.rating_reasons[0].clone());
+        assert_eq!(bad(twice), "terminals.rating_reasons[6].key");
+    }
+}
