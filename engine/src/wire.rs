@@ -124,6 +124,7 @@ pub fn command(
             skills: MatterSet::of(matters.iter().map(|m| matter_id(hall, m)).collect::<Result<Vec<_>, _>>()?),
         },
         R::PostNotice { text } => Command::PostNotice { text: text.clone() },
+        R::AnswerHelp { kiosk } => Command::AnswerHelp { kiosk: kiosk.clone() },
         R::CloseDay {} => Command::CloseDay,
         R::SetHallDate { date } => Command::CorrectDate {
             date: date.parse().map_err(|_| WireError {
@@ -250,7 +251,8 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
         Event::TicketCancelled { ticket, .. } => WireEvent::TicketCancelled { ticket: n(ticket) },
         Event::ClerkSignedIn { window, clerk, .. } => WireEvent::ClerkSignedIn {
             window: wn(window),
-            clerk: hall.config().clerks.get(usize::from(clerk.0)).map_or_else(String::new, |c| c.name.clone()),
+            // The 工号 (clerk key), never the name: every display and export sees this event.
+            clerk: hall.config().clerks.get(usize::from(clerk.0)).map_or_else(String::new, |c| c.key.clone()),
         },
         Event::ClerkSignedOut { window, .. } => WireEvent::ClerkSignedOut { window: wn(window) },
         Event::WindowPaused { window, .. } => WireEvent::WindowPaused { window: wn(window) },
@@ -324,6 +326,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
         },
         Event::NoticePosted { text, .. } => WireEvent::NoticePosted { text: text.clone() },
         Event::HelpRequested { kiosk, .. } => WireEvent::HelpRequested { kiosk: kiosk.clone() },
+        Event::HelpAnswered { kiosk, .. } => WireEvent::HelpAnswered { kiosk: kiosk.clone() },
         Event::IssuingStopped { matter, .. } => WireEvent::IssuingStopped { matter: matter_key(hall, *matter) },
         Event::IssuingResumed { matter, .. } => WireEvent::IssuingResumed { matter: matter_key(hall, *matter) },
     }
@@ -410,7 +413,7 @@ pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
                 matters: state.skills.iter().map(|m| matter_key(hall, m)).collect(),
                 current: state.current.map(|t| number(hall, t)),
                 current_since: state.current.and_then(|t| hall.ticket(t)?.called_at).map(|at| at.0),
-                clerk: state.clerk.and_then(|c| config.clerks.get(usize::from(c.0))).map(|c| c.name.clone()),
+                clerk: state.clerk.and_then(|c| config.clerks.get(usize::from(c.0))).map(|c| c.key.clone()),
                 served_today: state.served_today,
                 paused: state.paused,
             })

@@ -1,9 +1,13 @@
 "use strict";
-// The self-service kiosk: matters with people waiting and the engine's wait estimate, green channel (age read from the
-// ID number's birth date), appointment check-in, the ticket on screen and on the 80 mm printer, help.
+// The self-service kiosk (portrait 1080×1920 or 800×1280): the green channel as large labelled choices,
+// the matters with people waiting and the engine's wait estimate, ID number (age read from its birth date),
+// appointment check-in, help. One tap on a matter takes the ticket and prints it (80 mm: number, matter,
+// people ahead, estimate, time, hall, QR code); the ticket shows until the next touch or
+// `kiosk_clear_s`. A long estimate suggests booking when the hall takes bookings.
 (() => {
   const { t, el, $ } = OW;
-  let hall = null;
+  const GREEN = ["", "elderly", "pregnant", "military", "disabled"];
+  let hall = null, green = "", clearTimer = null;
   document.querySelectorAll("[data-t]").forEach((n) => { n.textContent = t(n.dataset.t); });
   $("#title").textContent = t("take");
   $("#lang").append(OW.langButton());
@@ -11,6 +15,13 @@
   function show(text, ok = false) {
     $("#msg").replaceChildren(el("div", { class: ok ? "message ok" : "message", role: "alert" }, text));
   }
+  function chooseGreen(value) {
+    green = value;
+    for (const b of $("#green").children) b.setAttribute("aria-pressed", String(b.dataset.green === value));
+  }
+  $("#green").append(...GREEN.map((g) => el("button", { type: "button", class: "green-option", "data-green": g, "aria-pressed": String(g === ""),
+    onclick: () => chooseGreen(g) }, t(g || "greenNone"))));
+
   // Age from an 18-digit ID number (positions 7–14 are the birth date), for the elderly green channel.
   function ageFromId(id) {
     const m = /^\d{6}(\d{4})(\d{2})(\d{2})\d{3}[\dXx]$/.exec(id);
@@ -23,35 +34,64 @@
   $("#id-number").addEventListener("input", (e) => {
     const age = ageFromId(e.target.value.trim());
     $("#age").textContent = age === null ? "" : `${t("age")}: ${age}`;
-    if (age !== null && age >= 60 && !$("#green").value) $("#green").value = "elderly";
+    if (age !== null && age >= 60 && !green) chooseGreen("elderly");
   });
 
-  // The engine's estimate for a new ticket of each matter comes with every snapshot (asked for after
-  // each event, and every 30 s); a matter past its capacity cut-off (限号) says so plainly.
+  // Minutes past which the estimate suggests booking instead (none: the hall takes no bookings).
+  const longWait = (estimate) => {
+    const after = OW.texts().terminals.booking_hint_after_min;
+    return after != null && estimate && estimate.p80_ms != null && estimate.p80_ms > after * 60000;
+  };
+  const bookingHint = () => `${t("bookingHint")} ${OW.texts().terminals[OW.lang === "zh" ? "booking_hint_zh" : "booking_hint_en"] || ""}`;
+  const aheadText = (n) => (OW.lang === "en" && n === 1 ? "1 person ahead" : t("ticketAhead").replace("{n}", n));
+
+  // The matters: people waiting, the engine's estimate for a new ticket, or the cut-off (限号) plainly.
   function render() {
     if (!hall) return;
     const cut = new Set(hall.cut_off || []);
-    $("#matters").replaceChildren(...hall.matters.map((m) =>
-      el("button", { class: cut.has(m.key) ? "matter cut-off" : "matter", "data-matter": m.key, onclick: () => issue(m.key) },
-        OW.matterName(m),
-        el("small", { class: "estimate" }, cut.has(m.key)
-          ? t("cutOff")
-          : `${t("waiting")} ${m.waiting} ${t("people")} · ${OW.waitText(m.estimate)}`))));
+    const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.matter : null;
+    $("#matters").replaceChildren(...hall.matters.map((m) => {
+      const line = cut.has(m.key) ? t("cutOff")
+        : `${t("waiting")} ${m.waiting} ${t("people")}${m.estimate && m.estimate.median_ms != null ? " · " + OW.waitText(m.estimate) : ""}`;
+      return el("button", { type: "button", class: cut.has(m.key) ? "matter cut-off" : "matter", "data-matter": m.key, onclick: () => issue(m.key) },
+        el("span", { class: "matter-name" }, OW.matterName(m)), el("small", { class: "estimate" }, line),
+        ...(longWait(m.estimate) ? [el("small", { class: "hint" }, bookingHint())] : []));
+    }));
+    // A redraw keeps the focus where it was (keyboard and screen-reader users).
+    if (focused) { const b = $(`#matters [data-matter="${focused}"]`); if (b) b.focus(); }
   }
+
+  function clearTicket() {
+    clearTimeout(clearTimer);
+    $("#ticket-overlay").hidden = true;
+    $("#ticket").replaceChildren();
+    const first = $("#matters button");
+    if (first) first.focus();
+  }
+  $("#ticket-overlay").addEventListener("click", clearTicket);
 
   function printTicket(ticket) {
     const m = hall && hall.matters.find((x) => x.key === ticket.matter);
-    const issued = new Date(ticket.issued_at).toLocaleTimeString();
-    $("#ticket").hidden = false;
+    const issued = new Date(ticket.issued_at);
+    const ahead = ticket.ahead ?? (ticket.estimate ? ticket.estimate.ahead : 0);
+    const estimate = ticket.estimate && ticket.estimate.median_ms != null ? OW.waitText(ticket.estimate) : "";
+    const url = `${location.origin}/t/${issued.toISOString().slice(0, 10)}/${ticket.number}`;
     $("#ticket").replaceChildren(
-      el("div", {}, hall ? hall.name : ""),
-      el("div", {}, t("yourTicket")),
+      el("div", { class: "ticket-hall" }, hall ? hall.name : ""),
+      el("div", { class: "ticket-label" }, t("yourTicket")),
       el("div", { class: "number", id: "ticket-number" }, ticket.number),
-      el("div", {}, m ? OW.matterName(m) : ticket.matter),
-      el("div", {}, `${t("ahead")} ${ticket.ahead ?? 0} ${t("people")}`),
-      el("div", { id: "ticket-estimate" }, OW.waitText(ticket.estimate)),
-      el("div", {}, `${t("issuedAt")} ${issued}`),
-      el("button", { onclick: () => window.print() }, t("print")));
+      el("div", { class: "ticket-matter", id: "ticket-matter" }, m ? OW.matterName(m) : ticket.matter),
+      ...(ticket.class === "green" ? [el("div", { class: "ticket-green" }, `${t("green")} · ${t(ticket.green || "")}`)] : []),
+      el("div", { id: "ticket-ahead" }, aheadText(ahead)),
+      ...(estimate ? [el("div", { id: "ticket-estimate" }, estimate)] : []),
+      ...(longWait(ticket.estimate) ? [el("div", { class: "hint" }, bookingHint())] : []),
+      el("div", { class: "ticket-time" }, `${t("issuedAt")} ${issued.toLocaleString(OW.locale(), { hour12: false })}`),
+      OWQr.svg(url, { class: "ticket-qr", id: "ticket-qr", "data-url": url }),
+      el("button", { type: "button", onclick: (e) => { e.stopPropagation(); window.print(); } }, t("print")));
+    $("#ticket-overlay").hidden = false;
+    $("#ticket").focus();
+    clearTimeout(clearTimer);
+    clearTimer = setTimeout(clearTicket, OW.texts().terminals.kiosk_clear_s * 1000);
     // One tap takes the ticket and prints it, as hall kiosks do (Chromium in kiosk mode with
     // --kiosk-printing prints without a dialog: docs/operations.md); the button prints again.
     window.print();
@@ -59,21 +99,21 @@
 
   async function issue(matter) {
     const body = { type: "issue_ticket", matter };
-    const green = $("#green").value, id = $("#id-number").value.trim();
+    const id = $("#id-number").value.trim();
     if (green) body.green = green;
     if (id) body.id_number = id;
     try {
       const reply = await OW.request(body);
       $("#msg").replaceChildren();
+      $("#id-number").value = ""; $("#age").textContent = ""; chooseGreen("");
       printTicket(reply.result.ticket);
-      $("#id-number").value = ""; $("#green").value = ""; $("#age").textContent = "";
     } catch (e) { show(OW.errorText(e.code, e.message)); }
   }
   $("#checkin").addEventListener("click", async () => {
     try {
       const reply = await OW.request({ type: "check_in", code: $("#code").value.trim() });
-      printTicket(reply.result.ticket);
       $("#code").value = "";
+      printTicket(reply.result.ticket);
     } catch (e) { show(OW.errorText(e.code, e.message)); }
   });
   $("#help").addEventListener("click", async () => {

@@ -163,6 +163,7 @@ const OWView = (() => {
         view.help.unshift({ kiosk: e.kiosk, at });
         view.help.length = Math.min(view.help.length, HELP_SHOWN);
         break;
+      case "help_answered": view.help = view.help.filter((h) => h.kiosk !== e.kiosk); break;
       case "notice_posted": view.notice = e.text; break;
       case "issuing_stopped":
         view.cut_off = view.cut_off || [];

@@ -94,6 +94,8 @@ error_codes! {
     CapacityReached = "capacity_reached",
     /// No staffing request is open for this window.
     NoStaffingRequest = "no_staffing_request",
+    /// No help request from that kiosk is open.
+    NoHelpRequest = "no_help_request",
     /// The window is paused.
     WindowPaused = "window_paused",
     /// The window is not paused.

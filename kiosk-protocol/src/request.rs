@@ -190,6 +190,11 @@ pub enum RequestBody {
         /// Text.
         text: String,
     },
+    /// Supervisor: a kiosk's help request is seen to (代书代填): it leaves every wall.
+    AnswerHelp {
+        /// The kiosk's device name, as in `help`.
+        kiosk: String,
+    },
     /// Supervisor: close the business day.
     CloseDay {},
     /// Supervisor: the hall's day is ahead of the true date (opened while the clock was wrong): end it
@@ -262,6 +267,7 @@ impl RequestBody {
             RequestBody::CloseWindow { .. } => "close_window",
             RequestBody::SetSkills { .. } => "set_skills",
             RequestBody::PostNotice { .. } => "post_notice",
+            RequestBody::AnswerHelp { .. } => "answer_help",
             RequestBody::CloseDay {} => "close_day",
             RequestBody::SetHallDate { .. } => "set_hall_date",
         }

@@ -55,6 +55,7 @@ impl Role {
                         | R::CloseWindow { .. }
                         | R::SetSkills { .. }
                         | R::PostNotice { .. }
+                        | R::AnswerHelp { .. }
                         | R::CloseDay {}
                         | R::SetHallDate { .. }
                         | R::BookAppointment { .. }

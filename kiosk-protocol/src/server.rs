@@ -224,7 +224,7 @@ pub enum WireEvent {
     ClerkSignedIn {
         /// Window number.
         window: u16,
-        /// Clerk's name.
+        /// The clerk's 工号 (key in the hall config), never their name.
         clerk: String,
     },
     /// A clerk signed out.
@@ -388,6 +388,11 @@ pub enum WireEvent {
         /// The kiosk's device name.
         kiosk: String,
     },
+    /// A supervisor saw to a kiosk's help requests.
+    HelpAnswered {
+        /// The kiosk's device name.
+        kiosk: String,
+    },
     /// The notice changed (empty: none).
     NoticePosted {
         /// Text.
@@ -434,6 +439,7 @@ impl WireEvent {
         "staffing_withdrawn",
         "skills_changed",
         "help_requested",
+        "help_answered",
         "notice_posted",
         "issuing_stopped",
         "issuing_resumed",
@@ -547,7 +553,7 @@ pub struct WindowView {
     /// When the current ticket was called.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_since: Option<i64>,
-    /// The clerk signed in (name), for clerk and supervisor screens.
+    /// The clerk signed in: their 工号 (key in the hall config), never their name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clerk: Option<String>,
     /// Tickets finished here today.

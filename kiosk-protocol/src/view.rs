@@ -171,6 +171,7 @@ impl HallView {
                 self.help.insert(0, HelpView { kiosk: kiosk.clone(), at });
                 self.help.truncate(HELP_SHOWN);
             }
+            E::HelpAnswered { kiosk } => self.help.retain(|h| h.kiosk != *kiosk),
             E::NoticePosted { text } => self.notice.clone_from(text),
             E::IssuingStopped { matter } => {
                 if !self.cut_off.contains(matter) {

@@ -222,6 +222,7 @@ impl Hall {
                 }
                 self.help_requests.push((kiosk.clone(), *at));
             }
+            Event::HelpAnswered { kiosk, .. } => self.help_requests.retain(|(k, _)| k != kiosk),
         }
     }
 

@@ -180,6 +180,11 @@ pub enum Command {
         /// The kiosk asking.
         kiosk: String,
     },
+    /// Supervisor: the help requests of this kiosk are seen to.
+    AnswerHelp {
+        /// The kiosk.
+        kiosk: String,
+    },
     /// The shell's periodic staffing review: may open, ask for or close one standby window
     /// (see [`super::staffing`]); usually decides nothing.
     ReviewStaffing,

@@ -292,6 +292,13 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// A supervisor saw to a kiosk's help requests.
+    HelpAnswered {
+        /// The kiosk.
+        kiosk: String,
+        /// When.
+        at: Timestamp,
+    },
     /// Capacity cut-off (限号): a matter stops issuing ordinary tickets, because a new one would be
     /// called after closing time plus the extension (checked on the tick).
     IssuingStopped {

@@ -44,6 +44,9 @@ pub enum Rejection {
     /// No staffing request is open for this window.
     #[error("no staffing request for this window")]
     NoStaffingRequest,
+    /// No help request from this kiosk is open.
+    #[error("no open help request from this kiosk")]
+    NoHelpRequest,
     /// The same ID already holds an open ticket for this matter.
     #[error("this ID already holds a ticket for this matter")]
     DuplicateHolder,
@@ -158,6 +161,7 @@ impl Rejection {
             Rejection::WindowAlreadyOpen => ErrorCode::WindowAlreadyOpen,
             Rejection::CapacityReached => ErrorCode::CapacityReached,
             Rejection::NoStaffingRequest => ErrorCode::NoStaffingRequest,
+            Rejection::NoHelpRequest => ErrorCode::NoHelpRequest,
             Rejection::WindowPaused => ErrorCode::WindowPaused,
             Rejection::WindowNotPaused => ErrorCode::WindowNotPaused,
             Rejection::WindowBusy => ErrorCode::WindowBusy,

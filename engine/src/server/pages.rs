@@ -38,6 +38,8 @@ pub const ASSETS: &[(&str, &[u8])] = assets![
     "clerk.js",
     "supervisor.js",
     "evaluator.js",
+    "qr.js",
+    "vendor/qrcode.js",
     "style.css",
     "favicon.svg",
 ];
@@ -78,4 +80,52 @@ pub fn router(dir: &Path) -> Router<App> {
 /// terminals' settings.
 pub async fn texts(State(app): State<App>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], app.texts.to_string()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(dir: &Path, under: &str, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("web folder") {
+            let entry = entry.expect("entry");
+            let name = format!("{under}{}", entry.file_name().to_string_lossy());
+            if entry.path().is_dir() {
+                files(&entry.path(), &format!("{name}/"), out);
+            } else {
+                out.push(name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_file_of_the_web_folder_is_embedded_and_every_page_exists() {
+        let mut on_disk = Vec::new();
+        files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("web"), "", &mut on_disk);
+        on_disk.sort();
+        let mut embedded: Vec<String> = ASSETS.iter().map(|(f, _)| (*f).to_owned()).collect();
+        embedded.sort();
+        assert_eq!(embedded, on_disk, "engine/web and ASSETS differ");
+        for page in PAGES {
+            assert!(embedded.contains(&format!("{page}.html")), "{page}.html");
+        }
+    }
+
+    #[test]
+    fn unpacking_writes_what_differs_and_leaves_the_rest() {
+        let dir = std::env::temp_dir().join(format!("onewindow-web-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        unpack(&dir).expect("unpacks");
+        for (file, body) in ASSETS {
+            assert_eq!(std::fs::read(dir.join(file)).expect("written"), *body, "{file}");
+        }
+        let kiosk = dir.join("kiosk.html");
+        let before = std::fs::metadata(&kiosk).and_then(|m| m.modified()).expect("mtime");
+        std::fs::write(dir.join("style.css"), "stale").expect("write");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        unpack(&dir).expect("unpacks again");
+        assert_eq!(std::fs::metadata(&kiosk).and_then(|m| m.modified()).expect("mtime"), before, "unchanged file kept");
+        assert_ne!(std::fs::read(dir.join("style.css")).expect("css"), b"stale", "changed file rewritten");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

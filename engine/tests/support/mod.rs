@@ -234,6 +234,7 @@ impl Script {
             Event::IssuingStopped { matter, .. } => format!("issuing-stopped {}", m(matter)),
             Event::IssuingResumed { matter, .. } => format!("issuing-resumed {}", m(matter)),
             Event::NoticePosted { text, .. } => format!("notice \"{text}\""),
+            Event::HelpAnswered { kiosk, .. } => format!("help-answered {kiosk}"),
             Event::HelpRequested { kiosk, .. } => format!("help {kiosk}"),
         }
     }

@@ -55,6 +55,12 @@ impl Hall {
                 }
                 Ok(vec![Event::HelpRequested { kiosk: kiosk.clone(), at: now }])
             }
+            Command::AnswerHelp { kiosk } => {
+                if !self.help_requests.iter().any(|(k, _)| k == kiosk) {
+                    return Err(Rejection::NoHelpRequest);
+                }
+                Ok(vec![Event::HelpAnswered { kiosk: kiosk.clone(), at: now }])
+            }
         }
     }
 
