@@ -6,7 +6,7 @@
 // choice is kept across updates; focus goes to the primary action after signing in.
 (() => {
   const { t, el, $ } = OW;
-  let hall = null, win = null, current = null, startedAt = null, matterKeys = "";
+  let hall = null, win = null, current = null, startedAt = null, matterKeys = "", focusPrimary = false;
   document.querySelectorAll("[data-t]").forEach((n) => { n.textContent = t(n.dataset.t); });
   $("#lang").append(OW.langButton());
   const show = (text, ok = false) => $("#msg").replaceChildren(el("div", { class: ok ? "message ok" : "message", role: "alert", id: "message" }, text));
@@ -38,7 +38,7 @@
       if ($("#transfer-window").value) body.to_window = Number($("#transfer-window").value);
       return act(body).then(ended);
     }],
-    ["hold", "h", ["called", "serving"], () => act({ type: "hold" }).then(ended)],
+    ["hold", "h", ["serving"], () => act({ type: "hold" }).then(ended)],
     ["callNumber", "c", ["free"], () => act({ type: "call_number", ticket: upper("#number") })],
     ["resumeHeld", "u", ["free"], () => act({ type: "resume_held", ticket: upper("#number") })],
     ["pause", "p", ["free"], () => act({ type: "pause" })],
@@ -58,10 +58,11 @@
     $("#pin").value = "";
     if (r) {
       show(t("ok"), true);
-      // The next key is for the console, not the PIN field.
-      $("#signin").hidden = true; $("#console").hidden = false;
+      // The next key is for the console, not the PIN field: the primary action takes the focus as soon
+      // as the console shows (when the sign-in reaches this page's view).
+      document.activeElement.blur();
+      focusPrimary = true;
       render();
-      $("#primary button").focus();
     }
   });
 
@@ -117,6 +118,7 @@
       b.disabled = !when.includes(state);
     }
     $("#outcomes").hidden = !["serving", "called"].includes(state);
+    if (focusPrimary && signedIn) { focusPrimary = false; primary.focus(); }
     const mine = hall.matters.filter((m) => w.matters.includes(m.key));
     const oldest = Math.min(...mine.map((m) => m.oldest_issued_at ?? Infinity));
     $("#stats").textContent = `${t("served")}: ${w.served_today} · ${t("oldest")}: ${oldest === Infinity ? "—" : OW.minutes(Date.now() - oldest) + " " + t("minutes")}`;

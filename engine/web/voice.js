@@ -68,7 +68,8 @@ const OWVoice = (() => {
     });
   }
   // One clip after the other; a clip that cannot play (no sound card, missing file) is skipped at once.
-  function play(clip) {
+  function play(clip, log) {
+    log.push(clip);
     return new Promise((resolve) => {
       const audio = new Audio(`/voice/${clip}.wav`);
       const timer = setTimeout(resolve, 3000);
@@ -88,7 +89,7 @@ const OWVoice = (() => {
       await new Promise((r) => setTimeout(r, 800));
       for (const part of entry.parts) {
         if (hasVoice(part.lang) || !part.clips) { part.spoken = "speech"; if ("speechSynthesis" in window) await speak(part.text, part.lang); }
-        else { part.spoken = "clips"; for (const c of part.clips) await play(c); }
+        else { part.spoken = "clips"; part.played = []; for (const c of part.clips) await play(c, part.played); }
       }
     }
     announcer.busy = false;

@@ -4,12 +4,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
+import { createHash, randomBytes } from "node:crypto";
 import { chromium } from "playwright-core";
+import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.ONEWINDOW_BIN || resolve(here, "../../target/release/onewindow");
@@ -56,8 +58,8 @@ after(async () => {
 });
 
 /** A page of `path` for `device`, its token already set up as the page's setup form would store it. */
-async function open(path, device, at = { url: base, dir: data }) {
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+async function open(path, device, at = { url: base, dir: data }, size = { width: 1920, height: 1080 }) {
+  const context = await browser.newContext({ viewport: size });
   const page = await context.newPage();
   const pageName = path.split(/[/?]/)[1];
   await page.addInitScript(([key, value]) => localStorage.setItem(key, value), [`onewindow.token.${pageName}`, token(device, at.dir)]);
@@ -74,6 +76,13 @@ async function signIn(clerk, window, clerkKey) {
   await clerk.fill("#pin", "1234");
   await clerk.click("#signin button[type=submit]");
   await clerk.waitForSelector(".message.ok");
+}
+
+/** Signs `clerkKey` in at the clerk page unless someone already is (tests share the hall). */
+async function signedIn(clerk, clerkKey) {
+  await clerk.waitForSelector("#signin:not([hidden]), #console:not([hidden])");
+  if (await clerk.isVisible("#signin")) await signIn(clerk, null, clerkKey);
+  await clerk.waitForSelector("#console:not([hidden])");
 }
 
 const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -131,6 +140,7 @@ test("a display whose socket is cut shows both calls made meanwhile once it reco
   await shot(display, "2-display-offline");
   const numbers = [];
   for (let i = 0; i < 2; i++) {
+    if (await kiosk.isVisible("#ticket-overlay")) await kiosk.click("#ticket-overlay");
     await kiosk.click("[data-matter=pickup]");
     await kiosk.waitForFunction((prev) => { const n = document.querySelector("#ticket-number"); return n && n.textContent !== prev; }, numbers[numbers.length - 1] || "");
     numbers.push((await kiosk.textContent("#ticket-number")).trim());
@@ -215,9 +225,10 @@ test("the kiosk says so plainly when the same ID already holds a ticket for the 
   await kiosk.waitForSelector("[data-matter=social_insurance]");
   await kiosk.fill("#id-number", ID);
   assert.match(await kiosk.textContent("#age"), /\d+/, "the age is read from the ID's birth date");
-  assert.equal(await kiosk.inputValue("#green"), "elderly", "60 or older: the elderly green channel is offered");
+  assert.equal(await kiosk.getAttribute("[data-green=elderly]", "aria-pressed"), "true", "60 or older: the elderly green channel is chosen");
   await kiosk.click("[data-matter=social_insurance]");
   await kiosk.waitForSelector("#ticket-number");
+  await kiosk.click("#ticket-overlay"); // the next touch clears the ticket
   await kiosk.fill("#id-number", ID);
   await kiosk.click("[data-matter=social_insurance]");
   await kiosk.waitForSelector(".message");
@@ -245,7 +256,8 @@ test("a queue with no window asks for a temporary window; the supervisor accepts
   const first = supervisor.locator("#staffing li[data-window]").first();
   const window = await first.getAttribute("data-window");
   const line = await first.textContent();
-  const m = /^窗口 (\d+) · (.+?): 等候 \d+/.exec(line);
+  // Plain wording with today's numbers: "14 号窗口 · 不动产登记: 等候 3 人 · 现有 1 个窗口在办 · 预计等候 …".
+  const m = /^(\d+) 号窗口 · (.+?): 等候 \d+ 人 · 现有 \d+ 个窗口在办 · 预计等候 /.exec(line);
   assert.ok(m, `a request line with its numbers: ${line}`);
   assert.equal(m[1], window);
   await shot(supervisor, "5-supervisor-request");
@@ -312,4 +324,385 @@ test("one tap at the kiosk takes the ticket and prints it, and the printout is t
   assert.ok(!(await kiosk.isVisible("#ticket button")), "nor the print button");
   await shot(kiosk, "7-kiosk-printout");
   await kiosk.emulateMedia({ media: "screen" });
+});
+
+// The sizes of real hall hardware.
+const KIOSK = { width: 1080, height: 1920 }, KIOSK_SMALL = { width: 800, height: 1280 }, CLERK = { width: 1366, height: 768 };
+const PAD = { width: 1280, height: 800 };
+const px = (page, sel, prop = "fontSize") => page.$eval(sel, (n, p) => parseFloat(getComputedStyle(n)[p]), prop);
+/** Takes a ticket at `kiosk` for `matter` over its socket; returns the ticket. */
+const take = (kiosk, matter) => kiosk.evaluate((m) => OW.request({ type: "issue_ticket", matter: m }).then((r) => r.result.ticket), matter);
+
+test("the hall display reads from 10 m: the call at least 120 px, rows of 64 px a tenth of the screen high, a call and a recall flash", { timeout: 90_000 }, async () => {
+  const display = await open("/display", "display-hall");
+  await display.waitForFunction(() => OW.online && document.querySelector("#latest-call"));
+  const kiosk = await open("/kiosk", "kiosk-1");
+  await kiosk.waitForFunction(() => OW.online);
+  const clerk = await open("/clerk", "clerk-w10", undefined, CLERK);
+  await signedIn(clerk, "c10");
+  const numbers = [];
+  const call = () => clerk.evaluate(() => OW.request({ type: "call_next", window: 10 }).then((r) => r.result.ticket.number));
+  for (let i = 0; i < 3; i++) {
+    await take(kiosk, "social_insurance");
+    numbers.push(await call());
+    await clerk.evaluate(() => OW.request({ type: "finish", window: 10, outcome: "completed" }));
+  }
+  const last = numbers[numbers.length - 1];
+  await display.waitForFunction((n) => document.querySelector("#latest-call").textContent.includes(n), last);
+  assert.ok(await display.evaluate(() => document.querySelector("#latest").classList.contains("flash")), "a new call flashes");
+  assert.ok(await px(display, "#latest-call") >= 120, `the latest call is ${await px(display, "#latest-call")} px`);
+  const line = await display.$eval("#latest-call", (n) => ({ height: n.getBoundingClientRect().height, size: parseFloat(getComputedStyle(n).fontSize) }));
+  assert.ok(line.height < 2 * line.size * 1.3, "the Chinese call fits one line");
+  for (const n of numbers) {
+    const row = await display.$eval(`#calls li[data-ticket="${n}"]`, (li) => ({ size: parseFloat(getComputedStyle(li).fontSize), height: li.getBoundingClientRect().height }));
+    assert.ok(row.size >= 64 && row.height >= 108, `row of ${n}: ${JSON.stringify(row)}`);
+  }
+  assert.equal(await display.$$eval("button", (b) => b.length), 0, "no button on a wall screen");
+  assert.ok(await display.evaluate(() => document.scrollingElement.scrollHeight <= innerHeight), "nothing below the fold");
+  await shot(display, "8-display-1920x1080");
+  // A recall flashes again and says 重呼, without a new number.
+  await display.waitForFunction(() => !document.querySelector("#latest").classList.contains("flash"), null, { timeout: 10_000 });
+  await take(kiosk, "social_insurance");
+  const next = await call();
+  await display.waitForFunction((n) => document.querySelector("#latest-call").textContent.includes(n), next);
+  await display.waitForFunction(() => !document.querySelector("#latest").classList.contains("flash"), null, { timeout: 10_000 });
+  await clerk.evaluate(() => OW.request({ type: "recall", window: 10 }));
+  await display.waitForFunction(() => document.querySelector("#latest").classList.contains("flash") && !document.querySelector("#recall-badge").hidden);
+  const lang = await display.evaluate(() => document.documentElement.lang);
+  assert.equal(await display.textContent("#recall-badge"), lang === "en" ? "Recall" : "重呼");
+  await shot(display, "8-display-recall");
+  await clerk.evaluate(() => OW.request({ type: "finish", window: 10, outcome: "completed" }));
+  // The hall's languages take turns on their own; lang follows.
+  await display.waitForFunction(() => document.documentElement.lang === "en", null, { timeout: 15_000 });
+  assert.match(await display.textContent("#latest-call"), /^Ticket \w+, please go to window \d+$/);
+  assert.ok(await px(display, "#latest-call") >= 120, "English is as large");
+  await shot(display, "8-display-english");
+});
+
+test("the window display shows its window, the number served and the clerk's 工号 (not the name), silently", { timeout: 60_000 }, async () => {
+  const win = await open("/display?window=10", "display-hall");
+  await win.waitForFunction(() => OW.online && document.querySelector("#window-number").textContent);
+  const kiosk = await open("/kiosk", "kiosk-1");
+  await kiosk.waitForFunction(() => OW.online);
+  const clerk = await open("/clerk", "clerk-w10", undefined, CLERK);
+  await signedIn(clerk, "c10");
+  const ticket = await take(kiosk, "tax");
+  await clerk.evaluate(() => OW.request({ type: "call_next", window: 10 }));
+  const called = await win.waitForFunction(() => document.querySelector("#window-current").textContent !== "—").then(() => win.textContent("#window-current"));
+  assert.match(called, /^[A-Z]\d{3}$/);
+  assert.equal(await win.textContent("#window-number"), "10 号窗口");
+  assert.equal(await win.textContent("#window-clerk"), "工号 c10");
+  assert.ok(!(await win.textContent("body")).includes("吴刚"), "the clerk's name is not shown");
+  assert.ok(await px(win, "#window-current") >= 200, "the number is large");
+  await win.waitForTimeout(1500);
+  assert.equal(await win.evaluate(() => OWDisplay.played.length + OWDisplay.queued.length), 0, "a window display is silent by default");
+  await shot(win, "9-window-display");
+  await clerk.evaluate(() => OW.request({ type: "finish", window: 10, outcome: "completed" }));
+  assert.ok(ticket.number);
+});
+
+test("with no speech voice the hall display plays the recorded clips of the call in sequence", { timeout: 60_000 }, async () => {
+  const display = await open("/display", "display-hall");
+  await display.waitForFunction(() => OW.online);
+  // The sequence itself, for numbers read the Chinese and the English way.
+  assert.deepEqual(await display.evaluate(() => OWVoice.clipsFor("E001", 9, "zh")),
+    ["zh/qing", "zh/E", "zh/0", "zh/0", "zh/1", "zh/hao", "zh/dao", "zh/9", "zh/haochuangkou", "zh/banli"]);
+  assert.deepEqual(await display.evaluate(() => OWVoice.clipsFor("A023", 12, "zh", true)),
+    ["zh/chonghu", "zh/qing", "zh/A", "zh/0", "zh/2", "zh/3", "zh/hao", "zh/dao", "zh/shi", "zh/2", "zh/haochuangkou", "zh/banli"]);
+  assert.deepEqual(await display.evaluate(() => OWVoice.clipsFor("B105", 21, "en")),
+    ["en/ticket", "en/B", "en/1", "en/0", "en/5", "en/please_go_to_window", "en/20", "en/1"]);
+  const kiosk = await open("/kiosk", "kiosk-2");
+  await kiosk.waitForFunction(() => OW.online);
+  const clerk = await open("/clerk", "clerk-w11", undefined, CLERK);
+  await signedIn(clerk, "c11");
+  const ticket = await take(kiosk, "inquiry");
+  const urls = [];
+  display.on("request", (r) => { if (r.url().includes("/voice/")) urls.push(new URL(r.url()).pathname); });
+  const number = await clerk.evaluate(() => OW.request({ type: "call_next", window: 11 }).then((r) => r.result.ticket.number));
+  await display.waitForFunction((n) => OWDisplay.played.some((a) => a.ticket === n && a.parts[0].spoken), number, { timeout: 30_000 });
+  const entry = await display.evaluate((n) => OWDisplay.played.find((a) => a.ticket === n), number);
+  assert.equal(entry.parts[0].spoken, "clips", "headless Chromium has no Chinese voice: clips");
+  const expected = await display.evaluate((n) => OWVoice.clipsFor(n, 11, "zh"), number);
+  assert.deepEqual(entry.parts[0].clips, expected);
+  await display.waitForFunction((n) => OWDisplay.played.find((a) => a.ticket === n).parts[0].played.length === OWDisplay.played.find((a) => a.ticket === n).parts[0].clips.length, number, { timeout: 30_000 });
+  assert.deepEqual(await display.evaluate((n) => OWDisplay.played.find((a) => a.ticket === n).parts[0].played, number), expected, "played in order");
+  assert.ok(urls.length > 0 && urls.every((u) => /^\/voice\/(zh|en)\/\w+\.wav$/.test(u)), `fetched from /voice: ${urls.join(" ")}`);
+  for (const c of new Set(expected)) {
+    const res = await fetch(`${base}/voice/${c}.wav`);
+    assert.equal(res.status, 200, c);
+    assert.equal(Buffer.from(await res.arrayBuffer()).subarray(0, 4).toString(), "RIFF", `${c} is a WAV file`);
+  }
+  await clerk.evaluate(() => OW.request({ type: "finish", window: 11, outcome: "completed" }));
+  assert.ok(ticket.number);
+});
+
+test("the clerk console follows the work: N right after signing in with Enter calls, one primary action per state, outcomes, held tickets, the transfer choice kept", { timeout: 90_000 }, async () => {
+  const clerk = await open("/clerk", "clerk-w8", undefined, CLERK);
+  await clerk.waitForSelector("#signin:not([hidden])");
+  assert.ok(await clerk.isHidden("#console"), "signed out: only the sign-in form");
+  assert.equal(await clerk.$eval("#pin", (i) => i.labels.length), 1, "inputs are labelled");
+  const kiosk = await open("/kiosk", "kiosk-1");
+  await kiosk.waitForFunction(() => OW.online);
+  await take(kiosk, "tax");
+  await take(kiosk, "tax");
+  const current = () => clerk.textContent("#current");
+  await clerk.fill("#clerk", "c08");
+  await clerk.fill("#pin", "1234");
+  await clerk.press("#pin", "Enter");
+  await clerk.waitForSelector("#console:not([hidden])");
+  assert.ok(await clerk.isHidden("#signin"), "the form goes once signed in");
+  assert.equal(await clerk.evaluate(() => document.activeElement.id), "act-callNext", "focus on the primary action");
+  await clerk.keyboard.press("n");
+  await clerk.waitForFunction(() => document.querySelector("#current").textContent !== "—");
+  const first = { number: await current() };
+  assert.equal(await clerk.inputValue("#pin"), "", "the N went to the console, not the PIN field");
+  assert.equal(await clerk.textContent("#primary button"), "开始办理S", "called: the primary action is to start");
+  assert.match(await clerk.textContent("#current-detail"), /(涉税服务|社保医保).*已等候 \d+ 分钟/);
+  await shot(clerk, "10-clerk-called");
+  // The transfer choice survives an update of the hall (a new ticket pushes the state).
+  await clerk.selectOption("#transfer-matter", "social_insurance");
+  await take(kiosk, "inquiry");
+  await clerk.waitForTimeout(500);
+  assert.equal(await clerk.inputValue("#transfer-matter"), "social_insurance");
+  // 过号 asks first; a refusal changes nothing.
+  clerk.once("dialog", (d) => d.dismiss());
+  await clerk.keyboard.press("x");
+  await clerk.waitForTimeout(300);
+  assert.equal(await clerk.textContent("#current"), first.number, "dismissed: still called");
+  await clerk.keyboard.press("s");
+  await clerk.waitForFunction(() => document.querySelector("#primary button").id === "act-finish");
+  assert.match(await clerk.textContent("#service-timer"), /办理用时 \d+:\d\d/);
+  // Finish with 容缺受理 (documents to follow): the outcome reaches the hall.
+  const outcomes = [];
+  const display = await open("/display", "display-hall");
+  await display.waitForFunction(() => OW.online);
+  await display.evaluate(() => { window.finished = []; OW.on("event", (e) => { if (e.kind === "service_finished") window.finished.push(e); }); });
+  await clerk.check("input[name=outcome][value=pending]");
+  await clerk.click("#act-finish");
+  await display.waitForFunction((n) => window.finished.some((e) => e.ticket === n), first.number);
+  outcomes.push(...await display.evaluate(() => window.finished.map((e) => e.outcome)));
+  assert.deepEqual(outcomes, ["pending"]);
+  // Held tickets are listed and resumable.
+  await clerk.waitForFunction(() => document.querySelector("#primary button").id === "act-callNext");
+  await clerk.keyboard.press("n");
+  await clerk.waitForFunction((n) => !["—", n].includes(document.querySelector("#current").textContent), first.number);
+  const second = { number: await current() };
+  await clerk.keyboard.press("s");
+  await clerk.waitForFunction(() => document.querySelector("#primary button").id === "act-finish");
+  await clerk.keyboard.press("h");
+  await clerk.waitForSelector(`#held li[data-ticket="${second.number}"] button:not([disabled])`);
+  await shot(clerk, "10-clerk-held");
+  await clerk.click(`#held li[data-ticket="${second.number}"] button`);
+  await clerk.waitForFunction(() => !document.querySelector("#held li[data-ticket]"));
+  await clerk.keyboard.press("n");
+  await clerk.waitForFunction((n) => document.querySelector("#current").textContent === n, second.number);
+  await clerk.keyboard.press("f");
+  await clerk.waitForFunction(() => document.querySelector("#current").textContent === "—");
+  // A reload keeps the clerk signed in: the console, not a blank form.
+  await clerk.reload();
+  await clerk.waitForSelector("#console:not([hidden])");
+  assert.ok(await clerk.isHidden("#signin"));
+  // 签退 asks first.
+  clerk.once("dialog", (d) => d.accept());
+  await clerk.click("#act-signOut");
+  await clerk.waitForSelector("#signin:not([hidden])");
+});
+
+test("the supervisor wall fits 1920×1080 without scrolling, colours the windows, ranks alerts, answers help and changes skills", { timeout: 90_000 }, async () => {
+  const wall = await open("/supervisor", "supervisor");
+  await wall.waitForFunction(() => OW.online && document.querySelectorAll("#windows .tile").length === 16);
+  const kiosk = await open("/kiosk", "kiosk-2");
+  await kiosk.waitForFunction(() => OW.online);
+  await kiosk.evaluate(() => OW.request({ type: "request_help" }));
+  await wall.waitForSelector('#help li[data-kiosk="kiosk-2"] button');
+  const size = await wall.evaluate(() => ({ scroll: document.scrollingElement.scrollHeight, inner: innerHeight, width: document.scrollingElement.scrollWidth }));
+  assert.ok(size.scroll <= size.inner && size.width <= 1920, `no scrolling: ${JSON.stringify(size)}`);
+  const states = await wall.$$eval("#windows .tile", (tiles) => tiles.map((t) => [...t.classList].find((c) => c.startsWith("state-"))));
+  assert.ok(states.includes("state-unstaffed") && states.includes("state-closed"), states.join());
+  const colours = await wall.$$eval("#windows .tile", (tiles) => new Set(tiles.map((t) => getComputedStyle(t).backgroundColor)).size);
+  assert.ok(colours >= 2, "states have colours");
+  // Alerts are ranked, red before amber; the unstaffed green channel is one.
+  const ranks = await wall.$$eval("#alerts li.alert", (l) => l.map((x) => Number(x.className.match(/rank-(\d)/)[1])));
+  assert.deepEqual(ranks, [...ranks].sort(), "ranked");
+  assert.match(await wall.textContent("#alerts"), /绿色通道窗口无人/);
+  assert.ok(await px(wall, "#matters td") >= 18, "readable from 3 m");
+  await shot(wall, "11-supervisor-1920x1080");
+  // The focus stays put across the wall's redraws (every 5 s and on every event).
+  await wall.focus("#notice");
+  await take(kiosk, "inquiry");
+  await wall.waitForTimeout(5500);
+  assert.equal(await wall.evaluate(() => document.activeElement.id), "notice", "focus kept");
+  await wall.click('#help li[data-kiosk="kiosk-2"] button');
+  await wall.waitForFunction(() => !document.querySelector('#help li[data-kiosk="kiosk-2"]'));
+  // Skills: window 12 also takes tax, through the dialog.
+  await wall.click('#windows .tile[data-window="12"] .tile-actions button');
+  await wall.waitForSelector("#skills-dialog[open]");
+  await wall.check('#skills-list input[value="tax"]');
+  await shot(wall, "11-supervisor-skills");
+  await wall.click("#skills-save");
+  await wall.waitForFunction(() => OW.testHooks.view().windows.find((w) => w.number === 12).matters.includes("tax"));
+  await wall.evaluate(() => OW.request({ type: "set_skills", window: 12, matters: ["pickup", "inquiry", "employment"] }));
+});
+
+test("a rating from the evaluator pad reaches the ledger, with the reason asked after 不满意", { timeout: 60_000 }, async () => {
+  const pad = await open("/evaluator", "evaluator-w7", undefined, PAD);
+  await pad.waitForFunction(() => OW.online);
+  await shot(pad, "12-evaluator-idle");
+  const display = await open("/display", "display-hall");
+  await display.waitForFunction(() => OW.online);
+  await display.evaluate(() => { window.rated = []; OW.on("event", (e, m) => { if (e.kind === "ticket_rated") window.rated.push({ ...e, seq: m.seq }); }); });
+  const kiosk = await open("/kiosk", "kiosk-1");
+  await kiosk.waitForFunction(() => OW.online);
+  const clerk = await open("/clerk", "clerk-w7", undefined, CLERK);
+  await signedIn(clerk, "c07");
+  const ticket = await take(kiosk, "employment");
+  const called = await clerk.evaluate(() => OW.request({ type: "call_next", window: 7 }).then((r) => r.result.ticket.number));
+  await clerk.evaluate(() => OW.request({ type: "finish", window: 7, outcome: "completed" }));
+  await pad.waitForSelector("#rate:not([hidden])");
+  assert.equal(await pad.textContent("#rate-ticket"), called);
+  const levels = await pad.$$eval("#levels button", (b) => b.map((x) => ({ text: x.textContent, height: x.getBoundingClientRect().height })));
+  assert.deepEqual(levels.map((l) => l.text), ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]);
+  assert.ok(levels.every((l) => l.height >= 120), "large buttons");
+  await shot(pad, "12-evaluator-rate");
+  await pad.click("[data-level=dissatisfied]");
+  await pad.waitForSelector("#reasons-box:not([hidden])");
+  await shot(pad, "12-evaluator-reason");
+  await pad.click("[data-reason=long_wait]");
+  await pad.waitForSelector("#thanks:not([hidden])");
+  // Published after it is durable: the event seen is in the ledger.
+  await display.waitForFunction((n) => window.rated.some((e) => e.ticket === n), called);
+  const rated = await display.evaluate((n) => window.rated.find((e) => e.ticket === n), called);
+  assert.equal(rated.rating, "dissatisfied");
+  assert.equal(rated.reason, "long_wait");
+  const again = await pad.evaluate((n) => OW.request({ type: "rate", window: 7, ticket: n, rating: "satisfied" }).then(() => "accepted", (e) => e.code), called);
+  assert.equal(again, "already_rated", "once per ticket");
+  const bad = await pad.evaluate((n) => OW.request({ type: "rate", window: 7, ticket: n, rating: "dissatisfied", reason: "nonsense" }).then(() => "accepted", (e) => e.code), called);
+  assert.equal(bad, "bad_request", "a reason not on the hall's list is refused");
+  await pad.waitForSelector("#idle:not([hidden])", { timeout: 10_000 });
+  assert.ok(ticket.number);
+});
+
+test("the kiosk's printout at 80 mm holds the number and the matter as text, and the screen clears on the next touch", { timeout: 60_000 }, async () => {
+  const kiosk = await open("/kiosk", "kiosk-2", undefined, KIOSK);
+  await kiosk.waitForSelector("[data-matter=business]");
+  await shot(kiosk, "13-kiosk-1080x1920");
+  await kiosk.click("[data-green=pregnant]");
+  await kiosk.click("[data-matter=business]");
+  await kiosk.waitForSelector("#ticket-number");
+  const number = (await kiosk.textContent("#ticket-number")).trim();
+  assert.equal(await kiosk.evaluate(() => document.activeElement.id), "ticket", "focus on the ticket");
+  const text = await kiosk.textContent("#ticket");
+  assert.ok(!/前面 \d+ 人.*前面还有/.test(text), "people ahead said once");
+  assert.ok(await kiosk.$("#ticket-qr path"), "a QR code");
+  await shot(kiosk, "13-kiosk-ticket");
+  const pdf = await kiosk.pdf({ width: "80mm", preferCSSPageSize: false, printBackground: true });
+  const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
+  const page = await doc.getPage(1);
+  const widthMm = page.getViewport({ scale: 1 }).width / 72 * 25.4;
+  assert.ok(Math.abs(widthMm - 80) < 1, `80 mm wide: ${widthMm}`);
+  const printed = (await page.getTextContent()).items.map((i) => i.str).join("");
+  assert.ok(printed.includes(number), `the number in the PDF: ${printed}`);
+  assert.ok(printed.replace(/\s/g, "").includes("企业登记"), `the matter in the PDF: ${printed}`);
+  assert.ok(printed.includes("示范政务服务大厅") && !printed.includes("取号机"), "the ticket alone");
+  await kiosk.click("#ticket-overlay");
+  await kiosk.waitForSelector("#ticket-overlay", { state: "hidden" });
+  assert.equal(await kiosk.evaluate(() => document.activeElement.dataset.matter !== undefined), true, "focus back on the matters");
+  // The smaller kiosk uses its screen too.
+  const small = await open("/kiosk", "kiosk-1", undefined, KIOSK_SMALL);
+  await small.waitForSelector("[data-matter=pickup]");
+  const used = await small.evaluate(() => document.querySelector("#matters").getBoundingClientRect().bottom / innerHeight);
+  assert.ok(used > 0.6, `the portrait screen is used: ${used}`);
+  await shot(small, "13-kiosk-800x1280");
+});
+
+/** A hall config: the demo hall with `extra` TOML and a kiosk and a supervisor device; returns its path and tokens. */
+function configured(dir, extra) {
+  const tokens = { kiosk: randomBytes(20).toString("hex"), supervisor: randomBytes(20).toString("hex"), clerk: randomBytes(20).toString("hex") };
+  const hash = (t) => `sha256:${createHash("sha256").update(t).digest("hex")}`;
+  const toml = readFileSync(resolve(here, "../../docs/hall.example.toml"), "utf8") + `\n${extra}\n` +
+    `[[device]]\nname = "kiosk-9"\nrole = "kiosk"\ntoken_hash = "${hash(tokens.kiosk)}"\n` +
+    `[[device]]\nname = "wall"\nrole = "supervisor"\ntoken_hash = "${hash(tokens.supervisor)}"\n` +
+    `[[device]]\nname = "clerk-1"\nrole = "clerk"\nwindows = [1]\ntoken_hash = "${hash(tokens.clerk)}"\n`;
+  const path = join(dir, "hall.toml");
+  writeFileSync(path, toml);
+  return { path, tokens };
+}
+
+test("a hall's [terminals] settings: the kiosk clears the ticket after kiosk_clear_s and suggests booking past a long estimate", { timeout: 90_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "onewindow-terminals-"));
+  const { path, tokens } = configured(dir, "[terminals]\nkiosk_clear_s = 5\nbooking_hint_after_min = 1\nbooking_hint_zh = \"可在一网通办预约后再来\"\nbooking_hint_en = \"Book online and come back\"");
+  const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", dir, "--config", path], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((ok, fail) => {
+    proc.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
+    createInterface({ input: proc.stdout }).on("line", (l) => { const m = /listening on (\S+)/.exec(l); if (m) ok(`http://${m[1]}`); });
+  });
+  try {
+    const context = await browser.newContext({ viewport: KIOSK });
+    const kiosk = await context.newPage();
+    await kiosk.addInitScript((t) => { localStorage.setItem("onewindow.token.kiosk", t); window.print = () => {}; }, tokens.kiosk);
+    await kiosk.goto(url + "/kiosk");
+    await kiosk.waitForFunction(() => OW.online);
+    // Window 1 (real estate, 20 minutes a citizen) is staffed; with three waiting a new ticket's estimate
+    // passes a minute: the kiosk suggests booking, on the matter and on the ticket.
+    const ws = url.replace("http", "ws") + "/ws";
+    const send = (token, body) => execFileSync(BIN, ["send", "--url", ws, "--token", token, JSON.stringify(body)]).toString();
+    assert.match(send(tokens.clerk, { type: "sign_in", window: 1, clerk: "c01", pin: "1234" }), /"kind":"ok"/);
+    for (let i = 0; i < 3; i++) await kiosk.evaluate(() => OW.request({ type: "issue_ticket", matter: "real_estate" }));
+    await kiosk.waitForSelector("[data-matter=real_estate] .hint", { timeout: 40_000 });
+    assert.match(await kiosk.textContent("[data-matter=real_estate] .hint"), /当前等候较长。 可在一网通办预约后再来/);
+    await kiosk.click("[data-matter=real_estate]");
+    await kiosk.waitForSelector("#ticket .hint");
+    await shot(kiosk, "14-kiosk-booking-hint");
+    // The ticket leaves the screen by itself after kiosk_clear_s (5 s here).
+    await kiosk.waitForSelector("#ticket-overlay", { state: "hidden", timeout: 9000 });
+    assert.equal(await kiosk.$$eval("#ticket > *", (n) => n.length), 0, "nothing of the last citizen's ticket is left");
+  } finally {
+    await stopped(proc);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("every error code a terminal can receive has plain words in Chinese and English", async () => {
+  const codes = [...readFileSync(resolve(here, "../../kiosk-protocol/src/codes.rs"), "utf8").matchAll(/^\s+\w+ = "(\w+)",$/gm)].map((m) => m[1]);
+  assert.ok(codes.length > 40, `codes read: ${codes.length}`);
+  const page = await open("/kiosk", "kiosk-1");
+  await page.waitForFunction(() => OW.online);
+  for (const lang of ["zh", "en"]) {
+    const known = await page.evaluate((l) => OW.errorCodes(l), lang);
+    const missing = codes.filter((c) => !known.includes(c));
+    assert.deepEqual(missing, [], `${lang}: no text for ${missing.join(", ")}`);
+  }
+});
+
+test("every page: gzip, revalidation (304), a favicon, lang, and no serious or critical axe-core violation", { timeout: 120_000 }, async () => {
+  const js = await fetch(base + "/static/common.js", { headers: { "Accept-Encoding": "gzip" } });
+  assert.equal(js.headers.get("content-encoding"), "gzip");
+  assert.equal(js.headers.get("cache-control"), "no-cache");
+  const modified = js.headers.get("last-modified");
+  assert.ok(modified, "a validator");
+  assert.equal((await fetch(base + "/static/common.js", { headers: { "If-Modified-Since": modified } })).status, 304);
+  const icon = await fetch(base + "/favicon.ico");
+  assert.equal(icon.status, 200);
+  const axe = resolve(here, "node_modules/axe-core/axe.min.js");
+  const pages = [["/kiosk", "kiosk-1", KIOSK], ["/display", "display-hall"], ["/display?window=3", "display-hall"], ["/clerk", "clerk-w5", CLERK],
+    ["/supervisor", "supervisor"], ["/evaluator", "evaluator-w5", PAD]];
+  for (const [path, device, size] of pages) {
+    const page = await open(path, device, undefined, size);
+    const fetched = [];
+    page.on("response", (r) => fetched.push([new URL(r.url()).pathname, r.status()]));
+    await page.waitForFunction(() => OW.online);
+    await page.waitForTimeout(500);
+    assert.deepEqual(fetched.filter(([, s]) => s >= 400), [], `${path}: nothing missing`);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "zh-CN");
+    await page.addScriptTag({ path: axe });
+    const result = await page.evaluate(() => axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] }));
+    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`), [], `${path}: axe-core`);
+  }
+  // English pages say so.
+  const en = await open("/kiosk", "kiosk-1");
+  await en.evaluate(() => { localStorage.setItem("onewindow.lang", "en"); });
+  await en.reload();
+  await en.waitForFunction(() => OW.online);
+  assert.equal(await en.evaluate(() => document.documentElement.lang), "en");
 });

@@ -35,6 +35,10 @@ pub struct Terminals {
     pub booking_hint_en: String,
     /// Reasons offered after 不满意 / 非常不满意, in order.
     pub rating_reasons: Vec<RatingReason>,
+    /// A folder of the hall's own voice clips (`zh/qing.wav`, `en/ticket.wav`, ...: the names of the set
+    /// shipped in the binary), used before the shipped ones. Not sent to terminals.
+    #[serde(skip_serializing)]
+    pub voice_clips: Option<std::path::PathBuf>,
 }
 
 impl Default for Terminals {
@@ -47,6 +51,7 @@ impl Default for Terminals {
             booking_hint_after_min: None,
             booking_hint_zh: String::new(),
             booking_hint_en: String::new(),
+            voice_clips: None,
             rating_reasons: vec![
                 reason("long_wait", "等候时间长", "Waited too long"),
                 reason("attitude", "服务态度不好", "Unfriendly service"),
@@ -78,6 +83,11 @@ pub(super) fn validate(t: Terminals) -> Result<Terminals, ConfigError> {
     }
     if t.booking_hint_after_min.is_some() && t.booking_hint_zh.trim().is_empty() {
         return Err(invalid("terminals.booking_hint_zh", "says where to book: needed with booking_hint_after_min"));
+    }
+    if let Some(dir) = &t.voice_clips {
+        if !dir.is_dir() {
+            return Err(invalid("terminals.voice_clips", format!("{} is not a folder", dir.display())));
+        }
     }
     let mut keys = HashSet::new();
     for (i, r) in t.rating_reasons.iter().enumerate() {

@@ -239,7 +239,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .route("/metrics", get(http::metrics))
         .route("/api/state", get(http::state))
         .route("/api/texts", get(pages::texts))
-        .merge(pages::router(&web))
+        .merge(pages::router(&web, terminals.voice_clips.as_deref()))
         .with_state(app);
     // When it returns every connection has ended, so no command sender is left: the writer drains and stops.
     let served = tokio::spawn(listen::serve(listener, router, admission, shutdown));

@@ -18,31 +18,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// The pages at `/NAME` (served from `NAME.html`).
 pub const PAGES: [&str; 6] = ["index", "kiosk", "display", "clerk", "supervisor", "evaluator"];
 
-macro_rules! assets {
-    ($($file:literal),* $(,)?) => { &[$(($file, include_bytes!(concat!("../../web/", $file)))),*] };
-}
-
-/// Every file of the terminals, by its path under `web/`.
-pub const ASSETS: &[(&str, &[u8])] = assets![
-    "index.html",
-    "kiosk.html",
-    "display.html",
-    "clerk.html",
-    "supervisor.html",
-    "evaluator.html",
-    "common.js",
-    "view.js",
-    "voice.js",
-    "kiosk.js",
-    "display.js",
-    "clerk.js",
-    "supervisor.js",
-    "evaluator.js",
-    "qr.js",
-    "vendor/qrcode.js",
-    "style.css",
-    "favicon.svg",
-];
+/// Every file of `engine/web`, by its path under it (listed by `build.rs`).
+pub const ASSETS: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
 /// Writes the embedded files into `dir`, each only if missing or different.
 pub fn unpack(dir: &Path) -> std::io::Result<()> {
@@ -62,10 +39,13 @@ pub fn unpack(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// `/`, the pages, `/favicon.ico` and `/static/FILE`, from the unpacked folder `dir`.
-pub fn router(dir: &Path) -> Router<App> {
+/// `/`, the pages, `/favicon.ico`, `/static/FILE` and `/voice/SET/CLIP.wav`, from the unpacked folder
+/// `dir`; voice clips from the hall's own folder `voice` first, when it has one.
+pub fn router(dir: &Path, voice: Option<&Path>) -> Router<App> {
+    let shipped = dir.join("voice");
     let mut router = Router::new()
         .nest_service("/static", ServeDir::new(dir))
+        .nest_service("/voice", ServeDir::new(voice.unwrap_or(&shipped)).fallback(ServeDir::new(&shipped)))
         .route_service("/", ServeFile::new(dir.join("index.html")))
         .route_service("/favicon.ico", ServeFile::new(dir.join("favicon.svg")));
     for page in PAGES {
@@ -86,28 +66,14 @@ pub async fn texts(State(app): State<App>) -> Response {
 mod tests {
     use super::*;
 
-    fn files(dir: &Path, under: &str, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(dir).expect("web folder") {
-            let entry = entry.expect("entry");
-            let name = format!("{under}{}", entry.file_name().to_string_lossy());
-            if entry.path().is_dir() {
-                files(&entry.path(), &format!("{name}/"), out);
-            } else {
-                out.push(name);
-            }
-        }
-    }
-
     #[test]
-    fn every_file_of_the_web_folder_is_embedded_and_every_page_exists() {
-        let mut on_disk = Vec::new();
-        files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("web"), "", &mut on_disk);
-        on_disk.sort();
-        let mut embedded: Vec<String> = ASSETS.iter().map(|(f, _)| (*f).to_owned()).collect();
-        embedded.sort();
-        assert_eq!(embedded, on_disk, "engine/web and ASSETS differ");
+    fn every_page_and_the_default_voice_clips_are_embedded() {
+        let embedded: Vec<&str> = ASSETS.iter().map(|(f, _)| *f).collect();
         for page in PAGES {
-            assert!(embedded.contains(&format!("{page}.html")), "{page}.html");
+            assert!(embedded.contains(&format!("{page}.html").as_str()), "{page}.html");
+        }
+        for clip in ["voice/zh/qing.wav", "voice/zh/9.wav", "voice/zh/E.wav", "voice/en/please_go_to_window.wav"] {
+            assert!(embedded.contains(&clip), "{clip}");
         }
     }
 
