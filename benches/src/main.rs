@@ -164,7 +164,7 @@ fn start_server(bin: &std::path::Path, devices_toml: &str, socket_queue: usize) 
     std::fs::write(&path, config).map_err(|e| e.to_string())?;
     let data = dir.join("data");
     let args = [OsStr::new("--config"), path.as_os_str(), OsStr::new("--data"), data.as_os_str()];
-    let served = Served::start(bin, &args, &Launch { log: Some("warn"), files: None })?;
+    let served = Served::start(bin, &args, &Launch { log: Some("warn"), ..Launch::default() })?;
     let addr = served.addr.clone();
     Ok(Server { served, dir, addr })
 }

@@ -29,6 +29,11 @@ impl Follower {
         }
     }
 
+    /// A follower that resumes after `seq` (a print agent's last printed ticket, kept across restarts).
+    pub fn resume_after(url: impl Into<String>, token: impl Into<String>, seq: u64) -> Follower {
+        Follower { last_seq: Some(seq), ..Follower::new(url, token) }
+    }
+
     /// The last `seq` delivered.
     pub fn last_seq(&self) -> Option<u64> {
         self.last_seq

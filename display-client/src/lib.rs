@@ -9,11 +9,14 @@
 //! [`Follower`] wraps it for displays: it reconnects with backoff and resumes by the last `seq` it
 //! delivered, so its caller sees every event once, in order, across any number of dropped
 //! connections. [`Board`] folds the stream into what a display shows. [`process::Served`] starts the
-//! real `onewindow serve` and stops it.
+//! real `onewindow serve` and stops it. [`print`] is a kiosk's ESC/POS print agent (`onewindow-print`):
+//! a follower that prints its kiosk's tickets ([`escpos`]) and remembers the last one printed.
 
 mod board;
 mod connection;
+pub mod escpos;
 mod follower;
+pub mod print;
 pub mod process;
 
 pub use board::Board;

@@ -16,6 +16,8 @@ pub struct Launch<'a> {
     pub log: Option<&'a str>,
     /// The open-file limit (soft and hard, as `ulimit -n` sets it), if it should be lowered.
     pub files: Option<u32>,
+    /// Where to listen (`127.0.0.1:0`, any free port, when `None`): a restart on the same address.
+    pub listen: Option<&'a str>,
 }
 
 /// A running `onewindow serve`.
@@ -28,7 +30,7 @@ pub struct Served {
 }
 
 impl Served {
-    /// Runs `bin serve --listen 127.0.0.1:0 ARGS` and returns once it says where it listens; if it exits
+    /// Runs `bin serve --listen 127.0.0.1:0 ARGS` (or the address `launch` names) and returns once it says where it listens; if it exits
     /// first, its error output.
     pub fn start<S: AsRef<OsStr>>(bin: &Path, args: &[S], launch: &Launch) -> Result<Served, String> {
         let mut command = match launch.files {
@@ -40,7 +42,7 @@ impl Served {
             None => Command::new(bin),
         };
         let mut child = command
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", launch.listen.unwrap_or("127.0.0.1:0")])
             .args(args)
             .env("RUST_LOG", launch.log.unwrap_or("info"))
             .stdout(Stdio::piped())

@@ -223,7 +223,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
                 .collect(),
         },
         Event::DayClosed { .. } => WireEvent::DayClosed {},
-        Event::TicketIssued { ticket, matter, seq, class, green, at, .. } => {
+        Event::TicketIssued { ticket, matter, seq, class, green, source, at, .. } => {
             // The view as of issue: the event says everything, whatever happened since.
             let prefix = hall.config().matters.get(usize::from(matter.0)).map_or('?', |m| m.prefix);
             let ahead = hall.ticket(*ticket).and_then(|t| ticket_view(hall, t).ahead);
@@ -240,6 +240,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
                     id_masked: None,
                     estimate: None,
                 },
+                kiosk: source.clone(),
             }
         }
         Event::AppointmentBooked { code, matter, start, end } => WireEvent::AppointmentBooked {

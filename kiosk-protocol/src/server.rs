@@ -203,6 +203,9 @@ pub enum WireEvent {
     TicketIssued {
         /// The ticket.
         ticket: TicketView,
+        /// The kiosk that issued it (its device name), which a print agent follows.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kiosk: Option<String>,
     },
     /// An appointment was booked.
     AppointmentBooked {

@@ -55,7 +55,7 @@ impl HallView {
                     }
                 }
             }
-            E::TicketIssued { ticket } => {
+            E::TicketIssued { ticket, .. } => {
                 self.insert(OpenTicketView {
                     ticket: ticket.number.clone(),
                     matter: ticket.matter.clone(),

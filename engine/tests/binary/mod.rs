@@ -17,7 +17,7 @@ pub fn binary() -> PathBuf {
 pub fn serve(data: &Path, args: &[&str], files: Option<u32>) -> Result<Served, String> {
     let mut all: Vec<&std::ffi::OsStr> = vec!["--data".as_ref(), data.as_os_str()];
     all.extend(args.iter().map(|a| std::ffi::OsStr::new(*a)));
-    Served::start(&binary(), &all, &Launch { log: Some("info"), files })
+    Served::start(&binary(), &all, &Launch { log: Some("info"), files, ..Launch::default() })
 }
 
 /// A hall config: the demo hall with `rules` lines replaced, plus a supervisor, a kiosk, a clerk at
