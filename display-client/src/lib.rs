@@ -18,6 +18,7 @@ pub mod escpos;
 mod follower;
 pub mod print;
 pub mod process;
+pub mod voice;
 
 pub use board::Board;
 pub use connection::{ClientError, Connection, Frame, FrameKind, Receiver, Sender, Socket};

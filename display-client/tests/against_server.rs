@@ -114,7 +114,16 @@ async fn the_plain_display_prints_one_line_per_call() {
     let mut kiosk = Connection::open(&server.url, &token(&server, "kiosk-2"), None).await.unwrap();
     let mut clerk = Connection::open(&server.url, &token(&server, "clerk-w9"), None).await.unwrap();
     clerk.request(&sign_in()).await.unwrap();
-    // Call only once the display is connected (the server counts it), so the call is live for it.
+    until_a_display_is_connected(&server).await;
+    let number = issue_and_call(&mut kiosk, &mut clerk).await;
+    let line = tokio::task::spawn_blocking(move || lines.next()).await.unwrap().expect("a line").unwrap();
+    let _ = display.kill();
+    let _ = display.wait();
+    assert_eq!(line, format!("{number}\t9\tcalled"));
+}
+
+/// Call only once the display is connected (the server counts it), so the call is live for it.
+async fn until_a_display_is_connected(server: &Server) {
     let http = server.url.trim_start_matches("ws://").trim_end_matches("/ws").to_owned();
     for _ in 0..200 {
         let metrics = tokio::task::spawn_blocking({
@@ -136,9 +145,49 @@ async fn the_plain_display_prints_one_line_per_call() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test]
+async fn with_clips_the_display_says_each_call_with_the_clips_in_order() {
+    let server = serve("voice");
+    let clips = Path::new(env!("CARGO_MANIFEST_DIR")).join("../engine/web/voice");
+    // The player: records the files it is given, one line per call (no sound card needed).
+    let said = server.data.join("said.txt");
+    let player = server.data.join("player.sh");
+    std::fs::write(&player, format!("#!/bin/sh\necho \"$@\" >> {}\n", said.display())).unwrap();
+    std::fs::set_permissions(&player, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let mut display = Command::new(env!("CARGO_BIN_EXE_onewindow-display"))
+        .args(["--plain", "--url", &server.url, "--token", &token(&server, "display-hall"), "--play"])
+        .arg(&player)
+        .arg("--clips")
+        .arg(&clips)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start onewindow-display");
+    let mut lines = BufReader::new(display.stdout.take().unwrap()).lines();
+    let mut kiosk = Connection::open(&server.url, &token(&server, "kiosk-2"), None).await.unwrap();
+    let mut clerk = Connection::open(&server.url, &token(&server, "clerk-w9"), None).await.unwrap();
+    clerk.request(&sign_in()).await.unwrap();
+    until_a_display_is_connected(&server).await;
     let number = issue_and_call(&mut kiosk, &mut clerk).await;
-    let line = tokio::task::spawn_blocking(move || lines.next()).await.unwrap().expect("a line").unwrap();
+    tokio::task::spawn_blocking(move || lines.next()).await.unwrap().expect("a line").unwrap();
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = std::fs::read_to_string(&said).unwrap_or_default();
+        if !text.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let _ = display.kill();
     let _ = display.wait();
-    assert_eq!(line, format!("{number}\t9\tcalled"));
+    let expected: Vec<String> = ["zh", "en"]
+        .iter()
+        .flat_map(|l| display_client::voice::clips_for(&number, 9, l, false).unwrap())
+        .map(|c| clips.join(format!("{c}.wav")).display().to_string())
+        .collect();
+    assert_eq!(text.trim_end(), expected.join(" "));
+    for file in &expected {
+        assert!(Path::new(file).exists(), "{file} is shipped");
+    }
 }
