@@ -5,6 +5,7 @@
 use display_client::protocol::Request;
 use display_client::{ClientError, Connection, FrameKind};
 use serde_json::{json, Value};
+use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -72,7 +73,10 @@ async fn talk(url: &str, token: &str, follow: bool, requests: Vec<Request>) -> R
             Ok(Err(e)) => return Err(e),
             Err(_) => break,
         };
-        println!("{}", frame.text());
+        // A reader that went away (`| head`) ends the conversation, not the program with a panic.
+        if writeln!(std::io::stdout(), "{}", frame.text()).is_err() {
+            break;
+        }
         if frame.kind() == FrameKind::Error {
             all_ok = false;
         }

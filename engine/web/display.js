@@ -12,7 +12,7 @@
   let hall = null, texts = null, banner = "", bannerWindow = null, flashTimer = null, turn = 0;
   $("#screen").hidden = !!windowNumber;
   $("#window-screen").hidden = !windowNumber;
-  const tick = () => { $("#clock").textContent = new Date().toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit" }); };
+  const tick = () => { $("#clock").textContent = new Date().toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); };
   tick();
   setInterval(tick, 1000);
 

@@ -82,7 +82,7 @@
       el("button", { type: "button", onclick: () => act({ type: "accept_staffing", window: r.window }) }, t("accept")))) : [el("li", {}, t("nothing"))]));
     const help = hall.help.map((h) => ({ kiosk: h.kiosk, at: h.at }));
     part($("#help"), help, () => (help.length ? help.map((h) => el("li", { class: "alert rank-0", "data-kiosk": h.kiosk },
-      `${h.kiosk} · ${new Date(h.at).toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit" })} `,
+      `${h.kiosk} · ${new Date(h.at).toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })} `,
       el("button", { type: "button", onclick: () => act({ type: "answer_help", kiosk: h.kiosk }) }, t("ack")))) : [el("li", {}, t("nothing"))]));
   }
 
@@ -120,7 +120,7 @@
     if (!hall) return;
     const now = Date.now();
     $("#hall-name").textContent = hall.name;
-    $("#clock").textContent = new Date().toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit" });
+    $("#clock").textContent = new Date().toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     renderAlerts(now); renderRequests(); renderMatters(now); renderWindows(now);
   }
 

@@ -85,7 +85,12 @@ async function signedIn(clerk, clerkKey) {
   await clerk.waitForSelector("#console:not([hidden])");
 }
 
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+const DOCS = resolve(here, "../../docs/terminals");
+/** A screenshot for the test's record; with DOC_SHOTS=1 also `docs/terminals/DOC.jpg`, the page at its real size. */
+async function shot(page, name, doc) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  if (doc && process.env.DOC_SHOTS) await page.screenshot({ path: join(DOCS, `${doc}.jpg`), type: "jpeg", quality: 80 });
+}
 const announcementsOf = (display, ticket) =>
   display.evaluate((n) => [...OWDisplay.played, ...OWDisplay.queued].filter((a) => a.ticket === n).map((a) => a.kind), ticket);
 
@@ -359,7 +364,7 @@ test("the hall display reads from 10 m: the call at least 120 px, rows of 64 px 
   }
   assert.equal(await display.$$eval("button", (b) => b.length), 0, "no button on a wall screen");
   assert.ok(await display.evaluate(() => document.scrollingElement.scrollHeight <= innerHeight), "nothing below the fold");
-  await shot(display, "8-display-1920x1080");
+  await shot(display, "8-display-1920x1080", "display");
   // A recall flashes again and says 重呼, without a new number.
   await display.waitForFunction(() => !document.querySelector("#latest").classList.contains("flash"), null, { timeout: 10_000 });
   await take(kiosk, "social_insurance");
@@ -370,13 +375,15 @@ test("the hall display reads from 10 m: the call at least 120 px, rows of 64 px 
   await display.waitForFunction(() => document.querySelector("#latest").classList.contains("flash") && !document.querySelector("#recall-badge").hidden);
   const lang = await display.evaluate(() => document.documentElement.lang);
   assert.equal(await display.textContent("#recall-badge"), lang === "en" ? "Recall" : "重呼");
-  await shot(display, "8-display-recall");
+  await shot(display, "8-display-recall", "display-recall");
   await clerk.evaluate(() => OW.request({ type: "finish", window: 10, outcome: "completed" }));
   // The hall's languages take turns on their own; lang follows.
   await display.waitForFunction(() => document.documentElement.lang === "en", null, { timeout: 15_000 });
-  assert.match(await display.textContent("#latest-call"), /^Ticket \w+, please go to window \d+$/);
+  assert.match(await display.textContent("#latest-call"), /^Ticket \w+ → Window \d+$/);
   assert.ok(await px(display, "#latest-call") >= 120, "English is as large");
-  await shot(display, "8-display-english");
+  const english = await display.$eval("#latest-call", (n) => ({ height: n.getBoundingClientRect().height, size: parseFloat(getComputedStyle(n).fontSize) }));
+  assert.ok(english.height < 2 * english.size * 1.3, "the English call fits one line too");
+  await shot(display, "8-display-english", "display-english");
 });
 
 test("the window display shows its window, the number served and the clerk's 工号 (not the name), silently", { timeout: 60_000 }, async () => {
@@ -396,7 +403,7 @@ test("the window display shows its window, the number served and the clerk's 工
   assert.ok(await px(win, "#window-current") >= 200, "the number is large");
   await win.waitForTimeout(1500);
   assert.equal(await win.evaluate(() => OWDisplay.played.length + OWDisplay.queued.length), 0, "a window display is silent by default");
-  await shot(win, "9-window-display");
+  await shot(win, "9-window-display", "window-display");
   await clerk.evaluate(() => OW.request({ type: "finish", window: 10, outcome: "completed" }));
   assert.ok(ticket.number);
 });
@@ -458,7 +465,7 @@ test("the clerk console follows the work: N right after signing in with Enter ca
   assert.equal(await clerk.inputValue("#pin"), "", "the N went to the console, not the PIN field");
   assert.equal(await clerk.textContent("#primary button"), "开始办理S", "called: the primary action is to start");
   assert.match(await clerk.textContent("#current-detail"), /(涉税服务|社保医保).*已等候 \d+ 分钟/);
-  await shot(clerk, "10-clerk-called");
+  await shot(clerk, "10-clerk-called", "clerk");
   // The transfer choice survives an update of the hall (a new ticket pushes the state).
   await clerk.selectOption("#transfer-matter", "social_insurance");
   await take(kiosk, "inquiry");
@@ -491,7 +498,7 @@ test("the clerk console follows the work: N right after signing in with Enter ca
   await clerk.waitForFunction(() => document.querySelector("#primary button").id === "act-finish");
   await clerk.keyboard.press("h");
   await clerk.waitForSelector(`#held li[data-ticket="${second.number}"] button:not([disabled])`);
-  await shot(clerk, "10-clerk-held");
+  await shot(clerk, "10-clerk-held", "clerk-held");
   await clerk.click(`#held li[data-ticket="${second.number}"] button`);
   await clerk.waitForFunction(() => !document.querySelector("#held li[data-ticket]"));
   await clerk.keyboard.press("n");
@@ -526,7 +533,7 @@ test("the supervisor wall fits 1920×1080 without scrolling, colours the windows
   assert.deepEqual(ranks, [...ranks].sort(), "ranked");
   assert.match(await wall.textContent("#alerts"), /绿色通道窗口无人/);
   assert.ok(await px(wall, "#matters td") >= 18, "readable from 3 m");
-  await shot(wall, "11-supervisor-1920x1080");
+  await shot(wall, "11-supervisor-1920x1080", "supervisor");
   // The focus stays put across the wall's redraws (every 5 s and on every event).
   await wall.focus("#notice");
   await take(kiosk, "inquiry");
@@ -538,7 +545,7 @@ test("the supervisor wall fits 1920×1080 without scrolling, colours the windows
   await wall.click('#windows .tile[data-window="12"] .tile-actions button');
   await wall.waitForSelector("#skills-dialog[open]");
   await wall.check('#skills-list input[value="tax"]');
-  await shot(wall, "11-supervisor-skills");
+  await shot(wall, "11-supervisor-skills", "supervisor-skills");
   await wall.click("#skills-save");
   await wall.waitForFunction(() => OW.testHooks.view().windows.find((w) => w.number === 12).matters.includes("tax"));
   await wall.evaluate(() => OW.request({ type: "set_skills", window: 12, matters: ["pickup", "inquiry", "employment"] }));
@@ -563,10 +570,10 @@ test("a rating from the evaluator pad reaches the ledger, with the reason asked 
   const levels = await pad.$$eval("#levels button", (b) => b.map((x) => ({ text: x.textContent, height: x.getBoundingClientRect().height })));
   assert.deepEqual(levels.map((l) => l.text), ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]);
   assert.ok(levels.every((l) => l.height >= 120), "large buttons");
-  await shot(pad, "12-evaluator-rate");
+  await shot(pad, "12-evaluator-rate", "evaluator");
   await pad.click("[data-level=dissatisfied]");
   await pad.waitForSelector("#reasons-box:not([hidden])");
-  await shot(pad, "12-evaluator-reason");
+  await shot(pad, "12-evaluator-reason", "evaluator-reason");
   await pad.click("[data-reason=long_wait]");
   await pad.waitForSelector("#thanks:not([hidden])");
   // Published after it is durable: the event seen is in the ledger.
@@ -585,7 +592,7 @@ test("a rating from the evaluator pad reaches the ledger, with the reason asked 
 test("the kiosk's printout at 80 mm holds the number and the matter as text, and the screen clears on the next touch", { timeout: 60_000 }, async () => {
   const kiosk = await open("/kiosk", "kiosk-2", undefined, KIOSK);
   await kiosk.waitForSelector("[data-matter=business]");
-  await shot(kiosk, "13-kiosk-1080x1920");
+  await shot(kiosk, "13-kiosk-1080x1920", "kiosk");
   await kiosk.click("[data-green=pregnant]");
   await kiosk.click("[data-matter=business]");
   await kiosk.waitForSelector("#ticket-number");
@@ -594,7 +601,7 @@ test("the kiosk's printout at 80 mm holds the number and the matter as text, and
   const text = await kiosk.textContent("#ticket");
   assert.ok(!/前面 \d+ 人.*前面还有/.test(text), "people ahead said once");
   assert.ok(await kiosk.$("#ticket-qr path"), "a QR code");
-  await shot(kiosk, "13-kiosk-ticket");
+  await shot(kiosk, "13-kiosk-ticket", "kiosk-ticket");
   const pdf = await kiosk.pdf({ width: "80mm", preferCSSPageSize: false, printBackground: true });
   const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false }).promise;
   const page = await doc.getPage(1);
@@ -612,7 +619,7 @@ test("the kiosk's printout at 80 mm holds the number and the matter as text, and
   await small.waitForSelector("[data-matter=pickup]");
   const used = await small.evaluate(() => document.querySelector("#matters").getBoundingClientRect().bottom / innerHeight);
   assert.ok(used > 0.6, `the portrait screen is used: ${used}`);
-  await shot(small, "13-kiosk-800x1280");
+  await shot(small, "13-kiosk-800x1280", "kiosk-800x1280");
 });
 
 /** A hall config: the demo hall with `extra` TOML and a kiosk and a supervisor device; returns its path and tokens. */
@@ -652,7 +659,7 @@ test("a hall's [terminals] settings: the kiosk clears the ticket after kiosk_cle
     assert.match(await kiosk.textContent("[data-matter=real_estate] .hint"), /当前等候较长。 可在一网通办预约后再来/);
     await kiosk.click("[data-matter=real_estate]");
     await kiosk.waitForSelector("#ticket .hint");
-    await shot(kiosk, "14-kiosk-booking-hint");
+    await shot(kiosk, "14-kiosk-booking-hint", "kiosk-booking-hint");
     // The ticket leaves the screen by itself after kiosk_clear_s (5 s here).
     await kiosk.waitForSelector("#ticket-overlay", { state: "hidden", timeout: 9000 });
     assert.equal(await kiosk.$$eval("#ticket > *", (n) => n.length), 0, "nothing of the last citizen's ticket is left");

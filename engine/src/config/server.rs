@@ -57,8 +57,9 @@ pub fn default_languages() -> Vec<Language> {
         Language {
             code: "en".into(),
             name: "English".into(),
-            call: "Ticket {ticket}, please go to window {window}".into(),
-            voice: None,
+            // Short enough for one line of 120 px type across a 1080p wall; the voice says it in full.
+            call: "Ticket {ticket} → Window {window}".into(),
+            voice: Some("Ticket {ticket}, please go to window {window}".into()),
             voice_lang: Some("en-US".into()),
             window_opened: Some(OPENED_EN.into()),
         },
