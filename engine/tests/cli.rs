@@ -142,3 +142,26 @@ fn verify_lists_a_damaged_record_and_serve_refuses_it() {
     assert!(refused.contains("does not match its checksum") && refused.contains("ledger.redb"), "{refused}");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn send_stops_quietly_when_its_reader_goes_away() {
+    let data = std::env::temp_dir().join(format!("onewindow-cli-pipe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let served = binary::serve(&data, &[], None).expect("serve");
+    let token = onewindow::launch::demo_token(&data.join("demo-tokens.txt"), "kiosk-1").expect("demo tokens");
+    // `onewindow send … | head -c 1`: the pipe closes after one byte while send still has lines to write
+    // (twenty snapshots, more than a pipe holds).
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(r#"s='{"type":"get_state"}'; "$0" send --url "$1" --token "$2" $s $s $s $s $s $s $s $s $s $s $s $s $s $s $s $s $s $s $s $s | head -c 1 >/dev/null"#)
+        .arg(env!("CARGO_BIN_EXE_onewindow"))
+        .arg(format!("ws://{}/ws", served.addr))
+        .arg(&token)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("sh");
+    drop(served);
+    let _ = std::fs::remove_dir_all(&data);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -144,6 +144,11 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
         ),
         (ErrorCode::EmptySkills, refusal(&[], "09:00 skills 1")),
         (ErrorCode::NoStaffingRequest, refusal(&[], "09:00 accept-staffing 4")),
+        // Answered once: the second answer finds nothing open.
+        (
+            ErrorCode::NoHelpRequest,
+            refusal(&["09:00 help kiosk-1", "09:01 answer-help kiosk-1"], "09:02 answer-help kiosk-1"),
+        ),
         (ErrorCode::CapacityReached, {
             // 17:00, one window for estate (AHT 20 min), two waiting: a third would be called after 17:30.
             let mut config = small_config();

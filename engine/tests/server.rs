@@ -78,6 +78,7 @@ const SAMPLES: &[&str] = &[
     r#"{"type":"close_window","window":14}"#,
     r#"{"type":"set_skills","window":16,"matters":["tax"]}"#,
     r#"{"type":"post_notice","text":"测试"}"#,
+    r#"{"type":"answer_help","kiosk":"kiosk-1"}"#,
     r#"{"type":"close_day"}"#,
     r#"{"type":"set_hall_date","date":"2026-03-02"}"#,
 ];

@@ -234,6 +234,7 @@ impl RequestBody {
         "close_window",
         "set_skills",
         "post_notice",
+        "answer_help",
         "close_day",
         "set_hall_date",
     ];

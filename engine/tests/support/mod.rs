@@ -149,6 +149,8 @@ impl Script {
             "notice" => Command::PostNotice { text: args.join(" ") },
             "review-staffing" => Command::ReviewStaffing,
             "accept-staffing" => Command::AcceptStaffing { window: w(0)? },
+            "help" => Command::RequestHelp { kiosk: arg(0)?.to_owned() },
+            "answer-help" => Command::AnswerHelp { kiosk: arg(0)?.to_owned() },
             other => return Err(format!("unknown command `{other}`")),
         }))
     }
