@@ -622,11 +622,16 @@ test("the kiosk's printout at 80 mm holds the number and the matter as text, and
   await shot(small, "13-kiosk-800x1280", "kiosk-800x1280");
 });
 
-/** A hall config: the demo hall with `extra` TOML and a kiosk and a supervisor device; returns its path and tokens. */
+/** A hall config: the demo hall with `extra` keys in its `[terminals]` table, and a kiosk, a supervisor and a
+ *  clerk device; returns its path and tokens. */
 function configured(dir, extra) {
   const tokens = { kiosk: randomBytes(20).toString("hex"), supervisor: randomBytes(20).toString("hex"), clerk: randomBytes(20).toString("hex") };
   const hash = (t) => `sha256:${createHash("sha256").update(t).digest("hex")}`;
-  const toml = readFileSync(resolve(here, "../../docs/hall.example.toml"), "utf8") + `\n${extra}\n` +
+  const demo = readFileSync(resolve(here, "../../docs/hall.example.toml"), "utf8");
+  const keys = new Set(extra.split("\n").map((l) => l.split("=")[0].trim()));
+  // The demo's own values of those keys give way to the test's.
+  const kept = demo.split("\n").filter((l) => !keys.has(l.split("=")[0].trim())).join("\n");
+  const toml = kept.replace("[terminals]\n", `[terminals]\n${extra}\n`) + "\n" +
     `[[device]]\nname = "kiosk-9"\nrole = "kiosk"\ntoken_hash = "${hash(tokens.kiosk)}"\n` +
     `[[device]]\nname = "wall"\nrole = "supervisor"\ntoken_hash = "${hash(tokens.supervisor)}"\n` +
     `[[device]]\nname = "clerk-1"\nrole = "clerk"\nwindows = [1]\ntoken_hash = "${hash(tokens.clerk)}"\n`;
@@ -637,7 +642,7 @@ function configured(dir, extra) {
 
 test("a hall's [terminals] settings: the kiosk clears the ticket after kiosk_clear_s and suggests booking past a long estimate", { timeout: 90_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "onewindow-terminals-"));
-  const { path, tokens } = configured(dir, "[terminals]\nkiosk_clear_s = 5\nbooking_hint_after_min = 1\nbooking_hint_zh = \"可在一网通办预约后再来\"\nbooking_hint_en = \"Book online and come back\"");
+  const { path, tokens } = configured(dir, "kiosk_clear_s = 5\nbooking_hint_after_min = 1\nbooking_hint_zh = \"可在一网通办预约后再来\"\nbooking_hint_en = \"Book online and come back\"");
   const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", dir, "--config", path], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((ok, fail) => {
     proc.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
