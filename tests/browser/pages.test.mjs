@@ -640,9 +640,13 @@ function configured(dir, extra) {
   return { path, tokens };
 }
 
-test("a hall's [terminals] settings: the kiosk clears the ticket after kiosk_clear_s and suggests booking past a long estimate", { timeout: 90_000 }, async () => {
+test("a hall's [terminals] settings: the kiosk clears the ticket after kiosk_clear_s and suggests booking past a long estimate; the hall's own voice clips come first", { timeout: 90_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "onewindow-terminals-"));
-  const { path, tokens } = configured(dir, "kiosk_clear_s = 5\nbooking_hint_after_min = 1\nbooking_hint_zh = \"可在一网通办预约后再来\"\nbooking_hint_en = \"Book online and come back\"");
+  // The hall recorded its own 请; the other clips stay the shipped ones.
+  const voice = join(dir, "our-voice");
+  mkdirSync(join(voice, "zh"), { recursive: true });
+  writeFileSync(join(voice, "zh", "qing.wav"), "RIFF our own recording");
+  const { path, tokens } = configured(dir, `voice_clips = "${voice}"\nkiosk_clear_s = 5\nbooking_hint_after_min = 1\nbooking_hint_zh = "可在一网通办预约后再来"\nbooking_hint_en = "Book online and come back"`);
   const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", dir, "--config", path], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((ok, fail) => {
     proc.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
@@ -668,6 +672,10 @@ test("a hall's [terminals] settings: the kiosk clears the ticket after kiosk_cle
     // The ticket leaves the screen by itself after kiosk_clear_s (5 s here).
     await kiosk.waitForSelector("#ticket-overlay", { state: "hidden", timeout: 9000 });
     assert.equal(await kiosk.$$eval("#ticket > *", (n) => n.length), 0, "nothing of the last citizen's ticket is left");
+    assert.equal(await (await fetch(url + "/voice/zh/qing.wav")).text(), "RIFF our own recording", "the hall's clip first");
+    const shipped = Buffer.from(await (await fetch(url + "/voice/zh/hao.wav")).arrayBuffer());
+    assert.equal(shipped.subarray(0, 4).toString(), "RIFF", "a clip the hall did not record: the shipped one");
+    assert.ok(shipped.length > 1000);
   } finally {
     await stopped(proc);
     rmSync(dir, { recursive: true, force: true });

@@ -156,7 +156,7 @@ pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigErro
     let languages = std::mem::take(&mut raw.language);
     let terminals = terminals::validate(std::mem::take(&mut raw.terminals))?;
     let hall = validate(raw)?;
-    let settings = ServerSettings { terminals, ..server::validate(devices, server, languages, &hall)? };
+    let settings = server::validate(devices, server, languages, terminals, &hall)?;
     Ok((hall, settings))
 }
 

@@ -133,6 +133,7 @@ pub(super) fn validate(
     raw: Vec<RawDevice>,
     server: Option<RawServer>,
     languages: Vec<Language>,
+    terminals: super::Terminals,
     hall: &HallConfig,
 ) -> Result<ServerSettings, ConfigError> {
     let mut codes = HashSet::new();
@@ -208,5 +209,5 @@ pub(super) fn validate(
         )? as u32,
         socket_queue: positive("socket_queue", s.socket_queue, defaults.socket_queue)?,
     };
-    Ok(ServerSettings { devices, limits, languages, terminals: Default::default() })
+    Ok(ServerSettings { devices, limits, languages, terminals })
 }

@@ -54,8 +54,8 @@ pub struct App {
     health: Arc<Health>,
     shutdown: watch::Receiver<bool>,
     texts: Arc<str>,
-    /// The keys a rating's reason may take.
-    rating_reasons: Arc<[String]>,
+    /// The terminals' settings (the rating reasons a pad may send).
+    terminals: Arc<Terminals>,
 }
 
 impl App {
@@ -227,7 +227,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         health,
         shutdown: shutdown.clone(),
         texts: texts.into(),
-        rating_reasons: terminals.rating_reasons.iter().map(|r| r.key.clone()).collect(),
+        terminals: Arc::new(terminals),
     };
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
@@ -239,7 +239,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .route("/metrics", get(http::metrics))
         .route("/api/state", get(http::state))
         .route("/api/texts", get(pages::texts))
-        .merge(pages::router(&web, terminals.voice_clips.as_deref()))
+        .merge(pages::router(&web, app.terminals.voice_clips.as_deref()))
         .with_state(app);
     // When it returns every connection has ended, so no command sender is left: the writer drains and stops.
     let served = tokio::spawn(listen::serve(listener, router, admission, shutdown));

@@ -388,7 +388,7 @@ async fn command(app: &App, device: &Device, request: Request) -> ServerMessage 
         }
     }
     if let RequestBody::Rate { reason: Some(reason), .. } = &request.body {
-        if !app.rating_reasons.iter().any(|r| r == reason) {
+        if !app.terminals.is_reason(reason) {
             let message = format!("`{reason}` is not one of the hall's rating reasons (`/api/texts`)");
             return error(Some(id), ErrorCode::BadRequest, message);
         }
