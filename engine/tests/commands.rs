@@ -296,3 +296,31 @@ fn the_hall_forgets_ended_tickets_past_the_number_kept_and_nothing_else() {
     assert_eq!(restored, script.hall);
     assert_eq!(script.hall.waiting(MatterId(1)), 1);
 }
+
+#[test]
+fn a_ticket_called_back_after_it_ended_is_kept_when_it_ends_again() {
+    let mut config = small_config();
+    config.rules.ended_tickets_kept = 2;
+    let mut script = Script::new(config, DATE);
+    script.hall.execute(&Command::OpenDay { date: DATE }, support::at(8, 0)).expect("open day");
+    run(&mut script, SIGNED_IN).expect("sign in");
+    run(&mut script, "09:00 issue tax").expect("B001");
+    // Two no-shows end it (过号: the first puts it back in the queue).
+    for minute in ["09:01", "09:02"] {
+        run(&mut script, &format!("{minute} call-number 1 B001")).expect("called");
+        run(&mut script, &format!("{minute} no-show 1")).expect("no-show");
+    }
+    assert!(script.hall.tickets().any(|t| t.state == TicketState::NoShow), "B001 ended as a no-show");
+    // 特呼: called back by number after it ended; another ticket ends meanwhile; then B001 ends again.
+    run(&mut script, "09:03 call-number 1 B001").expect("called back");
+    run(&mut script, "09:03 issue tax").expect("B002");
+    run(&mut script, "09:04 start 1").expect("started");
+    run(&mut script, "09:05 finish 1").expect("B001 ends again");
+    run(&mut script, "09:06 call-number 1 B002").expect("B002");
+    run(&mut script, "09:06 start 1").expect("started");
+    run(&mut script, "09:07 finish 1").expect("B002 ends");
+    // Both are among the two kept: the second end of B001 counts, not its first.
+    let kept: Vec<String> = script.hall.tickets().map(|t| script.hall.number(t).to_string()).collect();
+    assert_eq!(kept, ["B001", "B002"]);
+    run(&mut script, "09:08 rate 1 B001 satisfied").expect("B001 is kept for its rating");
+}

@@ -85,7 +85,7 @@ impl Hall {
             Event::TicketCalled { ticket, window, at, .. } => {
                 self.dequeue(*ticket);
                 let Some(t) = self.ticket_mut(*ticket) else { return };
-                let (matter, holder) = (t.matter, t.holder.clone());
+                let (matter, holder, reopened) = (t.matter, t.holder.clone(), t.state.is_ended());
                 t.state = TicketState::Called;
                 t.window = Some(*window);
                 t.calls += 1;
@@ -96,6 +96,11 @@ impl Hall {
                 if let Some(key) = holder {
                     // A no-show called back by number holds its place for the ID again.
                     self.holders.insert((matter, key), *ticket);
+                }
+                if reopened {
+                    // Called back by number after it ended (过号 then 特呼): open again, so out of the
+                    // ended list. Left there, its old place would forget it the moment it ends again.
+                    self.ended.retain(|t| t != ticket);
                 }
                 self.set_current(*window, Some(*ticket));
                 self.note_call(*ticket, *window, *at);
@@ -376,8 +381,8 @@ impl Hall {
         self.forget_ended();
     }
 
-    /// Forgets the earliest ended tickets beyond the number kept. One called back since it ended is
-    /// open again and stays.
+    /// Forgets the earliest ended tickets beyond the number kept. A ticket called back since it ended
+    /// is open again and no longer listed (see `TicketCalled`); the state check is a second guard.
     pub(super) fn forget_ended(&mut self) {
         while self.ended.len() > self.config.rules.ended_tickets_kept {
             let Some(id) = self.ended.pop_front() else { break };
