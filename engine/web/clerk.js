@@ -137,7 +137,7 @@
       const m = hall.matters.find((x) => x.key === req.staffing.matter);
       const s = req.staffing;
       $("#staffing-request").replaceChildren(el("div", { class: "message", role: "alert" },
-        `${t("staffing")}: ${m ? OW.matterName(m) : s.matter} ${t("waiting")} ${s.waiting}, ${t("predicted")} ` +
+        `${t("staffing")}: ${m ? OW.matterName(m) : s.matter}: ${OW.waitingText(s.waiting)}, ${t("predicted")} ` +
         `${s.predicted_ms == null ? "—" : OW.minutes(s.predicted_ms) + " " + t("minutes")} (${t("target")} ${OW.minutes(s.target_ms)} ${t("minutes")}) `,
         el("button", { id: "accept-staffing", onclick: () => act({ type: "accept_staffing" }) }, t("accept"))));
     }

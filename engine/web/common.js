@@ -21,7 +21,7 @@ const OW = (() => {
       alerts: "告警", helpRequests: "代办求助", latest: "最新叫号", calls: "最近叫号", nothing: "暂无",
       closed: "已关闭", paused: "暂停", serving: "办理中", called: "已叫号", free: "空闲", standby: "临时窗口",
       done: "完成", ok: "成功", about: "约", peopleAhead: "前面还有 {n} 人", cutOff: "今日已停号",
-      staffing: "临时窗口请求", accept: "接受并开放", predicted: "预计等候", unstaffed: "未签到", waitingPeople: "等候人数",
+      staffing: "临时窗口请求", accept: "接受并开放", predicted: "预计等候", unstaffed: "未签到", waitingPeople: "等候人数", waitingCount: "等候 {n} 人",
       outcome: "办理结果", outcomeCompleted: "办结", outcomePending: "容缺受理", outcomeRefused: "不予受理", outcomeAdvised: "咨询解答",
       ticketNumber: "号码", transferTo: "转至事项", transferWindow: "转至窗口号", held: "挂起的号码",
       confirmNoShow: "确定将 {n} 号记为过号吗？", confirmSignOut: "确定签退吗？", waited: "已等候", serviceTime: "办理用时", calledFor: "叫号后",
@@ -50,7 +50,7 @@ const OW = (() => {
       helpRequests: "Help requests", latest: "Latest call", calls: "Recent calls", nothing: "None",
       closed: "Closed", paused: "Paused", serving: "Serving", called: "Called", free: "Free", standby: "Standby", done: "Done",
       ok: "Done", about: "about", peopleAhead: "{n} people ahead", cutOff: "No more tickets today",
-      staffing: "Temporary window requests", accept: "Accept and open", predicted: "Predicted wait", unstaffed: "Unstaffed", waitingPeople: "Waiting",
+      staffing: "Temporary window requests", accept: "Accept and open", predicted: "Predicted wait", unstaffed: "Unstaffed", waitingPeople: "Waiting", waitingCount: "{n} waiting",
       outcome: "Outcome", outcomeCompleted: "Completed", outcomePending: "Accepted, documents to follow", outcomeRefused: "Not accepted",
       outcomeAdvised: "Advice given", ticketNumber: "Ticket number", transferTo: "Transfer to matter", transferWindow: "to window",
       held: "Held tickets", confirmNoShow: "Record {n} as a no-show?", confirmSignOut: "Sign out?", waited: "Waited",
@@ -270,6 +270,8 @@ const OW = (() => {
   function langButton() {
     return el("button", { class: "lang", onclick: () => { localStorage.setItem("onewindow.lang", lang === "zh" ? "en" : "zh"); location.reload(); } }, t("lang"));
   }
+  // "等候 3 人" / "3 waiting".
+  const waitingText = (n) => t("waitingCount").replace("{n}", n);
   const matterName = (m) => (lang === "zh" ? m.name_zh : m.name_en);
   const minutes = (ms) => Math.max(0, Math.round(ms / 60000));
   // "约 12–18 分钟" from a wait estimate; "前面还有 N 人" when the engine has too little to go on.
@@ -289,7 +291,7 @@ const OW = (() => {
 
   return {
     t, errorText, el, $, connect, request, loadTexts, callText, voiceLang, langButton, matterName, minutes, waitText,
-    setLang, locale, windowName, texts: () => texts || DEFAULT_TEXTS, errorCodes: (code) => Object.keys(ERRORS[code] || {}),
+    setLang, locale, windowName, waitingText, texts: () => texts || DEFAULT_TEXTS, errorCodes: (code) => Object.keys(ERRORS[code] || {}),
     on: (kind, f) => handlers[kind].push(f), get lang() { return lang; }, get online() { return online; },
     testHooks,
   };

@@ -52,7 +52,7 @@
     const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.matter : null;
     $("#matters").replaceChildren(...hall.matters.map((m) => {
       const line = cut.has(m.key) ? t("cutOff")
-        : `${t("waiting")} ${m.waiting} ${t("people")}${m.estimate && m.estimate.median_ms != null ? " · " + OW.waitText(m.estimate) : ""}`;
+        : `${OW.waitingText(m.waiting)}${m.estimate && m.estimate.median_ms != null ? " · " + OW.waitText(m.estimate) : ""}`;
       return el("button", { type: "button", class: cut.has(m.key) ? "matter cut-off" : "matter", "data-matter": m.key, onclick: () => issue(m.key) },
         el("span", { class: "matter-name" }, OW.matterName(m)), el("small", { class: "estimate" }, line),
         ...(longWait(m.estimate) ? [el("small", { class: "hint" }, bookingHint())] : []));

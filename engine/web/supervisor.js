@@ -43,7 +43,7 @@
       } else if (m.estimate && m.estimate.median_ms != null && m.estimate.median_ms > m.target_wait_ms) {
         list.push({ rank: 1, over: m.estimate.median_ms / m.target_wait_ms, text: `${t("predictedOver")} · ${OW.matterName(m)}: ${t("predicted")} ${min(m.estimate.median_ms)} > ${t("target")} ${min(m.target_wait_ms)}` });
       } else if (m.waiting > 0 && m.active_windows === 0) {
-        list.push({ rank: 1, over: 1, text: `${t("predictedOver")} · ${OW.matterName(m)}: ${t("waiting")} ${m.waiting} ${t("people")}, ${t("windowsNow").replace("{n}", 0)}` });
+        list.push({ rank: 1, over: 1, text: `${t("predictedOver")} · ${OW.matterName(m)}: ${OW.waitingText(m.waiting)}, ${t("windowsNow").replace("{n}", 0)}` });
       }
     }
     for (const w of hall.windows) {
@@ -77,7 +77,7 @@
       return { window: r.window, matter: r.staffing.matter, waiting: m ? m.waiting : r.staffing.waiting, windows: m ? m.active_windows : r.staffing.windows, predicted, target: r.staffing.target_ms };
     });
     part($("#staffing"), requests, () => (requests.length ? requests.map((r) => el("li", { class: "alert rank-1", "data-window": r.window },
-      `${OW.windowName(r.window)} · ${nameOf(r.matter)}: ${t("waiting")} ${r.waiting} ${t("people")} · ${t("windowsNow").replace("{n}", r.windows)} · ` +
+      `${OW.windowName(r.window)} · ${nameOf(r.matter)}: ${OW.waitingText(r.waiting)} · ${t("windowsNow").replace("{n}", r.windows)} · ` +
       `${t("predicted")} ${r.predicted == null ? "—" : min(r.predicted)} (${t("target")} ${min(r.target)}) `,
       el("button", { type: "button", onclick: () => act({ type: "accept_staffing", window: r.window }) }, t("accept")))) : [el("li", {}, t("nothing"))]));
     const help = hall.help.map((h) => ({ kiosk: h.kiosk, at: h.at }));

@@ -723,6 +723,7 @@ test("every page: gzip, revalidation (304), a favicon, lang, and no serious or c
   const en = await open("/kiosk", "kiosk-1");
   await en.evaluate(() => { localStorage.setItem("onewindow.lang", "en"); });
   await en.reload();
-  await en.waitForFunction(() => OW.online);
+  await en.waitForFunction(() => OW.online && document.querySelector("[data-matter=tax] .estimate"));
   assert.equal(await en.evaluate(() => document.documentElement.lang), "en");
+  assert.match(await en.textContent("[data-matter=tax] .estimate"), /^\d+ waiting/, "plain English counts");
 });
