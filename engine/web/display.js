@@ -9,7 +9,8 @@
   const { t, el, $ } = OW;
   const windowNumber = Number(new URLSearchParams(location.search).get("window")) || null;
   const FLASH_MS = 6000;
-  let hall = null, texts = null, banner = "", bannerWindow = null, flashTimer = null, turn = 0;
+  // `opened`: the temporary window just opened, shown in the notice line (in the language on screen).
+  let hall = null, texts = null, opened = null, flashTimer = null, turn = 0;
   $("#screen").hidden = !!windowNumber;
   $("#window-screen").hidden = !windowNumber;
   const tick = () => { $("#clock").textContent = new Date().toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); };
@@ -59,6 +60,7 @@
   function render() {
     if (!hall) return;
     $("#hall-name").textContent = hall.name;
+    const banner = opened ? openedText(opened.window, opened.matters, OW.lang) : "";
     const notice = [banner, hall.notice].filter(Boolean).join("　　");
     $("#notice").hidden = !notice;
     if ($("#notice-text").textContent !== notice) $("#notice-text").textContent = notice;
@@ -91,11 +93,11 @@
       if (!windowNumber) flash(e.kind);
       if (!windowNumber || (e.window === windowNumber && OW.texts().terminals.window_display_voice)) OWVoice.announceCall(e.ticket, e.window, e.kind);
     } else if (e.kind === "window_opened" && e.window_kind === "standby" && !windowNumber) {
-      banner = openedText(e.window, e.matters, OW.lang); bannerWindow = e.window;
-      OWVoice.announce({ window: e.window, kind: e.kind, text: banner }, (code) => openedText(e.window, e.matters, code));
+      opened = { window: e.window, matters: e.matters };
+      OWVoice.announce({ window: e.window, kind: e.kind, text: openedText(e.window, e.matters, OW.lang) }, (code) => openedText(e.window, e.matters, code));
       render();
-    } else if (e.kind === "window_closed" && e.window === bannerWindow) {
-      banner = ""; bannerWindow = null; render();
+    } else if (e.kind === "window_closed" && opened && e.window === opened.window) {
+      opened = null; render();
     }
   });
   OW.loadTexts().then((x) => {

@@ -75,7 +75,8 @@
     const issued = new Date(ticket.issued_at);
     const ahead = ticket.ahead ?? (ticket.estimate ? ticket.estimate.ahead : 0);
     const estimate = ticket.estimate && ticket.estimate.median_ms != null ? OW.waitText(ticket.estimate) : "";
-    const url = `${location.origin}/t/${issued.toISOString().slice(0, 10)}/${ticket.number}`;
+    // The hall's business date, as the print agent prints it (not the UTC date of the issue time).
+    const url = `${location.origin}/t/${(hall && hall.date) || issued.toISOString().slice(0, 10)}/${ticket.number}`;
     $("#ticket").replaceChildren(
       el("div", { class: "ticket-hall" }, hall ? hall.name : ""),
       el("div", { class: "ticket-label" }, t("yourTicket")),
