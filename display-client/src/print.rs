@@ -10,6 +10,7 @@ use crate::Follower;
 use kiosk_protocol::server::{HallView, TicketView, WaitEstimate};
 use kiosk_protocol::vocab::GreenReason;
 use kiosk_protocol::{ServerMessage, WireEvent};
+use onewindow_core::time::{format_hhmm, Timestamp};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -117,21 +118,10 @@ impl Known {
     }
 }
 
-/// `YYYY-MM-DD HH:MM` of a Unix millisecond time at an offset.
+/// `YYYY-MM-DD HH:MM` of a Unix millisecond time at an offset (the core's calendar).
 pub fn local_time(ms: i64, offset_min: i32) -> String {
-    let minutes = ms.div_euclid(60_000) + i64::from(offset_min);
-    let (days, minute) = (minutes.div_euclid(1440), minutes.rem_euclid(1440));
-    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", minute / 60, minute % 60)
+    let (date, minute) = Timestamp(ms).local(offset_min);
+    format!("{date} {}", format_hhmm(minute))
 }
 
 /// Runs until the server refuses the token. Every ticket of the kiosk after the state file's `seq` (or,

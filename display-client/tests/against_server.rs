@@ -9,7 +9,7 @@ use display_client::{Connection, Follower, ServerMessage, WireEvent};
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 struct Server {
@@ -105,21 +105,33 @@ async fn a_follower_sees_every_call_once_across_a_dropped_connection() {
 #[tokio::test]
 async fn the_plain_display_prints_one_line_per_call() {
     let server = serve("plain");
+    let (number, line, display) = a_call_on_a_plain_display(&server, &[]).await;
+    stop(display);
+    assert_eq!(line, format!("{number}\t9\tcalled"));
+}
+
+/// Starts `onewindow-display --plain EXTRA…`, calls one ticket at window 9 once it is connected, and
+/// returns the ticket, the line the display printed for it, and the display, still running.
+async fn a_call_on_a_plain_display(server: &Server, extra: &[&OsStr]) -> (String, String, Child) {
     let mut display = Command::new(env!("CARGO_BIN_EXE_onewindow-display"))
-        .args(["--plain", "--url", &server.url, "--token", &token(&server, "display-hall")])
+        .args(["--plain", "--url", &server.url, "--token", &token(server, "display-hall")])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .expect("start onewindow-display");
     let mut lines = BufReader::new(display.stdout.take().unwrap()).lines();
-    let mut kiosk = Connection::open(&server.url, &token(&server, "kiosk-2"), None).await.unwrap();
-    let mut clerk = Connection::open(&server.url, &token(&server, "clerk-w9"), None).await.unwrap();
+    let mut kiosk = Connection::open(&server.url, &token(server, "kiosk-2"), None).await.unwrap();
+    let mut clerk = Connection::open(&server.url, &token(server, "clerk-w9"), None).await.unwrap();
     clerk.request(&sign_in()).await.unwrap();
-    until_a_display_is_connected(&server).await;
+    until_a_display_is_connected(server).await;
     let number = issue_and_call(&mut kiosk, &mut clerk).await;
     let line = tokio::task::spawn_blocking(move || lines.next()).await.unwrap().expect("a line").unwrap();
+    (number, line, display)
+}
+
+fn stop(mut display: Child) {
     let _ = display.kill();
     let _ = display.wait();
-    assert_eq!(line, format!("{number}\t9\tcalled"));
 }
 
 /// Call only once the display is connected (the server counts it), so the call is live for it.
@@ -156,21 +168,9 @@ async fn with_clips_the_display_says_each_call_with_the_clips_in_order() {
     let player = server.data.join("player.sh");
     std::fs::write(&player, format!("#!/bin/sh\necho \"$@\" >> {}\n", said.display())).unwrap();
     std::fs::set_permissions(&player, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let mut display = Command::new(env!("CARGO_BIN_EXE_onewindow-display"))
-        .args(["--plain", "--url", &server.url, "--token", &token(&server, "display-hall"), "--play"])
-        .arg(&player)
-        .arg("--clips")
-        .arg(&clips)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start onewindow-display");
-    let mut lines = BufReader::new(display.stdout.take().unwrap()).lines();
-    let mut kiosk = Connection::open(&server.url, &token(&server, "kiosk-2"), None).await.unwrap();
-    let mut clerk = Connection::open(&server.url, &token(&server, "clerk-w9"), None).await.unwrap();
-    clerk.request(&sign_in()).await.unwrap();
-    until_a_display_is_connected(&server).await;
-    let number = issue_and_call(&mut kiosk, &mut clerk).await;
-    tokio::task::spawn_blocking(move || lines.next()).await.unwrap().expect("a line").unwrap();
+    let extra = [OsStr::new("--play"), player.as_os_str(), OsStr::new("--clips"), clips.as_os_str()];
+    // The player runs on its own thread and may finish after the line is printed: wait for what it said.
+    let (number, _, display) = a_call_on_a_plain_display(&server, &extra).await;
     let mut text = String::new();
     for _ in 0..100 {
         text = std::fs::read_to_string(&said).unwrap_or_default();
@@ -179,8 +179,7 @@ async fn with_clips_the_display_says_each_call_with_the_clips_in_order() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let _ = display.kill();
-    let _ = display.wait();
+    stop(display);
     let expected: Vec<String> = ["zh", "en"]
         .iter()
         .flat_map(|l| display_client::voice::clips_for(&number, 9, l, false).unwrap())

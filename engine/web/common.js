@@ -291,7 +291,7 @@ const OW = (() => {
 
   return {
     t, errorText, el, $, connect, request, loadTexts, callText, voiceLang, langButton, matterName, minutes, waitText,
-    setLang, locale, windowName, waitingText, texts: () => texts || DEFAULT_TEXTS, errorCodes: (code) => Object.keys(ERRORS[code] || {}),
+    setLang, locale, windowName, waitingText, texts: () => texts || DEFAULT_TEXTS, errorCodes: (language) => Object.keys(ERRORS[language] || {}),
     on: (kind, f) => handlers[kind].push(f), get lang() { return lang; }, get online() { return online; },
     testHooks,
   };

@@ -10,7 +10,7 @@
   const windowNumber = Number(new URLSearchParams(location.search).get("window")) || null;
   const FLASH_MS = 6000;
   // `opened`: the temporary window just opened, shown in the notice line (in the language on screen).
-  let hall = null, texts = null, opened = null, flashTimer = null, turn = 0;
+  let hall = null, opened = null, flashTimer = null, turn = 0;
   $("#screen").hidden = !!windowNumber;
   $("#window-screen").hidden = !windowNumber;
   const tick = () => { $("#clock").textContent = new Date().toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); };
@@ -28,7 +28,7 @@
 
   // A temporary window opened: "临时窗口 7 已开放，办理 不动产登记", in every language.
   function openedText(window, matters, code) {
-    const langs = (texts && texts.languages) || [];
+    const langs = OW.texts().languages;
     const l = langs.find((x) => x.code === code) || langs[0];
     const names = matters.map((key) => {
       const m = hall && hall.matters.find((x) => x.key === key);
@@ -80,7 +80,7 @@
 
   // The hall's languages take turns; Mandarin (the first) starts.
   function nextLanguage() {
-    const langs = (texts && texts.languages) || [];
+    const langs = OW.texts().languages;
     if (langs.length < 2) return;
     turn = (turn + 1) % langs.length;
     OW.setLang(langs[turn].code);
@@ -100,8 +100,7 @@
       opened = null; render();
     }
   });
-  OW.loadTexts().then((x) => {
-    texts = x;
+  OW.loadTexts().then((texts) => {
     if (texts.languages[0]) OW.setLang(texts.languages[0].code);
     setInterval(nextLanguage, texts.terminals.language_switch_s * 1000);
     OW.connect();

@@ -32,19 +32,9 @@ struct Cli {
     utc_offset: String,
 }
 
-fn offset_minutes(s: &str) -> Option<i32> {
-    let (sign, rest) = match s.as_bytes().first()? {
-        b'+' => (1, &s[1..]),
-        b'-' => (-1, &s[1..]),
-        _ => return None,
-    };
-    let (h, m) = rest.split_once(':')?;
-    Some(sign * (h.parse::<i32>().ok()? * 60 + m.parse::<i32>().ok()?))
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Some(utc_offset_min) = offset_minutes(&cli.utc_offset) else {
+    let Some(utc_offset_min) = onewindow_core::time::parse_offset(&cli.utc_offset) else {
         eprintln!("error: --utc-offset is like +08:00");
         return ExitCode::FAILURE;
     };

@@ -148,6 +148,17 @@ pub fn parse_hhmm(s: &str) -> Option<u32> {
     (m < 60 && minute <= 24 * 60).then_some(minute)
 }
 
+/// Parses a UTC offset `+08:00` / `-05:30` (at most 14 hours) into minutes east of UTC.
+pub fn parse_offset(s: &str) -> Option<i32> {
+    let sign = match s.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let minutes = parse_hhmm(&s[1..])?;
+    (minutes <= 14 * 60).then_some(sign * minutes as i32)
+}
+
 /// Formats minutes after midnight as `HH:MM`.
 pub fn format_hhmm(minute: u32) -> String {
     format!("{:02}:{:02}", minute / 60, minute % 60)

@@ -7,7 +7,7 @@
 use crate::core::config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rules, WindowSpec};
 use crate::core::model::{MatterId, MatterSet, WindowKind, MAX_MATTERS};
 use crate::core::staffing::{StaffingMode, StaffingRules};
-use crate::core::time::{parse_hhmm, MINUTE_MS};
+use crate::core::time::{parse_hhmm, parse_offset, MINUTE_MS};
 use crate::pin::is_pin_hash;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -178,16 +178,6 @@ fn validate(raw: RawConfig) -> Result<HallConfig, ConfigError> {
     let windows = validate_windows(raw.window, &matters)?;
     let clerks = validate_clerks(raw.clerk)?;
     Ok(HallConfig { name: raw.hall.name, utc_offset_min, hours, matters, windows, clerks, rules })
-}
-
-fn parse_offset(s: &str) -> Option<i32> {
-    let sign = match s.as_bytes().first()? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let minutes = parse_hhmm(&s[1..])?;
-    (minutes <= 14 * 60).then_some(sign * minutes as i32)
 }
 
 fn validate_hours(raw: RawHours) -> Result<Hours, ConfigError> {
