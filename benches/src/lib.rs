@@ -38,6 +38,7 @@ pub fn big_config(policy: Policy) -> HallConfig {
             target_wait_ms: (10 + (i % 4) as i64 * 5) * 60_000,
             handling_norm_ms: (4 + (i % 7) as i64 * 3) * 60_000,
             daily_cap: None,
+            retired: false,
         })
         .collect();
     let windows = (0..WINDOWS)
@@ -55,11 +56,12 @@ pub fn big_config(policy: Policy) -> HallConfig {
                 skills,
                 home: Some(MatterId((w % MATTERS) as u16)),
                 kind: if w >= WINDOWS - STANDBY { WindowKind::Standby } else { WindowKind::Regular },
+                retired: false,
             }
         })
         .collect();
     let clerks = (0..WINDOWS)
-        .map(|c| ClerkSpec { key: format!("c{c:03}"), name: format!("clerk {c}"), pin_hash: String::new() })
+        .map(|c| ClerkSpec { key: format!("c{c:03}"), name: format!("clerk {c}"), retired: false })
         .collect();
     let rules = Rules {
         policy,

@@ -26,6 +26,7 @@ fn record(seq: u64) -> Record {
         wire: format!(
             "{{\"type\":\"event\",\"seq\":{seq},\"at\":1772412480000,\"event\":{{\"kind\":\"notice_posted\"}}}}"
         ),
+        by: None,
     }
 }
 

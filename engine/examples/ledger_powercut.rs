@@ -46,6 +46,7 @@ fn main() -> ExitCode {
                     seq,
                     event: Event::NoticePosted { text: format!("event {seq}"), at: Timestamp(seq as i64) },
                     wire: format!("{{\"type\":\"event\",\"seq\":{seq}}}"),
+                    by: None,
                 };
                 if let Err(e) = store.append(&[record]) {
                     eprintln!("append failed: {e}");
@@ -99,6 +100,7 @@ fn unsynced(path: &Path, hall_id: &str) -> ExitCode {
             seq,
             event: Event::NoticePosted { text: format!("event {seq}"), at: Timestamp(seq as i64) },
             wire: format!("{{\"type\":\"event\",\"seq\":{seq}}}"),
+            by: None,
         };
         let Ok(body) = serde_json::to_vec(&record) else { return ExitCode::FAILURE };
         let (link, bytes) = chain::seal(&prev, seq, &body);

@@ -25,7 +25,9 @@ pub fn hash_token(token: &str) -> String {
 
 /// Whether `stored` has the shape of a token hash.
 pub fn is_token_hash(stored: &str) -> bool {
-    crate::pin::is_pin_hash(stored)
+    stored
+        .strip_prefix("sha256:")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
 }
 
 /// A new hall's identity: 128 random bits as hex. It binds the ledger's checksum chain to the hall and

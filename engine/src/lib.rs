@@ -12,6 +12,7 @@
 //! - [`wire`]: the mapping between core facts and the wire contract in `kiosk-protocol`.
 //! - [`launch`]: opening a data directory (ledger identity, ID keys) before serving.
 
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub use onewindow_core as core;

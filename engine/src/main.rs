@@ -11,6 +11,7 @@ use onewindow::pin;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod operator;
 mod send;
 mod serve;
 
@@ -49,13 +50,51 @@ enum Cmd {
         #[arg(long)]
         new_hall: bool,
     },
-    /// Check every record of a hall's ledger against its checksum chain, without changing it.
+    /// Check a ledger: every record against its checksum chain, seq continuity, its recorded layout,
+    /// and that its snapshot equals a replay of its events. Changes nothing.
     ///
-    /// Prints the hall id, the last seq and every damaged record; exits non-zero on damage.
+    /// Give a ledger file (a backup) or --data (a stopped server's data directory). Exits non-zero on
+    /// any problem.
     Verify {
+        /// A ledger file, e.g. a backup [default: <data>/ledger.redb].
+        file: Option<PathBuf>,
         /// The data directory.
         #[arg(long, default_value = "./onewindow-data")]
         data: PathBuf,
+        /// The hall configuration the ledger was written under (its rules shape the replay) [default:
+        /// the demo hall].
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Apply the hall configuration file to the running server: devices, PINs, texts, layout.
+    ///
+    /// Prints what changed; a layout change that is unsafe now (a retired window still signed in) is
+    /// scheduled and applied by itself once safe. Same as sending SIGHUP.
+    Reload {
+        /// The running server's data directory.
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
+    },
+    /// Copy the running server's ledger into a new file, without stopping it.
+    Backup {
+        /// The running server's data directory.
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
+        /// The new file (never overwritten).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// List the supervisor, clerk and operator actions of a business day, with who did each.
+    Audit {
+        /// The data directory (of a running server, or a stopped one).
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
+        /// The business day, YYYY-MM-DD.
+        #[arg(long)]
+        day: String,
+        /// The hall configuration, for its time zone [default: the demo hall's].
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Talk to a running server as a device: say hello, send each request, print every answer.
     ///
@@ -85,19 +124,39 @@ enum Cmd {
         /// Hall configuration (TOML).
         #[arg(long)]
         config: Option<PathBuf>,
-    },
-    /// Print the `pin_hash` value for a clerk's PIN, to paste into the hall configuration.
-    PinHash {
-        /// The clerk's key in the configuration (it salts the hash).
+        /// Also say what this configuration would change in this data directory's hall (asks the
+        /// running server, or reads a stopped server's ledger).
         #[arg(long)]
-        clerk: String,
-        /// The PIN (4–12 digits).
-        pin: String,
+        data: Option<PathBuf>,
     },
+    /// Print the `pin_hash` value (argon2id) for a clerk's PIN, to paste into the hall configuration.
+    ///
+    /// The PIN is read from the terminal (not echoed) or from stdin, never from the command line,
+    /// where shell history and the process list would keep it.
+    PinHash,
 }
 
 #[derive(Subcommand)]
 enum TokenCmd {
+    /// List the devices of a hall config: name, role, windows (tokens are stored only as hashes).
+    List {
+        /// The hall config.
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Remove a device from the hall config; with a running server, reload it so the device's open
+    /// sessions end at once (code `token_revoked`).
+    Revoke {
+        /// The hall config.
+        #[arg(long)]
+        config: PathBuf,
+        /// The device's name.
+        #[arg(long)]
+        name: String,
+        /// The running server's data directory (reloaded when a server runs there).
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
+    },
     /// Make a device token: prints the token once, and its [[device]] block for the hall config.
     Add {
         /// kiosk, clerk, display, evaluator or supervisor.
@@ -121,20 +180,35 @@ fn main() -> ExitCode {
         Cmd::Serve { config, data, listen, id_key, log_json, new_hall } => {
             serve::run(serve::Args { config, data, listen, id_key, log_json, new_hall })
         }
-        Cmd::Verify { data } => verify(&data),
+        Cmd::Verify { file, data, config } => verify(file.as_deref(), &data, config.as_deref()),
+        Cmd::Reload { data } => operator::reload(&data),
+        Cmd::Backup { data, to } => operator::backup(&data, &to),
+        Cmd::Audit { data, day, config } => operator::audit(&data, &day, config.as_deref()),
+        Cmd::Token { command: TokenCmd::List { config } } => operator::token_list(&config),
+        Cmd::Token { command: TokenCmd::Revoke { config, name, data } } => {
+            operator::token_revoke(&config, &name, &data)
+        }
         Cmd::Send { url, token, follow, requests } => send::run(&url, &token, follow, &requests),
         Cmd::Token { command: TokenCmd::Add { role, windows, name, config } } => {
             token_add(&role, &windows, name, config)
         }
-        Cmd::CheckConfig { config } => check_config(config),
-        Cmd::PinHash { clerk, pin } => {
-            if !(4..=12).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-                eprintln!("error: a PIN is 4 to 12 digits");
-                return ExitCode::from(2);
+        Cmd::CheckConfig { config, data } => {
+            let checked = check_config(config.clone());
+            match data {
+                Some(data) if checked == ExitCode::SUCCESS => operator::check_against(&data, config.as_deref()),
+                _ => checked,
             }
-            println!("{}", pin::hash_pin(&clerk, &pin));
-            ExitCode::SUCCESS
         }
+        Cmd::PinHash => match read_pin() {
+            Ok(pin) => {
+                println!("{}", pin::hash_pin(&pin));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
@@ -177,21 +251,20 @@ fn token_add(role: &str, windows: &[u16], name: Option<String>, config: Option<P
     ExitCode::SUCCESS
 }
 
-fn verify(data: &std::path::Path) -> ExitCode {
-    let ledger = data.join("ledger.redb");
+fn verify(file: Option<&std::path::Path>, data: &std::path::Path, config: Option<&std::path::Path>) -> ExitCode {
+    let ledger = file.map_or_else(|| data.join("ledger.redb"), std::path::Path::to_path_buf);
     match onewindow::store::RedbStore::verify_file(&ledger) {
         Ok(report) => {
             println!("{}: hall {}, events 1 to {}", ledger.display(), report.hall_id, report.last_seq);
-            if let Ok(marker) = std::fs::read_to_string(data.join("hall-id")) {
-                if marker.trim() != report.hall_id {
-                    println!("REPLACED: the data directory's hall-id is {}, not this ledger's", marker.trim());
-                    return ExitCode::FAILURE;
+            if file.is_none() {
+                if let Ok(marker) = std::fs::read_to_string(data.join("hall-id")) {
+                    if marker.trim() != report.hall_id {
+                        println!("REPLACED: the data directory's hall-id is {}, not this ledger's", marker.trim());
+                        return ExitCode::FAILURE;
+                    }
                 }
             }
-            if report.problems.is_empty() {
-                println!("every record matches its checksum");
-                ExitCode::SUCCESS
-            } else {
+            if !report.problems.is_empty() {
                 for p in &report.problems {
                     println!("DAMAGED: {p}");
                 }
@@ -199,8 +272,10 @@ fn verify(data: &std::path::Path) -> ExitCode {
                     "{} problem(s); restore ledger.redb from the last backup (docs/operations.md)",
                     report.problems.len()
                 );
-                ExitCode::FAILURE
+                return ExitCode::FAILURE;
             }
+            println!("every record matches its checksum");
+            operator::replay_check(&ledger, config)
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -265,4 +340,34 @@ fn describe(source: &str, hall: &HallConfig) -> String {
     }
     let _ = writeln!(out, "\nclerks: {}", hall.clerks.len());
     out
+}
+
+/// A PIN from the terminal (echo off, asked twice) or from the first line of stdin.
+fn read_pin() -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    let ask = |prompt: &str| -> Result<String, String> {
+        if terminal {
+            eprint!("{prompt}");
+            let _ = std::io::stderr().flush();
+            let _ = std::process::Command::new("stty").arg("-echo").stdin(std::process::Stdio::inherit()).status();
+        }
+        let mut line = String::new();
+        let read = stdin.lock().read_line(&mut line);
+        if terminal {
+            let _ = std::process::Command::new("stty").arg("echo").stdin(std::process::Stdio::inherit()).status();
+            eprintln!();
+        }
+        read.map_err(|e| format!("cannot read the PIN: {e}"))?;
+        Ok(line.trim().to_owned())
+    };
+    let pin = ask("PIN (4–12 digits): ")?;
+    if !pin::valid_pin(&pin) {
+        return Err("a PIN is 4 to 12 digits".into());
+    }
+    if terminal && ask("again: ")? != pin {
+        return Err("the two PINs differ".into());
+    }
+    Ok(pin)
 }

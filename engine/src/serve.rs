@@ -65,9 +65,15 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(hall_id = %info.hall_id, last_seq = info.last_seq, checked_from = info.checked_from, repaired = info.repaired, "ledger checked");
     let store: Arc<RedbStore> = Arc::new(store);
     let name = hall.name.clone();
+    // `onewindow reload` and SIGHUP read the same file again (the demo hall: its embedded text and tokens).
+    let reload: server::control::Reloader = {
+        let (config, data) = (config.clone(), data.clone());
+        Arc::new(move || launch::load_hall(config.as_deref(), &data).map(|(h, s, _)| (h, s)).map_err(|e| e.to_string()))
+    };
     let running = server::start(server::Options {
         config: hall,
         devices: settings.devices,
+        pins: settings.pins,
         limits: settings.limits,
         languages: settings.languages,
         terminals: settings.terminals,
@@ -75,6 +81,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         hasher,
         web: data.join("web"),
         listen,
+        control: Some((data.join("control.sock"), reload)),
         clock: system_clock(),
     })
     .await?;
@@ -87,6 +94,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if demo {
         println!("  demo device tokens: {}", data.join("demo-tokens.txt").display());
     }
+    println!("  operator: onewindow reload | backup | audit --data {} (or SIGHUP to reload)", data.display());
     println!("  stop with Ctrl-C (SIGINT) or SIGTERM; commits in flight finish first");
     wait_for_signal().await;
     tracing::info!("stopping");

@@ -8,13 +8,13 @@
 use crate::core::estimate::Estimate;
 use crate::core::queue::LaneKind;
 use crate::core::{
-    CallReason, Command, Event, Hall, Holder, HolderKey, MatterId, MatterSet, Rejection, StaffingTrigger, Ticket,
-    TicketClass, TicketId, TicketNumber, TicketState, Timestamp, TransferTo, WindowId,
+    CallReason, ClerkId, Command, Event, Hall, Holder, HolderKey, MatterId, MatterSet, Rejection, StaffingTrigger,
+    Ticket, TicketClass, TicketId, TicketNumber, TicketState, Timestamp, TransferTo, WindowId,
 };
 use crate::identity;
 use kiosk_protocol::view;
 use kiosk_protocol::{
-    CallReasonView, CallView, ErrorCode, HallView, HelpView, MatterView, OpenTicketView, RequestBody,
+    CallReasonView, CallView, ErrorCode, HallView, HelpView, LockView, MatterView, OpenTicketView, RequestBody,
     StaffingRequestView, StaffingView, TicketView, WaitEstimate, WindowLayout, WindowView, WireEvent,
 };
 
@@ -81,10 +81,10 @@ pub fn command(
             start: Timestamp(*start),
             end: Timestamp(*end),
         },
-        R::SignIn { window, clerk, pin } => {
+        // The session checked the PIN before the request came here (argon2 is too slow for the writer).
+        R::SignIn { window, clerk, .. } => {
             let window = w(window)?;
             let clerk = hall.config().clerk_by_key(clerk).ok_or(Rejection::UnknownClerk)?;
-            crate::pin::check_sign_in(hall.config(), clerk, pin)?;
             Command::SignIn { window, clerk }
         }
         R::SignOut { window } => Command::SignOut { window: w(window)? },
@@ -143,6 +143,10 @@ fn number(hall: &Hall, id: TicketId) -> String {
 
 fn window_number(hall: &Hall, w: WindowId) -> u16 {
     hall.config().windows.get(usize::from(w.0)).map_or(0, |s| s.number)
+}
+
+fn clerk_key(hall: &Hall, c: ClerkId) -> String {
+    hall.config().clerks.get(usize::from(c.0)).map_or_else(String::new, |c| c.key.clone())
 }
 
 fn matter_key(hall: &Hall, m: MatterId) -> String {
@@ -210,12 +214,20 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
     let n = |id: &TicketId| number(hall, *id);
     let wn = |w: &WindowId| window_number(hall, *w);
     match e {
+        Event::LayoutChanged { at, .. } => {
+            let view = hall_view(hall, *at);
+            WireEvent::LayoutChanged { matters: view.matters, windows: view.windows }
+        }
+        Event::ClerkLocked { clerk, failures, until, .. } => {
+            WireEvent::ClerkLocked { clerk: clerk_key(hall, *clerk), failures: *failures, until: until.0 }
+        }
         Event::DayOpened { date, .. } => WireEvent::DayOpened {
             date: date.to_string(),
             windows: hall
                 .config()
                 .windows
                 .iter()
+                .filter(|w| !w.retired)
                 .map(|w| WindowLayout {
                     window: w.number,
                     matters: w.skills.iter().map(|m| matter_key(hall, m)).collect(),
@@ -253,7 +265,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
         Event::ClerkSignedIn { window, clerk, .. } => WireEvent::ClerkSignedIn {
             window: wn(window),
             // The 工号 (clerk key), never the name: every display and export sees this event.
-            clerk: hall.config().clerks.get(usize::from(clerk.0)).map_or_else(String::new, |c| c.key.clone()),
+            clerk: clerk_key(hall, *clerk),
         },
         Event::ClerkSignedOut { window, .. } => WireEvent::ClerkSignedOut { window: wn(window) },
         Event::WindowPaused { window, .. } => WireEvent::WindowPaused { window: wn(window) },
@@ -379,6 +391,7 @@ pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
         .matters
         .iter()
         .enumerate()
+        .filter(|(_, spec)| !spec.retired)
         .map(|(i, spec)| {
             let id = MatterId(i as u16);
             let state = hall.matter(id);
@@ -402,6 +415,7 @@ pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
         .windows
         .iter()
         .enumerate()
+        .filter(|(_, spec)| !spec.retired)
         .filter_map(|(i, spec)| {
             let id = WindowId(i as u16);
             let state = hall.window(id)?;
@@ -441,6 +455,10 @@ pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
         tickets,
         cut_off: hall.cut_off_matters().iter().map(|m| matter_key(hall, m)).collect(),
         server_date: Some(now.local(config.utc_offset_min).0.to_string()),
+        locked: hall
+            .locked_clerks(now)
+            .map(|(c, until)| LockView { clerk: clerk_key(hall, c), until: until.0 })
+            .collect(),
         clock_warning: None,
     };
     view.settle();

@@ -8,6 +8,21 @@ fn onewindow(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_onewindow")).args(args).output().expect("run onewindow")
 }
 
+/// Runs `onewindow` with `input` on its stdin (a pipe: not a terminal).
+fn onewindow_with_input(args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_onewindow"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run onewindow");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("onewindow ends")
+}
+
 #[test]
 fn check_config_prints_the_demo_halls_matters_and_windows() {
     let out = onewindow(&["check-config"]);
@@ -39,11 +54,20 @@ fn check_config_names_the_bad_key_and_fails() {
 
 #[test]
 fn pin_hash_prints_a_hash_the_config_accepts() {
-    let out = onewindow(&["pin-hash", "--clerk", "c01", "1234"]);
-    assert!(out.status.success());
+    // The PIN comes on stdin, never on the command line.
+    let out = onewindow_with_input(&["pin-hash"], "1234\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let hash = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(onewindow::pin::pin_matches("c01", "1234", &hash));
-    assert!(!onewindow(&["pin-hash", "--clerk", "c01", "12a4"]).status.success());
+    assert!(!onewindow::pin::pin_matches("c01", "1235", &hash));
+    assert!(onewindow::config::parse_full(&format!(
+        "{}\n[[clerk]]\nkey = \"c99\"\nname = \"新人\"\npin_hash = \"{hash}\"\n",
+        onewindow::config::DEMO_HALL_TOML
+    ))
+    .is_ok());
+    assert!(!onewindow_with_input(&["pin-hash"], "12a4\n").status.success());
+    assert!(!onewindow(&["pin-hash", "--clerk", "c01", "1234"]).status.success(), "a PIN on argv is refused");
 }
 
 #[test]

@@ -161,6 +161,9 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
             }
             run(&mut script, "17:01 issue estate").expect_err("past closing")
         }),
+        // A window in use is not retired under its clerk; a locked clerk does not sign in, whatever the PIN.
+        (ErrorCode::LayoutNotNow, refusal(&[SIGNED_IN], "08:31 retire window 1")),
+        (ErrorCode::ClerkLocked, refusal(&["08:20 lock c1 5 08:35"], "08:30 sign-in 1 c1 1111")),
         (ErrorCode::NoticeTooLong, refusal(&[], &format!("09:00 notice {}", "长".repeat(201)))),
         (ErrorCode::BadText, refusal(&[], &format!("08:00 book {} tax 09:00 09:30", "x".repeat(65)))),
     ]
@@ -177,6 +180,7 @@ const PROTOCOL_ONLY: &[ErrorCode] = &[
     ErrorCode::InvalidIdNumber,
     ErrorCode::StorageUnavailable,
     ErrorCode::Unavailable,
+    ErrorCode::TokenRevoked,
 ];
 
 #[test]

@@ -21,7 +21,7 @@ fn temp_dir(name: &str) -> PathBuf {
 fn record(seq: u64) -> Record {
     let text = format!("notice-{seq:06}");
     let event = Event::NoticePosted { text, at: Timestamp(seq as i64) };
-    Record { seq, wire: format!("{{\"type\":\"event\",\"seq\":{seq}}}"), event }
+    Record { seq, wire: format!("{{\"type\":\"event\",\"seq\":{seq}}}"), event, by: None }
 }
 
 fn text_of(r: &Record) -> String {

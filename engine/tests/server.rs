@@ -315,3 +315,34 @@ async fn a_socket_that_falls_behind_is_closed_with_1013_and_resumes_without_a_ga
     assert_eq!(rest.iter().filter(|e| e["event"]["kind"] == "ticket_ended").count(), 24);
     server.stop().await;
 }
+
+/// A burst of wrong PINs locks the clerk: the lock is an event the supervisor sees, the right PIN is
+/// refused while it lasts, and `onewindow audit` lists it with the device that tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_pin_burst_locks_the_clerk_for_everyone_to_see() {
+    let limits = Limits { pin_attempts: 3, ..Limits::default() };
+    let server = TestServer::start(limits).await;
+    let mut supervisor = connect_past_snapshot(&server, "supervisor").await;
+    let mut clerk = connect_past_snapshot(&server, "clerk-w5").await;
+    let wrong = json!({"type": "sign_in", "window": 5, "clerk": "c05", "pin": "0000"});
+    for _ in 0..2 {
+        assert_eq!(code_of(&clerk.request(wrong.clone()).await), Some(ErrorCode::WrongPin));
+    }
+    assert_eq!(code_of(&clerk.request(wrong).await), Some(ErrorCode::ClerkLocked), "the third locks");
+    assert_eq!(code_of(&clerk.request(body(SIGN_IN_5)).await), Some(ErrorCode::ClerkLocked), "even the right PIN");
+    let seen = supervisor.events_until(|m| m["event"]["kind"] == "clerk_locked").await;
+    let lock = &seen.last().expect("the lock")["event"];
+    assert_eq!((lock["clerk"].as_str(), lock["failures"].as_u64()), (Some("c05"), Some(3)));
+    use onewindow::store::Store;
+    let records = server.store.read_after(0, 100_000).expect("ledger");
+    let date = records.iter().find_map(|r| match &r.event {
+        onewindow::core::Event::DayOpened { date, .. } => Some(date.to_string()),
+        _ => None,
+    });
+    let lines = onewindow::audit::lines(&server.store, &date.expect("a day is open"), 480).expect("audit");
+    assert!(
+        lines.iter().any(|l| l.contains("clerk_locked") && l.contains("clerk-w5") && l.contains("clerk c05")),
+        "{lines:#?}"
+    );
+    server.stop().await;
+}

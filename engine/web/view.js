@@ -89,6 +89,13 @@ const OWView = (() => {
         }
         break;
       case "day_closed": view.staffing_requests = []; break;
+      case "layout_changed":
+        view.matters = e.matters; view.windows = e.windows;
+        view.cut_off = (view.cut_off || []).filter((k) => e.matters.some((m) => m.key === k));
+        break;
+      case "clerk_locked":
+        view.locked = (view.locked || []).filter((l) => l.clerk !== e.clerk).concat([{ clerk: e.clerk, until: e.until }]);
+        break;
       case "ticket_issued":
         insert(view, { ticket: e.ticket.number, matter: e.ticket.matter, issued_at: e.ticket.issued_at, state: "waiting", window: null });
         break;
@@ -96,7 +103,10 @@ const OWView = (() => {
         drop(view, e.ticket);
         for (const w of view.windows) if (w.current === e.ticket) free(w);
         break;
-      case "clerk_signed_in": win(view, e.window, (w) => { w.clerk = e.clerk; w.paused = false; }); break;
+      case "clerk_signed_in":
+        view.locked = (view.locked || []).filter((l) => l.clerk !== e.clerk);
+        win(view, e.window, (w) => { w.clerk = e.clerk; w.paused = false; });
+        break;
       case "clerk_signed_out": win(view, e.window, (w) => { w.clerk = null; w.paused = false; }); break;
       case "window_paused": win(view, e.window, (w) => { w.paused = true; }); break;
       case "window_resumed": win(view, e.window, (w) => { w.paused = false; }); break;

@@ -78,6 +78,12 @@ error_codes! {
     AppointmentNotToday = "appointment_not_today",
     /// Wrong PIN.
     WrongPin = "wrong_pin",
+    /// Too many wrong PINs: the clerk may not sign in until the lock ends (a supervisor sees it).
+    ClerkLocked = "clerk_locked",
+    /// The device's token was revoked while it was connected; the server closes the session.
+    TokenRevoked = "token_revoked",
+    /// A layout change cannot be applied now (the message says why and what to do).
+    LayoutNotNow = "layout_not_now",
     /// No clerk is signed in at this window.
     NotSignedIn = "not_signed_in",
     /// This clerk is already signed in here.

@@ -18,7 +18,7 @@ pub use codes::ErrorCode;
 pub use request::{Request, RequestBody};
 pub use role::Role;
 pub use server::{
-    CallReasonView, CallView, HallView, HelpView, MatterEstimate, MatterView, OpenTicketView, ReplyResult,
+    CallReasonView, CallView, HallView, HelpView, LockView, MatterEstimate, MatterView, OpenTicketView, ReplyResult,
     ServerMessage, StaffingRequestView, StaffingView, TicketView, WaitEstimate, WindowLayout, WindowView, WireEvent,
 };
 

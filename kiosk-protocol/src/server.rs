@@ -197,6 +197,23 @@ pub enum WireEvent {
         #[serde(default)]
         windows: Vec<WindowLayout>,
     },
+    /// The hall's layout changed (a reload or a restart with a changed configuration): matters or
+    /// windows added, renamed or retired. A terminal replaces its lists with these.
+    LayoutChanged {
+        /// Every matter in service, as in a snapshot.
+        matters: Vec<MatterView>,
+        /// Every window in service, as in a snapshot.
+        windows: Vec<WindowView>,
+    },
+    /// A clerk was locked out of signing in after too many wrong PINs (the supervisor wall shows it).
+    ClerkLocked {
+        /// The clerk's 工号 (key).
+        clerk: String,
+        /// Wrong PINs in a row.
+        failures: u32,
+        /// When the lock ends (ms since the epoch).
+        until: i64,
+    },
     /// The business day closed.
     DayClosed {},
     /// A ticket was issued.
@@ -446,6 +463,8 @@ impl WireEvent {
         "notice_posted",
         "issuing_stopped",
         "issuing_resumed",
+        "layout_changed",
+        "clerk_locked",
     ];
 }
 
@@ -481,6 +500,9 @@ pub struct HallView {
     /// hall's day is not today: a supervisor may correct it with `set_hall_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_date: Option<String>,
+    /// Clerks locked out of signing in (too many wrong PINs), until when.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locked: Vec<LockView>,
     /// Set while the server doubts its wall clock (it jumped and is being ignored), saying by how much.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_warning: Option<String>,
@@ -495,6 +517,15 @@ pub struct CallView {
     pub window: u16,
     /// When it was (last) called.
     pub at: i64,
+}
+
+/// A clerk locked out of signing in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LockView {
+    /// The clerk's 工号 (key).
+    pub clerk: String,
+    /// When the lock ends (ms since the epoch).
+    pub until: i64,
 }
 
 /// A help request as the supervisor wall lists it.

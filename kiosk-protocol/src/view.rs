@@ -5,7 +5,7 @@
 //! (`engine/web/common.js`) with a line-by-line port of it; a property test checks the fold against
 //! the view built from the engine's own state.
 
-use crate::server::{CallView, HallView, HelpView, MatterEstimate, OpenTicketView, WindowView, WireEvent};
+use crate::server::{CallView, HallView, HelpView, LockView, MatterEstimate, OpenTicketView, WindowView, WireEvent};
 use crate::vocab::{TicketState, WindowKind, WindowStatus};
 use std::cmp::Ordering;
 
@@ -70,10 +70,14 @@ impl HallView {
                     (w.current, w.current_since) = (None, None);
                 }
             }
-            E::ClerkSignedIn { window, clerk } => self.with_window(*window, |w| {
-                w.clerk = Some(clerk.clone());
-                w.paused = false;
-            }),
+            E::ClerkSignedIn { window, clerk } => {
+                // Signed in: any lock of theirs is over.
+                self.locked.retain(|l| l.clerk != *clerk);
+                self.with_window(*window, |w| {
+                    w.clerk = Some(clerk.clone());
+                    w.paused = false;
+                });
+            }
             E::ClerkSignedOut { window } => self.with_window(*window, |w| {
                 w.clerk = None;
                 w.paused = false;
@@ -182,6 +186,16 @@ impl HallView {
             }
             E::IssuingResumed { matter } => self.cut_off.retain(|m| m != matter),
             E::DayClosed {} => self.staffing_requests.clear(),
+            E::LayoutChanged { matters, windows } => {
+                self.matters.clone_from(matters);
+                self.windows.clone_from(windows);
+                let keys: Vec<&str> = matters.iter().map(|m| m.key.as_str()).collect();
+                self.cut_off.retain(|m| keys.contains(&m.as_str()));
+            }
+            E::ClerkLocked { clerk, until, .. } => {
+                self.locked.retain(|l| l.clerk != *clerk);
+                self.locked.push(LockView { clerk: clerk.clone(), until: *until });
+            }
             E::AppointmentBooked { .. } | E::TicketRated { .. } => {}
         }
     }

@@ -60,6 +60,7 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
             target_wait_ms: (m.target_wait_min * MINUTE_MS) as i64,
             handling_norm_ms: (m.service.mean() * MINUTE_MS) as i64,
             daily_cap: None,
+            retired: false,
         })
         .collect();
     let windows = scenario
@@ -74,10 +75,11 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
             skills: MatterSet::of(w.serves.iter().map(|m| MatterId(*m as u16))),
             home: w.serves.first().map(|m| MatterId(*m as u16)),
             kind: if w.standby { WindowKind::Standby } else { WindowKind::Regular },
+            retired: false,
         })
         .collect();
     let clerks = (0..scenario.windows.len())
-        .map(|i| ClerkSpec { key: format!("c{i}"), name: format!("clerk {i}"), pin_hash: String::new() })
+        .map(|i| ClerkSpec { key: format!("c{i}"), name: format!("clerk {i}"), retired: false })
         .collect();
     let rules = Rules {
         policy,

@@ -12,6 +12,10 @@ impl Hall {
     /// event naming something unknown is ignored rather than trusted.
     pub fn apply(&mut self, event: &Event) {
         match event {
+            Event::LayoutChanged { layout, .. } => self.apply_layout(layout),
+            Event::ClerkLocked { clerk, until, .. } => {
+                self.locks.insert(*clerk, *until);
+            }
             Event::DayOpened { date, .. } => self.open_day(*date),
             Event::DayClosed { .. } => {
                 if let Some(day) = &mut self.day {

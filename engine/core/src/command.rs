@@ -29,6 +29,21 @@ pub struct TransferTo {
 /// Every command the hall understands.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// Record a new layout (from [`crate::layout::plan`]): matters, windows and clerks added, renamed
+    /// or retired. The shell sends it at start and on reload.
+    ChangeLayout {
+        /// The whole layout, as the ledger will index it.
+        layout: crate::layout::Layout,
+    },
+    /// Lock a clerk out of signing in until `until` (too many wrong PINs; the shell counts them).
+    LockClerk {
+        /// The clerk.
+        clerk: ClerkId,
+        /// Wrong PINs in a row that led to it.
+        failures: u32,
+        /// When the lock ends.
+        until: Timestamp,
+    },
     /// Start a business day: ticket sequences restart. The shell sends it when the local date changes.
     OpenDay {
         /// The local date.

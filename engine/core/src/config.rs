@@ -7,9 +7,10 @@ use super::model::{ClerkId, MatterId, MatterSet, WindowId, WindowKind};
 use super::staffing::StaffingRules;
 use super::time::MINUTE_MS;
 pub use crate::routing::Policy;
+use serde::{Deserialize, Serialize};
 
 /// A kind of business citizens come for (事项).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MatterSpec {
     /// Stable key used in config, on the wire and in reports, e.g. `real_estate`.
     pub key: String,
@@ -25,10 +26,14 @@ pub struct MatterSpec {
     pub handling_norm_ms: i64,
     /// Tickets issued per day at most, if capped (限号).
     pub daily_cap: Option<u32>,
+    /// Taken out of service by a layout change: kept so the ledger's old events still name it, never
+    /// offered again (see [`crate::layout`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 /// A service counter (窗口).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowSpec {
     /// Stable key, e.g. `w05`.
     pub key: String,
@@ -44,17 +49,22 @@ pub struct WindowSpec {
     pub home: Option<MatterId>,
     /// Regular, green channel or standby.
     pub kind: WindowKind,
+    /// Taken out of service by a layout change (see [`MatterSpec::retired`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
-/// A clerk who may sign in to windows.
-#[derive(Debug, Clone, PartialEq)]
+/// A clerk who may sign in to windows. Their PIN is not here: the server checks PINs before a `SignIn`
+/// reaches the core, and keeps the hashes out of the ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClerkSpec {
-    /// Stable key, e.g. `c01`.
+    /// Stable key (工号), e.g. `c01`.
     pub key: String,
     /// Name, shown on the clerk console and in reports (never on hall displays).
     pub name: String,
-    /// `sha256:<hex>` of the PIN. The core never reads it: the server checks PINs before a `SignIn`.
-    pub pin_hash: String,
+    /// Removed by a layout change (see [`MatterSpec::retired`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retired: bool,
 }
 
 /// Rules that shape routing and the ticket life cycle.
@@ -129,25 +139,33 @@ pub struct HallConfig {
 }
 
 impl HallConfig {
-    /// The matter with this key.
+    /// The matter in service with this key (a retired one is never found).
     pub fn matter_by_key(&self, key: &str) -> Option<MatterId> {
-        self.matters.iter().position(|m| m.key == key).map(|i| MatterId(i as u16))
+        self.matters.iter().position(|m| m.key == key && !m.retired).map(|i| MatterId(i as u16))
     }
-    /// The matter with this prefix letter.
+    /// The matter in service with this prefix letter.
     pub fn matter_by_prefix(&self, prefix: char) -> Option<MatterId> {
-        self.matters.iter().position(|m| m.prefix == prefix).map(|i| MatterId(i as u16))
+        self.matters.iter().position(|m| m.prefix == prefix && !m.retired).map(|i| MatterId(i as u16))
     }
-    /// The window with this key.
+    /// The window in service with this key.
     pub fn window_by_key(&self, key: &str) -> Option<WindowId> {
-        self.windows.iter().position(|w| w.key == key).map(|i| WindowId(i as u16))
+        self.windows.iter().position(|w| w.key == key && !w.retired).map(|i| WindowId(i as u16))
     }
-    /// The window with this display number.
+    /// The window in service with this display number.
     pub fn window_by_number(&self, number: u16) -> Option<WindowId> {
-        self.windows.iter().position(|w| w.number == number).map(|i| WindowId(i as u16))
+        self.windows.iter().position(|w| w.number == number && !w.retired).map(|i| WindowId(i as u16))
     }
-    /// The clerk with this key.
+    /// The clerk with this key, unless removed.
     pub fn clerk_by_key(&self, key: &str) -> Option<ClerkId> {
-        self.clerks.iter().position(|c| c.key == key).map(|i| ClerkId(i as u16))
+        self.clerks.iter().position(|c| c.key == key && !c.retired).map(|i| ClerkId(i as u16))
+    }
+    /// What the ledger names by index: matters, windows and clerks, retired ones included.
+    pub fn layout(&self) -> crate::layout::Layout {
+        crate::layout::Layout {
+            matters: self.matters.clone(),
+            windows: self.windows.clone(),
+            clerks: self.clerks.clone(),
+        }
     }
     /// The matter spec; ids come from this config, so the index is in range.
     pub fn matter(&self, m: MatterId) -> &MatterSpec {

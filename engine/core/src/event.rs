@@ -47,6 +47,25 @@ pub enum CallReason {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
+    /// The hall's layout changed (or was recorded for the first time): matters, windows and clerks as
+    /// the events after this one name them by index. See [`crate::layout`].
+    LayoutChanged {
+        /// The whole layout, retired entries included.
+        layout: crate::layout::Layout,
+        /// When.
+        at: Timestamp,
+    },
+    /// A clerk was locked out of signing in (too many wrong PINs).
+    ClerkLocked {
+        /// The clerk.
+        clerk: ClerkId,
+        /// Wrong PINs in a row.
+        failures: u32,
+        /// When the lock ends.
+        until: Timestamp,
+        /// When.
+        at: Timestamp,
+    },
     /// A business day started; ticket sequences restart.
     DayOpened {
         /// The local date.

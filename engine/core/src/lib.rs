@@ -14,6 +14,7 @@ pub mod config;
 mod decide;
 pub mod estimate;
 pub mod event;
+pub mod layout;
 pub mod model;
 pub mod queue;
 pub mod rejection;
@@ -29,6 +30,7 @@ pub use command::{Command, Holder, TransferTo};
 pub use config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rules, WindowSpec};
 pub use event::{CallReason, Event};
 pub use kiosk_protocol::view::RECENT_CALLS;
+pub use layout::Layout;
 pub use model::*;
 pub use rejection::Rejection;
 pub use staffing::{StaffingMode, StaffingRules, StaffingTrigger};
@@ -130,6 +132,8 @@ pub struct Hall {
     staffing_requests: BTreeMap<WindowId, StaffingTrigger>,
     /// Matters cut off (限号) as of the last tick.
     cut_off: MatterSet,
+    /// Clerks locked out of signing in, until when (kept after they end: a later lock replaces it).
+    locks: BTreeMap<ClerkId, Timestamp>,
     /// When the tick next runs the staffing review and the cut-off check; not hall state.
     ticks: tick::Cadence,
 }
@@ -153,18 +157,7 @@ pub struct RecentCall {
 impl Hall {
     /// A hall with no day open yet, windows as configured.
     pub fn new(config: HallConfig) -> Hall {
-        let matters = config
-            .matters
-            .iter()
-            .map(|m| MatterState {
-                issued_today: 0,
-                queues: MatterQueues::default(),
-                aht_ms: m.handling_norm_ms as f64,
-                active_windows: 0,
-                arrival_rate: 0.0,
-                last_issued_at: None,
-            })
-            .collect();
+        let matters = config.matters.iter().map(new_matter_state).collect();
         let windows = config.windows.iter().map(initial_window).collect();
         Hall {
             config,
@@ -182,6 +175,7 @@ impl Hall {
             help_requests: Vec::new(),
             staffing_requests: BTreeMap::new(),
             cut_off: MatterSet::default(),
+            locks: BTreeMap::new(),
             ticks: tick::Cadence::default(),
         }
     }
@@ -223,6 +217,10 @@ impl Hall {
     /// Matters that stopped issuing ordinary tickets (capacity cut-off, 限号), as of the last tick.
     pub fn cut_off_matters(&self) -> MatterSet {
         self.cut_off
+    }
+    /// Clerks locked out of signing in at `now`, with when each lock ends.
+    pub fn locked_clerks(&self, now: Timestamp) -> impl Iterator<Item = (ClerkId, Timestamp)> + '_ {
+        self.locks.iter().filter(move |(_, until)| **until > now).map(|(c, u)| (*c, *u))
     }
     /// The notice on the displays (empty for none).
     pub fn notice(&self) -> &str {
@@ -284,8 +282,27 @@ impl Hall {
     }
 }
 
-/// A window as the configuration lays it out at the start of every day.
+/// A matter's state before its first ticket.
+fn new_matter_state(spec: &MatterSpec) -> MatterState {
+    MatterState {
+        issued_today: 0,
+        queues: MatterQueues::default(),
+        aht_ms: spec.handling_norm_ms as f64,
+        active_windows: 0,
+        arrival_rate: 0.0,
+        last_issued_at: None,
+    }
+}
+
+/// A window as the configuration lays it out at the start of every day (a retired one stays closed).
 fn initial_window(spec: &WindowSpec) -> WindowState {
+    if spec.retired {
+        return WindowState {
+            open: false,
+            skills: MatterSet::default(),
+            ..initial_window(&WindowSpec { retired: false, ..spec.clone() })
+        };
+    }
     WindowState {
         open: spec.kind != WindowKind::Standby,
         paused: false,

@@ -11,6 +11,15 @@ pub enum Rejection {
     /// No business day is open.
     #[error("no business day is open")]
     DayNotOpen,
+    /// The clerk is locked out (too many wrong PINs) until this time.
+    #[error("the clerk is locked after too many wrong PINs")]
+    ClerkLocked {
+        /// When the lock ends.
+        until: super::time::Timestamp,
+    },
+    /// A layout change cannot be applied safely now; the text says why and what to do.
+    #[error("{0}")]
+    LayoutNotNow(String),
     /// The day is already open for this date (or a later one).
     #[error("the business day is already open")]
     DayAlreadyOpen,
@@ -138,6 +147,8 @@ impl Rejection {
     pub fn code(&self) -> ErrorCode {
         match self {
             Rejection::DayNotOpen => ErrorCode::DayNotOpen,
+            Rejection::LayoutNotNow(_) => ErrorCode::LayoutNotNow,
+            Rejection::ClerkLocked { .. } => ErrorCode::ClerkLocked,
             Rejection::DayAlreadyOpen => ErrorCode::DayAlreadyOpen,
             Rejection::DayClosed => ErrorCode::DayClosed,
             Rejection::OutsideHours => ErrorCode::OutsideHours,

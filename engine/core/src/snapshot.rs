@@ -56,6 +56,12 @@ pub struct HallSnapshot {
     staffing_requests: Vec<(super::WindowId, super::StaffingTrigger)>,
     #[serde(default)]
     cut_off: super::MatterSet,
+    /// The layout the ledger recorded (absent in snapshots from before layouts were recorded: then the
+    /// configuration's).
+    #[serde(default)]
+    layout: Option<super::Layout>,
+    #[serde(default)]
+    locks: Vec<(ClerkId, super::Timestamp)>,
 }
 
 impl Hall {
@@ -96,12 +102,17 @@ impl Hall {
             help_requests: self.help_requests.clone(),
             staffing_requests: self.staffing_requests.iter().map(|(w, t)| (*w, *t)).collect(),
             cut_off: self.cut_off,
+            layout: Some(self.config.layout()),
+            locks: self.locks.iter().map(|(c, u)| (*c, *u)).collect(),
         }
     }
 
     /// The hall a snapshot describes, under `config`; `None` if the snapshot does not fit the
     /// configuration (other matters or windows), in which case the caller replays the ledger instead.
-    pub fn restore(config: HallConfig, snap: HallSnapshot) -> Option<Hall> {
+    pub fn restore(mut config: HallConfig, snap: HallSnapshot) -> Option<Hall> {
+        if let Some(layout) = snap.layout {
+            (config.matters, config.windows, config.clerks) = (layout.matters, layout.windows, layout.clerks);
+        }
         let mut hall = Hall::new(config);
         if snap.matters.len() != hall.matters.len() || snap.windows.len() != hall.windows.len() {
             return None;
@@ -129,6 +140,7 @@ impl Hall {
         hall.help_requests = snap.help_requests;
         hall.staffing_requests = snap.staffing_requests.into_iter().collect();
         hall.cut_off = snap.cut_off;
+        hall.locks = snap.locks.into_iter().collect();
         for t in &snap.tickets {
             let Some(place) = t.place else { continue };
             match place.lane {

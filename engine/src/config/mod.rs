@@ -8,9 +8,9 @@ use crate::core::config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rule
 use crate::core::model::{MatterId, MatterSet, WindowKind, MAX_MATTERS};
 use crate::core::staffing::{StaffingMode, StaffingRules};
 use crate::core::time::{parse_hhmm, parse_offset, MINUTE_MS};
-use crate::pin::is_pin_hash;
+use crate::pin::check_pin_hash;
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 mod server;
 mod terminals;
@@ -155,8 +155,12 @@ pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigErro
     let server = raw.server.take();
     let languages = std::mem::take(&mut raw.language);
     let terminals = terminals::validate(std::mem::take(&mut raw.terminals))?;
-    let hall = validate(raw)?;
-    let settings = server::validate(devices, server, languages, terminals, &hall)?;
+    let clerks = std::mem::take(&mut raw.clerk);
+    let mut hall = validate(raw)?;
+    let (clerks, pins) = validate_clerks(clerks)?;
+    hall.clerks = clerks;
+    let mut settings = server::validate(devices, server, languages, terminals, &hall)?;
+    settings.pins = pins;
     Ok((hall, settings))
 }
 
@@ -176,7 +180,7 @@ fn validate(raw: RawConfig) -> Result<HallConfig, ConfigError> {
     rules.staffing = validate_staffing(raw.staffing)?;
     let matters = validate_matters(raw.matter)?;
     let windows = validate_windows(raw.window, &matters)?;
-    let clerks = validate_clerks(raw.clerk)?;
+    let (clerks, _) = validate_clerks(raw.clerk)?;
     Ok(HallConfig { name: raw.hall.name, utc_offset_min, hours, matters, windows, clerks, rules })
 }
 
@@ -315,6 +319,7 @@ fn validate_matters(raw: Vec<RawMatter>) -> Result<Vec<MatterSpec>, ConfigError>
                 target_wait_ms: positive_minutes(&at("target_wait_min"), m.target_wait_min)?,
                 handling_norm_ms: positive_minutes(&at("handling_norm_min"), m.handling_norm_min)?,
                 daily_cap: m.daily_cap,
+                retired: false,
             })
         })
         .collect()
@@ -358,27 +363,30 @@ fn validate_windows(raw: Vec<RawWindow>, matters: &[MatterSpec]) -> Result<Vec<W
                 home: skills.first().copied(),
                 skills: MatterSet::of(skills),
                 kind: w.kind,
+                retired: false,
             })
         })
         .collect()
 }
 
-fn validate_clerks(raw: Vec<RawClerk>) -> Result<Vec<ClerkSpec>, ConfigError> {
+/// The clerks, and their PIN hashes by key (the server keeps those; the core and the ledger never see them).
+fn validate_clerks(raw: Vec<RawClerk>) -> Result<(Vec<ClerkSpec>, BTreeMap<String, String>), ConfigError> {
     let mut keys = HashSet::new();
-    raw.into_iter()
+    let mut pins = BTreeMap::new();
+    let clerks = raw
+        .into_iter()
         .enumerate()
         .map(|(i, c)| {
             unique_key(&mut keys, &format!("clerk[{i}].key"), &c.key)?;
             if c.name.trim().is_empty() {
                 return Err(invalid(format!("clerk[{i}].name"), "must not be empty"));
             }
-            if !is_pin_hash(&c.pin_hash) {
-                return Err(invalid(
-                    format!("clerk[{i}].pin_hash"),
-                    "expected `sha256:` and 64 hex digits (make one with `onewindow pin-hash`)",
-                ));
+            if let Err(e) = check_pin_hash(&c.pin_hash) {
+                return Err(invalid(format!("clerk[{i}].pin_hash"), e));
             }
-            Ok(ClerkSpec { key: c.key, name: c.name, pin_hash: c.pin_hash })
+            pins.insert(c.key.clone(), c.pin_hash);
+            Ok(ClerkSpec { key: c.key, name: c.name, retired: false })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok((clerks, pins))
 }

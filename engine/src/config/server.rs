@@ -74,6 +74,8 @@ pub(super) struct RawServer {
     max_unauthenticated_per_ip: Option<usize>,
     kiosk_issues_per_minute: Option<u32>,
     socket_queue: Option<usize>,
+    pin_attempts: Option<u32>,
+    pin_lock_minutes: Option<u32>,
 }
 
 /// A terminal allowed to connect.
@@ -102,6 +104,10 @@ pub struct Limits {
     pub kiosk_issues_per_minute: u32,
     /// Events one socket may fall behind before it is closed (1013) and must resume.
     pub socket_queue: usize,
+    /// Wrong PINs in a row that lock a clerk out.
+    pub pin_attempts: u32,
+    /// How long a lock lasts, in minutes.
+    pub pin_lock_minutes: u32,
 }
 
 impl Default for Limits {
@@ -112,6 +118,8 @@ impl Default for Limits {
             max_unauthenticated_per_ip: 64,
             kiosk_issues_per_minute: 30,
             socket_queue: 1_024,
+            pin_attempts: 5,
+            pin_lock_minutes: 15,
         }
     }
 }
@@ -127,6 +135,8 @@ pub struct ServerSettings {
     pub languages: Vec<Language>,
     /// How the terminal pages behave.
     pub terminals: super::Terminals,
+    /// Clerks' PIN hashes (argon2id PHC strings) by clerk key.
+    pub pins: std::collections::BTreeMap<String, String>,
 }
 
 pub(super) fn validate(
@@ -208,6 +218,13 @@ pub(super) fn validate(
             defaults.kiosk_issues_per_minute as usize,
         )? as u32,
         socket_queue: positive("socket_queue", s.socket_queue, defaults.socket_queue)?,
+        pin_attempts: positive("pin_attempts", s.pin_attempts.map(|v| v as usize), defaults.pin_attempts as usize)?
+            as u32,
+        pin_lock_minutes: positive(
+            "pin_lock_minutes",
+            s.pin_lock_minutes.map(|v| v as usize),
+            defaults.pin_lock_minutes as usize,
+        )? as u32,
     };
-    Ok(ServerSettings { devices, limits, languages, terminals })
+    Ok(ServerSettings { devices, limits, languages, terminals, pins: Default::default() })
 }

@@ -32,7 +32,7 @@ pub async fn state(State(app): State<App>, headers: HeaderMap) -> Response {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
     let hash = token.map(crate::auth::hash_token);
-    let allowed = app.devices.iter().any(|d| d.role == Role::Supervisor && Some(&d.token_hash) == hash.as_ref());
+    let allowed = app.devices.now().iter().any(|d| d.role == Role::Supervisor && Some(&d.token_hash) == hash.as_ref());
     if !allowed {
         return (StatusCode::UNAUTHORIZED, "a supervisor token is required\n").into_response();
     }

@@ -8,17 +8,19 @@
 //! ```
 
 pub mod clock;
+pub mod control;
 mod guard;
 mod http;
 pub mod listen;
 pub mod metrics;
 mod pages;
+mod pins;
 mod session;
 pub mod writer;
 
 use crate::auth::IdKeys;
 use crate::config::{Device, Language, Limits, Terminals};
-use crate::core::HallConfig;
+use crate::core::{Command, HallConfig};
 use crate::store::{Store, StoreError};
 use crate::wire;
 use axum::extract::ws::WebSocketUpgrade;
@@ -26,12 +28,15 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
+use kiosk_protocol::ErrorCode;
 use metrics::Metrics;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, watch};
-use writer::{Clock, HallState, Published, StateWanted, Submission, Writer};
+use wire::WireError;
+use writer::{Accepted, Caller, Clock, HallState, Published, StateWanted, Submission, Work, Writer};
 
 /// Commands waiting for the writer, at most.
 const COMMAND_QUEUE: usize = 4_096;
@@ -41,7 +46,7 @@ const TRANSPORT_MAX_FRAME: usize = 64 * 1024;
 /// What a running server shares with its sessions and handlers.
 #[derive(Clone)]
 pub struct App {
-    devices: Arc<Vec<Device>>,
+    devices: Arc<Devices>,
     commands: mpsc::Sender<Submission>,
     events: broadcast::Sender<Arc<Published>>,
     /// Asks the writer for the hall as it stands.
@@ -53,18 +58,56 @@ pub struct App {
     admission: guard::Admission,
     health: Arc<Health>,
     shutdown: watch::Receiver<bool>,
-    texts: Arc<str>,
+    texts: Arc<std::sync::RwLock<Arc<str>>>,
     /// The terminals' settings (the rating reasons a pad may send).
     terminals: Arc<Terminals>,
+    /// Clerks' PIN hashes and wrong-PIN counts.
+    pins: Arc<pins::Pins>,
+    /// The hall's time zone, minutes east of UTC (for the audit's times).
+    utc_offset_min: i32,
 }
 
 impl App {
+    /// Hands `work` to the writer and waits for its answer (durable when `Ok`).
+    pub(crate) async fn submit(&self, caller: Caller, work: Work) -> Result<Accepted, WireError> {
+        let stopping = || WireError { code: ErrorCode::Unavailable, message: "the server is stopping".into() };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.commands.send(Submission { caller, body: work, reply }).await.map_err(|_| stopping())?;
+        answer.await.unwrap_or_else(|_| Err(stopping()))
+    }
+
     /// The hall as it stands, from the writer (which builds the message at most once per change);
     /// `None` when the writer has stopped.
     async fn state(&self) -> Option<Arc<HallState>> {
         let (asker, answer) = tokio::sync::oneshot::channel();
         self.wanted.send(asker).await.ok()?;
         answer.await.ok()
+    }
+}
+
+/// The devices allowed to connect, replaced by a reload; sessions watch for a change and end themselves
+/// when their token is gone.
+pub struct Devices {
+    list: std::sync::RwLock<Arc<Vec<Device>>>,
+    changed: watch::Sender<u64>,
+}
+
+impl Devices {
+    fn new(list: Vec<Device>) -> Devices {
+        Devices { list: std::sync::RwLock::new(Arc::new(list)), changed: watch::channel(0).0 }
+    }
+    /// The devices now.
+    pub fn now(&self) -> Arc<Vec<Device>> {
+        self.list.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+    /// Whether `device` may still connect as it did (same token, role and windows).
+    pub fn still(&self, device: &Device) -> bool {
+        self.now().iter().any(|d| d == device)
+    }
+    /// Replaces the list; sessions of devices no longer in it end.
+    fn replace(&self, list: Vec<Device>) {
+        *self.list.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(list);
+        self.changed.send_modify(|n| *n += 1);
     }
 }
 
@@ -104,6 +147,8 @@ pub struct Options {
     pub config: HallConfig,
     /// Devices allowed to connect.
     pub devices: Vec<Device>,
+    /// Clerks' PIN hashes by clerk key.
+    pub pins: std::collections::BTreeMap<String, String>,
     /// Limits.
     pub limits: Limits,
     /// Display and voice texts, the first the default.
@@ -118,6 +163,9 @@ pub struct Options {
     pub web: std::path::PathBuf,
     /// Where to listen (port 0 picks one).
     pub listen: SocketAddr,
+    /// The control socket and how to read the configuration again (`onewindow serve` passes both;
+    /// tests that need no operator pass `None`).
+    pub control: Option<(std::path::PathBuf, control::Reloader)>,
     /// Time.
     pub clock: Clock,
 }
@@ -140,15 +188,23 @@ pub enum StartError {
     /// The terminals' pages could not be written.
     #[error("cannot write the terminals' pages into {0}: {1}")]
     Web(std::path::PathBuf, std::io::Error),
-    /// The ledger belongs to another hall layout.
-    #[error("the data directory was written for another hall layout (matters or windows changed order or keys): {0}")]
+    /// The configuration cannot be laid over the ledger's layout.
+    #[error("{0}")]
     Layout(String),
+    /// The control socket could not be made.
+    #[error("cannot make the control socket {0}: {1}")]
+    Control(std::path::PathBuf, std::io::Error),
     /// The address could not be bound.
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
 }
 
-/// The hall's layout as the ledger depends on it: events name matters, windows and clerks by index.
+/// The value of the ledger's `layout` meta once layouts are events in the ledger (decision 0009).
+pub const LAYOUT_IN_LEDGER: &str = "in-ledger";
+
+/// How ledgers written before decision 0009 recorded their layout: keys in index order. Such a ledger
+/// opens only under a configuration with the same keys in the same order; its first start records the
+/// layout as an event, and from then on the configuration may change.
 pub fn layout_fingerprint(config: &HallConfig) -> String {
     let matters: Vec<&str> = config.matters.iter().map(|m| m.key.as_str()).collect();
     let windows: Vec<&str> = config.windows.iter().map(|w| w.key.as_str()).collect();
@@ -167,7 +223,8 @@ impl Running {
 
 /// Starts a server: loads the hall from the ledger, binds, spawns the writer and the HTTP service.
 pub async fn start(options: Options) -> Result<Running, StartError> {
-    let Options { config, devices, mut limits, languages, terminals, store, hasher, web, listen, clock } = options;
+    let Options { config, devices, pins, mut limits, languages, terminals, store, hasher, web, listen, control, clock } =
+        options;
     pages::unpack(&web).map_err(|e| StartError::Web(web.clone(), e))?;
     // Never more connections than file descriptors, with a reserve for the ledger, logs and accept.
     if let Some(fit) = listen::raise_file_limit(64) {
@@ -177,14 +234,24 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         }
     }
     let texts = serde_json::json!({ "languages": languages, "terminals": &terminals }).to_string();
-    let fingerprint = layout_fingerprint(&config);
-    match store.meta("layout")? {
-        Some(stored) if stored != fingerprint => return Err(StartError::Layout(stored)),
-        Some(_) => {}
-        None => store.set_meta("layout", &fingerprint)?,
+    let recorded = store.meta("layout")?;
+    if let Some(old) = recorded.as_deref().filter(|r| *r != LAYOUT_IN_LEDGER && *r != layout_fingerprint(&config)) {
+        return Err(StartError::Layout(format!(
+            "this ledger was written before layouts were recorded in it, under {old}; start once with that \
+             configuration (same keys, same order) to record it, then change the configuration"
+        )));
     }
     let (hall, seq) = writer::load(&config, store.as_ref())?;
     tracing::info!(seq, "hall loaded from the ledger");
+    let plan = crate::core::layout::plan(&hall.config().layout(), &config).map_err(StartError::Layout)?;
+    let record_layout =
+        (recorded.as_deref() != Some(LAYOUT_IN_LEDGER) || !plan.changes.is_empty()).then(|| plan.layout.clone());
+    let pins = pins::Pins::new(pins, limits.pin_attempts, Duration::from_secs(u64::from(limits.pin_lock_minutes) * 60));
+    let now = clock();
+    for (clerk, until) in hall.locked_clerks(now) {
+        let key = &hall.config().clerks[usize::from(clerk.0)].key;
+        pins.lock(key, Duration::from_millis(u64::try_from(until.since(now)).unwrap_or(0)));
+    }
     let metrics = Arc::new(Metrics::default());
     let (events, _) = broadcast::channel(limits.socket_queue.max(16));
     let writer_time = clock::CheckedClock::new(clock(), std::time::Duration::ZERO, crate::core::Timestamp(0));
@@ -214,9 +281,10 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         time: writer_time,
         started: std::time::Instant::now(),
         clock_warning: None,
+        pending_layout: None,
     };
     let app = App {
-        devices: Arc::new(devices),
+        devices: Arc::new(Devices::new(devices)),
         commands,
         events,
         wanted,
@@ -226,13 +294,28 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         admission: guard::Admission::new(limits),
         health,
         shutdown: shutdown.clone(),
-        texts: texts.into(),
+        texts: Arc::new(std::sync::RwLock::new(texts.into())),
         terminals: Arc::new(terminals),
+        pins: Arc::new(pins),
+        utc_offset_min: config.utc_offset_min,
     };
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
     let written = tokio::spawn(writer.run(rx, wanted_rx));
+    if let Some(layout) = record_layout {
+        for change in &plan.changes {
+            tracing::info!(change = %change, "layout change");
+        }
+        match app.submit(Caller::operator(), Work::Command(Command::ChangeLayout { layout })).await {
+            Ok(_) => store_meta_layout(&app.store)?,
+            Err(e) if e.code == ErrorCode::LayoutNotNow => {
+                tracing::warn!(reason = %e.message, "layout change scheduled")
+            }
+            Err(e) => return Err(StartError::Layout(format!("the layout change was not recorded: {}", e.message))),
+        }
+    }
     let admission = app.admission.clone();
+    let app_for_control = app.clone();
     let router = Router::new()
         .route("/ws", get(ws))
         .route("/healthz", get(http::healthz))
@@ -241,9 +324,20 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .route("/api/texts", get(pages::texts))
         .merge(pages::router(&web, app.terminals.voice_clips.as_deref()))
         .with_state(app);
+    if let Some((path, reload)) = control {
+        control::serve(path.clone(), app_for_control, reload).await.map_err(|e| StartError::Control(path, e))?;
+    }
     // When it returns every connection has ended, so no command sender is left: the writer drains and stops.
     let served = tokio::spawn(listen::serve(listener, router, admission, shutdown));
     Ok(Running { addr, stop, served, written })
+}
+
+/// Notes in the ledger that its layout is recorded as events (once; idempotent).
+fn store_meta_layout(store: &Arc<dyn Store>) -> Result<(), StoreError> {
+    if store.meta("layout")?.as_deref() != Some(LAYOUT_IN_LEDGER) {
+        store.set_meta("layout", LAYOUT_IN_LEDGER)?;
+    }
+    Ok(())
 }
 
 async fn ws(

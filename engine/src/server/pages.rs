@@ -59,7 +59,8 @@ pub fn router(dir: &Path, voice: Option<&Path>) -> Router<App> {
 /// `GET /api/texts`: the hall's languages and their call templates (the first the default) and the
 /// terminals' settings.
 pub async fn texts(State(app): State<App>) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], app.texts.to_string()).into_response()
+    ([(header::CONTENT_TYPE, "application/json")], app.texts.read().unwrap_or_else(|p| p.into_inner()).to_string())
+        .into_response()
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@
 //! take one frame (it stopped reading), is dropped; at stop, a blocked send is abandoned at once.
 
 use super::guard;
-use super::writer::{Accepted, Caller, HallState, Submission};
+use super::pins::PinCheck;
+use super::writer::{Accepted, Caller, HallState, Work};
 use super::App;
 use crate::config::Device;
 use crate::wire::WireError;
@@ -20,7 +21,7 @@ use kiosk_protocol::{
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{broadcast, oneshot, watch};
+use tokio::sync::{broadcast, watch};
 
 /// Time a new connection has to authenticate.
 const HELLO_WITHIN: Duration = Duration::from_secs(5);
@@ -195,7 +196,7 @@ async fn authenticate(
         return Err(End::Close(close_code::POLICY, "unsupported protocol"));
     }
     let hash = crate::auth::hash_token(&token);
-    let Some(device) = app.devices.iter().find(|d| d.token_hash == hash).cloned() else {
+    let Some(device) = app.devices.now().iter().find(|d| d.token_hash == hash).cloned() else {
         send_message(sink, &error(Some(request.id), ErrorCode::Unauthorized, "unknown device token")).await?;
         return Err(End::Close(close_code::POLICY, "unknown device token"));
     };
@@ -226,6 +227,7 @@ async fn serve(
         Err(end) => return end,
     };
     let mut shutdown = app.shutdown.clone();
+    let mut devices = app.devices.changed.subscribe();
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut heard = Instant::now();
     loop {
@@ -301,6 +303,13 @@ async fn serve(
                 }
             }
             _ = shutdown.changed() => return End::Close(close_code::AWAY, "server stopping"),
+            _ = devices.changed() => {
+                if !app.devices.still(device) {
+                    tracing::warn!(device = %device.name, "token revoked; closing its session");
+                    let _ = send_message(sink, &error(None, ErrorCode::TokenRevoked, "this device's token was revoked")).await;
+                    return End::Close(close_code::POLICY, "token revoked");
+                }
+            }
         }
     }
 }
@@ -380,11 +389,19 @@ async fn command(app: &App, device: &Device, request: Request) -> ServerMessage 
     }
     if !device.role.may(&request.body) {
         let message = format!("a {} may not {}", device.role.name(), request.body.kind());
+        tracing::warn!(device = %device.name, kind = request.body.kind(), "forbidden request refused");
         return error(Some(id), ErrorCode::Forbidden, message);
     }
     if let Some(window) = request.body.window() {
         if matches!(device.role, Role::Clerk | Role::Evaluator) && !device.windows.contains(&window) {
+            tracing::warn!(device = %device.name, kind = request.body.kind(), window, "forbidden request refused");
             return error(Some(id), ErrorCode::Forbidden, format!("this device is not bound to window {window}"));
+        }
+    }
+    let caller = Caller { device: device.name.clone(), role: Some(device.role) };
+    if let RequestBody::SignIn { clerk, pin, window } = &request.body {
+        if let Err((code, message)) = check_pin(app, &caller, clerk, pin, *window).await {
+            return error(Some(id), code, message);
         }
     }
     if let RequestBody::Rate { reason: Some(reason), .. } = &request.body {
@@ -397,15 +414,39 @@ async fn command(app: &App, device: &Device, request: Request) -> ServerMessage 
     if issues && !app.admission.take_issue(&device.name) {
         return error(Some(id), ErrorCode::RateLimited, "too many tickets from this kiosk; wait a moment");
     }
-    let (reply, answer) = oneshot::channel();
-    let caller = Caller { device: device.name.clone(), role: device.role };
-    let submission = Submission { caller, body: request.body, reply };
-    if app.commands.send(submission).await.is_err() {
-        return error(Some(id), ErrorCode::Unavailable, "the server is stopping");
+    match app.submit(caller, Work::Request(request.body)).await {
+        Ok(Accepted { seq, result, .. }) => ServerMessage::Reply { id, seq, result },
+        Err(WireError { code, message }) => error(Some(id), code, message),
     }
-    match answer.await {
-        Ok(Ok(Accepted { seq, result })) => ServerMessage::Reply { id, seq, result },
-        Ok(Err(WireError { code, message })) => error(Some(id), code, message),
-        Err(_) => error(Some(id), ErrorCode::Unavailable, "the server is stopping"),
+}
+
+/// A sign-in's PIN, checked before the writer sees the request; refused sign-ins are logged with the
+/// device, and the wrong PIN that completes a burst locks the clerk (a ledger event).
+async fn check_pin(app: &App, caller: &Caller, clerk: &str, pin: &str, window: u16) -> Result<(), (ErrorCode, String)> {
+    let device = &caller.device;
+    match app.pins.check(clerk, pin).await {
+        PinCheck::Right => Ok(()),
+        PinCheck::UnknownClerk => {
+            tracing::warn!(device = %device, clerk, window, "sign-in refused: unknown clerk");
+            Err((ErrorCode::UnknownClerk, "unknown clerk".into()))
+        }
+        PinCheck::Locked => {
+            tracing::warn!(device = %device, clerk, window, "sign-in refused: clerk locked");
+            Err((ErrorCode::ClerkLocked, "locked after too many wrong PINs; a supervisor can see until when".into()))
+        }
+        PinCheck::Wrong { failures } => {
+            tracing::warn!(device = %device, clerk, window, failures, "sign-in refused: wrong PIN");
+            Err((ErrorCode::WrongPin, format!("wrong PIN ({failures} in a row)")))
+        }
+        PinCheck::LocksNow { failures, lock } => {
+            tracing::warn!(device = %device, clerk, window, failures, "sign-in refused: wrong PIN; clerk locked");
+            let lock_ms = i64::try_from(lock.as_millis()).unwrap_or(i64::MAX);
+            let work = Work::Lock { clerk: clerk.to_owned(), failures, lock_ms };
+            if let Err(e) = app.submit(caller.clone(), work).await {
+                tracing::error!(clerk, error = %e.message, "the lock could not be recorded");
+            }
+            let minutes = lock.as_secs().div_ceil(60);
+            Err((ErrorCode::ClerkLocked, format!("{failures} wrong PINs in a row: locked for {minutes} min")))
+        }
     }
 }

@@ -11,9 +11,9 @@ use super::metrics::{BatchStats, Metrics};
 use super::Health;
 use crate::auth::IdKeys;
 use crate::core::estimate::Estimate;
-use crate::core::{Command, Event, Hall, HallConfig, MatterId, TicketClass, TicketId, Timestamp};
+use crate::core::{Command, Event, Hall, HallConfig, MatterId, Rejection, TicketClass, TicketId, Timestamp};
 use crate::identity;
-use crate::store::{Record, Store, StoreError};
+use crate::store::{Actor, Record, Store, StoreError};
 use crate::wire::{self, WireError};
 use kiosk_protocol::{ErrorCode, HallView, MatterEstimate, ReplyResult, RequestBody, Role, ServerMessage, WireEvent};
 use std::collections::HashMap;
@@ -45,10 +45,49 @@ const RETRY_MAX: Duration = Duration::from_secs(8);
 /// Who is asking.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// Device name.
+    /// Device name (`operator` for the control socket and the server's start).
     pub device: String,
-    /// Its role.
-    pub role: Role,
+    /// Its role (none for the operator).
+    pub role: Option<Role>,
+}
+
+impl From<&Caller> for Actor {
+    fn from(caller: &Caller) -> Actor {
+        Actor { device: caller.device.clone(), role: caller.role, clerk: None }
+    }
+}
+
+impl Caller {
+    /// The hall's operator: the control socket, or the server itself at start.
+    pub fn operator() -> Caller {
+        Caller { device: "operator".into(), role: None }
+    }
+}
+
+/// What a submission asks for.
+#[derive(Debug)]
+pub enum Work {
+    /// A terminal's request.
+    Request(RequestBody),
+    /// A command of the operator's or the server's own: a layout change.
+    Command(Command),
+    /// Lay a configuration over the hall's layout: say what changes and, if `apply`, record it (or
+    /// schedule it when it is not safe now).
+    Plan {
+        /// The configuration.
+        desired: Box<HallConfig>,
+        /// Record it, or only say what would change.
+        apply: bool,
+    },
+    /// Lock a clerk out for `lock_ms` (the edge counted the wrong PINs).
+    Lock {
+        /// The clerk's key.
+        clerk: String,
+        /// Wrong PINs in a row.
+        failures: u32,
+        /// How long, in milliseconds.
+        lock_ms: i64,
+    },
 }
 
 /// A request on its way to the writer.
@@ -56,7 +95,7 @@ pub struct Submission {
     /// Who asks.
     pub caller: Caller,
     /// What.
-    pub body: RequestBody,
+    pub body: Work,
     /// Where the answer goes.
     pub reply: oneshot::Sender<Result<Accepted, WireError>>,
 }
@@ -68,6 +107,8 @@ pub struct Accepted {
     pub seq: Option<u64>,
     /// What it returns.
     pub result: ReplyResult,
+    /// What a layout plan found, one line per change (empty for other work).
+    pub notes: Vec<String>,
 }
 
 /// One message as every terminal receives it, serialised once: an event, or new wait estimates.
@@ -169,6 +210,8 @@ pub struct Writer {
     pub started: Instant,
     /// While a wall-clock jump is being ignored: the supervisor's warning.
     pub clock_warning: Option<String>,
+    /// A layout change refused as unsafe, applied by the tick once it is safe.
+    pub pending_layout: Option<crate::core::Layout>,
     /// Masked ID numbers of the tickets the hall keeps, for the clerk who calls them. Only here, in memory: the
     /// ledger never holds them (with the first three and last four digits, a region × birth-date
     /// search recovers the number), and they are forgotten with their tickets (see
@@ -203,7 +246,10 @@ impl Writer {
     fn refresh_estimates(&mut self, now: Timestamp) {
         // The same walks as the printed estimates: what a display shows is what a kiosk would print now.
         let open = self.hall.day().is_some();
-        let estimates: Vec<MatterEstimate> = (0..self.hall.config().matters.len())
+        let in_service: Vec<usize> =
+            (0..self.hall.config().matters.len()).filter(|i| !self.hall.config().matters[*i].retired).collect();
+        let estimates: Vec<MatterEstimate> = in_service
+            .into_iter()
             .map(|i| {
                 let estimate = open
                     .then(|| wire::wait_estimate(self.printed_estimate(MatterId(i as u16), TicketClass::Normal, now)));
@@ -301,7 +347,15 @@ impl Writer {
         // Time's own events first (a new day opens before anything else is decided).
         if ticking {
             let events = self.hall.tick(now);
-            self.stage(events, now, &mut staged, &mut stats);
+            self.stage(events, now, &mut staged, &mut stats, None);
+            // A layout change that had to wait goes in once it is safe.
+            if let Some(layout) = self.pending_layout.clone() {
+                if let Ok(events) = self.hall.decide(&Command::ChangeLayout { layout }, now) {
+                    tracing::info!("scheduled layout change applied");
+                    self.pending_layout = None;
+                    self.stage(events, now, &mut staged, &mut stats, Some(Actor::from(&Caller::operator())));
+                }
+            }
             // Masks go with the tickets the hall forgets, so they do not grow with the day either.
             let hall = &self.hall;
             self.masked.retain(|id, _| hall.ticket(*id).is_some());
@@ -358,8 +412,28 @@ impl Writer {
         let keys = &self.hasher;
         // ID numbers are hashed under the key of the business day they are given on.
         let day = self.hall.day().map_or_else(|| now.local(self.hall.config().utc_offset_min).0, |d| d.date);
-        let mut command = wire::command(&self.hall, &sub.body, &|raw| keys.hash(raw, day))?
-            .ok_or_else(|| WireError { code: ErrorCode::BadRequest, message: "hello is sent once, first".into() })?;
+        let mut notes = Vec::new();
+        let mut command = match &sub.body {
+            Work::Request(body) => wire::command(&self.hall, body, &|raw| keys.hash(raw, day))?.ok_or_else(|| {
+                WireError { code: ErrorCode::BadRequest, message: "hello is sent once, first".into() }
+            })?,
+            Work::Command(command) => command.clone(),
+            Work::Plan { desired, apply } => {
+                let plan = crate::core::layout::plan(&self.hall.config().layout(), desired)
+                    .map_err(|message| WireError { code: ErrorCode::LayoutNotNow, message })?;
+                if !*apply || plan.changes.is_empty() {
+                    return Ok(Accepted { seq: None, result: ReplyResult::Ok {}, notes: plan.changes });
+                }
+                notes = plan.changes;
+                Command::ChangeLayout { layout: plan.layout }
+            }
+            Work::Lock { clerk, failures, lock_ms } => Command::LockClerk {
+                clerk: self.hall.config().clerk_by_key(clerk).ok_or(WireError::from(Rejection::UnknownClerk))?,
+                failures: *failures,
+                until: Timestamp(now.0.saturating_add(*lock_ms)),
+            },
+        };
+        let by = self.actor(sub, &command);
         if let Command::CorrectDate { date } = &command {
             // Only to the server's own checked date: a supervisor fixes a wrong day, never invents one.
             let (today, _) = now.local(self.hall.config().utc_offset_min);
@@ -368,7 +442,7 @@ impl Writer {
                 return Err(WireError { code: ErrorCode::BadRequest, message });
             }
         }
-        if sub.caller.role == Role::Kiosk {
+        if sub.caller.role == Some(Role::Kiosk) {
             // Tickets remember the kiosk that issued them: only it may cancel them.
             match &mut command {
                 Command::IssueTicket { source, .. } | Command::CheckIn { source, .. } => {
@@ -389,7 +463,20 @@ impl Writer {
             _ => None,
         };
         let estimate = printed.map(|(_, _, e)| wire::wait_estimate(e));
-        let events = self.hall.decide(&command, now)?;
+        let events = match (self.hall.decide(&command, now), &command) {
+            (Err(Rejection::LayoutNotNow(why)), Command::ChangeLayout { layout }) => {
+                self.pending_layout = Some(layout.clone());
+                let message = format!(
+                    "{why}. Scheduled: applied by itself as soon as it is safe (at the latest when the day closes)"
+                );
+                return Err(WireError { code: ErrorCode::LayoutNotNow, message });
+            }
+            (events, Command::ChangeLayout { .. }) => {
+                self.pending_layout = None;
+                events?
+            }
+            (events, _) => events?,
+        };
         if let Some((matter, class, _)) = printed {
             if let Some((_, issued, _)) = self.printed.get_mut(&(matter, class)) {
                 *issued += 1;
@@ -399,15 +486,15 @@ impl Writer {
             Event::TicketIssued { ticket, .. } | Event::TicketCalled { ticket, .. } => Some(*ticket),
             _ => None,
         });
-        let seq = self.stage(events, now, staged, stats);
-        if let (Some(id), RequestBody::IssueTicket { id_number: Some(raw), .. }) = (shown, &sub.body) {
+        let seq = self.stage(events, now, staged, stats, Some(by));
+        if let (Some(id), Work::Request(RequestBody::IssueTicket { id_number: Some(raw), .. })) = (shown, &sub.body) {
             self.masked.insert(id, identity::mask(raw));
             self.unstored_masks.push(id);
         }
         let result = match shown.and_then(|id| self.hall.ticket(id)) {
             Some(t) => {
                 let mut view = wire::ticket_view(&self.hall, t);
-                if sub.caller.role == Role::Clerk {
+                if sub.caller.role == Some(Role::Clerk) {
                     view.id_masked = self.masked.get(&t.id).cloned();
                 }
                 view.estimate = estimate;
@@ -415,7 +502,7 @@ impl Writer {
             }
             None => ReplyResult::Ok {},
         };
-        Ok(Accepted { seq, result })
+        Ok(Accepted { seq, result, notes })
     }
 
     /// The estimate to print on a new ticket of `matter` (and to show on the displays): at most one walk
@@ -447,13 +534,32 @@ impl Writer {
         }
     }
 
-    /// Applies events and stages their records; returns the last `seq`.
+    /// Who asks for `command`: the device, and the clerk signed in at the window it names (or signing in).
+    fn actor(&self, sub: &Submission, command: &Command) -> Actor {
+        let config = self.hall.config();
+        let clerk = match command {
+            Command::SignIn { clerk, .. } | Command::LockClerk { clerk, .. } => Some(*clerk),
+            _ => match &sub.body {
+                Work::Request(body) => {
+                    body.window().and_then(|n| config.window_by_number(n)).and_then(|w| self.hall.window(w)?.clerk)
+                }
+                Work::Command(_) | Work::Lock { .. } | Work::Plan { .. } => None,
+            },
+        };
+        Actor {
+            clerk: clerk.and_then(|c| config.clerks.get(usize::from(c.0))).map(|c| c.key.clone()),
+            ..Actor::from(&sub.caller)
+        }
+    }
+
+    /// Applies events and stages their records (with who asked, if anyone); returns the last `seq`.
     fn stage(
         &mut self,
         events: Vec<Event>,
         now: Timestamp,
         staged: &mut Vec<Record>,
         stats: &mut BatchStats,
+        by: Option<Actor>,
     ) -> Option<u64> {
         let mut last = None;
         for event in events {
@@ -480,7 +586,7 @@ impl Writer {
             if let ServerMessage::Event { event: wired, .. } = message {
                 self.unfolded.push((wired, now.0));
             }
-            staged.push(Record { seq, event, wire });
+            staged.push(Record { seq, event, wire, by: by.clone() });
             last = Some(seq);
         }
         stats.events = staged.len() as u64;

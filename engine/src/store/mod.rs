@@ -33,6 +33,23 @@ pub struct Record {
     pub event: Event,
     /// The `event` message as sent to terminals.
     pub wire: String,
+    /// Who asked for it (absent for what time did: a new day, the staffing review). Covered by the
+    /// record's checksum like the event, so the audit trail cannot be edited unnoticed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Actor>,
+}
+
+/// Who asked for a change: a device (with the clerk signed in at its window), or the operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// The device's name, or `operator` for the control socket and the server's start.
+    pub device: String,
+    /// The device's role (absent for the operator).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<kiosk_protocol::Role>,
+    /// The clerk (工号) signed in at the window the request was for, or signing in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clerk: Option<String>,
 }
 
 /// What an operator does about a damaged ledger; every damage message ends with it.
@@ -75,6 +92,11 @@ pub trait Store: Send + Sync + 'static {
     /// After a failed write: makes the ledger usable again if the disk allows (reopens the file).
     /// `Ok` means writes may be tried again.
     fn recover(&self) -> Result<(), StoreError>;
+    /// Copies the ledger, as of one moment, into a new file `to` while writes go on; returns the last
+    /// `seq` copied. A ledger kept in memory cannot be copied to a file.
+    fn backup(&self, to: &std::path::Path) -> Result<u64, StoreError> {
+        Err(StoreError::Io(format!("this ledger is not a file; nothing was written to {}", to.display())))
+    }
 }
 
 /// Serialises a record for storage.

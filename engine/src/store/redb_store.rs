@@ -419,6 +419,57 @@ impl RedbStore {
         Ok(())
     }
 
+    /// Copies the ledger as one read transaction sees it (a consistent moment: the writer goes on
+    /// committing meanwhile, redb's reads never block its writes) into a new file `to`, written as
+    /// `to.partial`, synced, then renamed. Returns the last `seq` copied. Never overwrites a file.
+    pub fn backup_to(&self, to: &Path) -> Result<u64, StoreError> {
+        if to.exists() {
+            return Err(io(format!("{} exists; a backup never overwrites a file", to.display())));
+        }
+        let partial = to.with_extension("partial");
+        let _ = std::fs::remove_file(&partial);
+        let db = self.db()?;
+        let copied = guarded(&self.path, || {
+            let read = db.begin_read().map_err(io)?;
+            let target = ledger_builder().create(&partial).map_err(io)?;
+            let mut txn = target.begin_write().map_err(io)?;
+            txn.set_durability(Durability::Immediate).map_err(io)?;
+            let mut last = 0;
+            {
+                let events = read.open_table(EVENTS).map_err(io)?;
+                let mut copy = txn.open_table(EVENTS).map_err(io)?;
+                for entry in events.iter().map_err(io)? {
+                    let (seq, bytes) = entry.map_err(io)?;
+                    last = seq.value();
+                    copy.insert(seq.value(), bytes.value()).map_err(io)?;
+                }
+                let meta = read.open_table(META).map_err(io)?;
+                let mut copy = txn.open_table(META).map_err(io)?;
+                for entry in meta.iter().map_err(io)? {
+                    let (key, value) = entry.map_err(io)?;
+                    copy.insert(key.value(), value.value()).map_err(io)?;
+                }
+                if let Ok(snapshots) = read.open_table(SNAPSHOT) {
+                    let mut copy = txn.open_table(SNAPSHOT).map_err(io)?;
+                    for entry in snapshots.iter().map_err(io)? {
+                        let (seq, bytes) = entry.map_err(io)?;
+                        copy.insert(seq.value(), bytes.value()).map_err(io)?;
+                    }
+                }
+            }
+            txn.commit().map_err(io)?;
+            Ok(last)
+        });
+        let last = copied.inspect_err(|_| {
+            let _ = std::fs::remove_file(&partial);
+        })?;
+        std::fs::rename(&partial, to).map_err(|e| io(format!("{}: {e}", to.display())))?;
+        if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(last)
+    }
+
     /// Checks every record of the ledger at `path` from the first, reporting each damaged one, without
     /// changing the file (for `onewindow verify`). A file that needs crash repair is checked on a copy.
     pub fn verify_file(path: &Path) -> Result<VerifyReport, StoreError> {
@@ -577,6 +628,10 @@ impl Store for RedbStore {
                 }
             }
         })
+    }
+
+    fn backup(&self, to: &Path) -> Result<u64, StoreError> {
+        self.backup_to(to)
     }
 
     fn recover(&self) -> Result<(), StoreError> {

@@ -60,6 +60,7 @@ impl TestServer {
         let running = server::start(server::Options {
             config: hall,
             devices,
+            pins: config::parse_full(config::DEMO_HALL_TOML).expect("demo hall").1.pins,
             limits,
             languages,
             terminals: config::Terminals::default(),
@@ -67,6 +68,7 @@ impl TestServer {
             hasher: Arc::new(IdKeys::in_memory()),
             web: dir.join("web"),
             listen: "127.0.0.1:0".parse().unwrap(),
+            control: None,
             clock,
         })
         .await

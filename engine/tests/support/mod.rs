@@ -5,8 +5,8 @@
 
 use onewindow::config;
 use onewindow::core::{
-    CallReason, ClerkId, Command, Date, Event, GreenReason, Hall, HallConfig, Holder, HolderKey, MatterId, MatterSet,
-    Outcome, Rating, Rejection, StaffingTrigger, TicketId, TicketNumber, Timestamp, TransferTo, WindowId,
+    CallReason, Command, Date, Event, GreenReason, Hall, HallConfig, Holder, HolderKey, MatterId, MatterSet, Outcome,
+    Rating, Rejection, StaffingTrigger, TicketId, TicketNumber, Timestamp, TransferTo, WindowId,
 };
 
 /// The small test hall (`tests/halls/small.toml`): matters estate (A, cap 5), tax (B), pickup (C);
@@ -14,6 +14,14 @@ use onewindow::core::{
 /// clerks c1–c4 with PINs 1111–4444; hours 08:30–17:30; policy fifo.
 pub fn small_config() -> HallConfig {
     config::parse(include_str!("../halls/small.toml")).expect("the small test hall is valid")
+}
+
+/// The PIN hashes of the small hall's and the demo hall's clerks, by clerk key (the server keeps them
+/// outside the core, so scripts check them as the server does).
+pub fn test_pins() -> std::collections::BTreeMap<String, String> {
+    let small = config::parse_full(include_str!("../halls/small.toml")).expect("small hall").1.pins;
+    let demo = config::parse_full(config::DEMO_HALL_TOML).expect("demo hall").1.pins;
+    small.into_iter().chain(demo).collect()
 }
 
 /// The test date.
@@ -98,9 +106,12 @@ impl Script {
             "cancel" => Command::CancelTicket { ticket: self.ticket(arg(0)?)?, by: None },
             "sign-in" => {
                 let window = w(0)?;
-                let clerk = self.hall.config().clerk_by_key(arg(1)?).unwrap_or(ClerkId(u16::MAX));
-                if let Err(refused) = onewindow::pin::check_sign_in(self.hall.config(), clerk, arg(2)?) {
-                    return Ok(Err(refused));
+                let Some(clerk) = self.hall.config().clerk_by_key(arg(1)?) else {
+                    return Ok(Err(onewindow::core::Rejection::UnknownClerk));
+                };
+                let stored = test_pins().remove(arg(1)?).unwrap_or_default();
+                if !onewindow::pin::pin_matches(arg(1)?, arg(2)?, &stored) {
+                    return Ok(Err(onewindow::core::Rejection::WrongPin));
                 }
                 Command::SignIn { window, clerk }
             }
@@ -151,6 +162,26 @@ impl Script {
             "accept-staffing" => Command::AcceptStaffing { window: w(0)? },
             "help" => Command::RequestHelp { kiosk: arg(0)?.to_owned() },
             "answer-help" => Command::AnswerHelp { kiosk: arg(0)?.to_owned() },
+            // `lock c1 5 09:30`: five wrong PINs lock c1 until 09:30.
+            "lock" => Command::LockClerk {
+                clerk: self.hall.config().clerk_by_key(arg(0)?).ok_or("unknown clerk")?,
+                failures: arg(1)?.parse().map_err(|_| "bad count")?,
+                until: self.time(arg(2)?)?,
+            },
+            // `retire window 4` / `retire matter tax` / `retire clerk c2`: the configuration without it.
+            "retire" => {
+                let mut layout = self.hall.config().layout();
+                let found = match arg(0)? {
+                    "window" => {
+                        layout.windows.iter_mut().find(|w| w.number.to_string() == args[1]).map(|w| &mut w.retired)
+                    }
+                    "matter" => layout.matters.iter_mut().find(|m| m.key == args[1]).map(|m| &mut m.retired),
+                    "clerk" => layout.clerks.iter_mut().find(|c| c.key == args[1]).map(|c| &mut c.retired),
+                    other => return Err(format!("cannot retire a `{other}`")),
+                };
+                *found.ok_or_else(|| format!("nothing called `{}`", args[1]))? = true;
+                Command::ChangeLayout { layout }
+            }
             other => return Err(format!("unknown command `{other}`")),
         }))
     }
@@ -237,6 +268,26 @@ impl Script {
             Event::IssuingResumed { matter, .. } => format!("issuing-resumed {}", m(matter)),
             Event::NoticePosted { text, .. } => format!("notice \"{text}\""),
             Event::HelpAnswered { kiosk, .. } => format!("help-answered {kiosk}"),
+            Event::LayoutChanged { layout, .. } => {
+                let retired = |r: bool| if r { "-" } else { "" };
+                let matters: Vec<String> =
+                    layout.matters.iter().map(|m| format!("{}{}", retired(m.retired), m.key)).collect();
+                let windows: Vec<String> =
+                    layout.windows.iter().map(|w| format!("{}w{}", retired(w.retired), w.number)).collect();
+                let clerks: Vec<String> =
+                    layout.clerks.iter().map(|c| format!("{}{}", retired(c.retired), c.key)).collect();
+                format!(
+                    "layout matters={} windows={} clerks={}",
+                    matters.join(","),
+                    windows.join(","),
+                    clerks.join(",")
+                )
+            }
+            Event::ClerkLocked { clerk, failures, until, .. } => {
+                let key = &hall.config().clerks[usize::from(clerk.0)].key;
+                let (_, minute) = until.local(hall.config().utc_offset_min);
+                format!("clerk-locked {key} failures={failures} until={:02}:{:02}", minute / 60, minute % 60)
+            }
             Event::HelpRequested { kiosk, .. } => format!("help {kiosk}"),
         }
     }

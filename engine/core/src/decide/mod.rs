@@ -18,6 +18,13 @@ impl Hall {
     /// What `cmd` at `now` would do: the events to record and apply, or why it is refused.
     pub fn decide(&self, cmd: &Command, now: Timestamp) -> Result<Vec<Event>, Rejection> {
         match cmd {
+            Command::ChangeLayout { layout } => self.decide_change_layout(layout, now),
+            Command::LockClerk { clerk, failures, until } => {
+                if self.config.clerks.get(usize::from(clerk.0)).is_none_or(|c| c.retired) {
+                    return Err(Rejection::UnknownClerk);
+                }
+                Ok(vec![Event::ClerkLocked { clerk: *clerk, failures: *failures, until: *until, at: now }])
+            }
             Command::OpenDay { date } => self.decide_open_day(*date, now),
             Command::CloseDay => self.decide_close_day(now),
             Command::IssueTicket { matter, green, holder, source } => {
@@ -73,7 +80,11 @@ impl Hall {
         }
     }
 
+    /// A window in service (a retired one is unknown, as it is to every terminal).
     pub(super) fn window_state(&self, window: WindowId) -> Result<&WindowState, Rejection> {
+        if self.config.windows.get(usize::from(window.0)).is_none_or(|w| w.retired) {
+            return Err(Rejection::UnknownWindow);
+        }
         self.window(window).ok_or(Rejection::UnknownWindow)
     }
 

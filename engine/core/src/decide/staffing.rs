@@ -68,7 +68,8 @@ impl Hall {
         if rules.mode == StaffingMode::Off {
             return None;
         }
-        let standby = |w: &usize| self.config.windows[*w].kind == WindowKind::Standby;
+        let standby =
+            |w: &usize| self.config.windows[*w].kind == WindowKind::Standby && !self.config.windows[*w].retired;
         // Capacity on its way: an opened standby window nobody has signed in to yet, or an open request.
         let coming = |m: MatterId| {
             self.windows.iter().enumerate().any(|(i, w)| {

@@ -16,7 +16,10 @@ impl Hall {
         let state = self.window_state(window)?;
         // The PIN was checked at the edge, before this: nothing about where a clerk is signed in leaks
         // without it.
-        self.config.clerks.get(usize::from(clerk.0)).ok_or(Rejection::UnknownClerk)?;
+        self.config.clerks.get(usize::from(clerk.0)).filter(|c| !c.retired).ok_or(Rejection::UnknownClerk)?;
+        if let Some(until) = self.locks.get(&clerk).filter(|until| **until > now) {
+            return Err(Rejection::ClerkLocked { until: *until });
+        }
         self.require_open_day()?;
         if !state.open {
             return Err(Rejection::WindowClosed);
