@@ -42,7 +42,7 @@ for round in $(seq 1 "$rounds"); do
   loopdisk_cut
   report=$("$bin" verify --data "$work/copy/data" 2>&1 || true)
   umount "$work/copy"
-  found=$(printf '%s\n' "$report" | sed -n 's/.*events 1 to \([0-9]*\).*/\1/p')
+  found=$(printf '%s\n' "$report" | sed -n 's/.*events 1 to \([0-9]*\).*/\1/p' | head -n 1)
   verdict=ok
   if ! printf '%s\n' "$report" | grep -q "every record matches" || ! [[ "$found" =~ ^[0-9]+$ ]] || (( found < acked )); then
     verdict=LOST; lost=$((lost + 1))

@@ -38,6 +38,8 @@ pub fn big_config(policy: Policy) -> HallConfig {
             target_wait_ms: (10 + (i % 4) as i64 * 5) * 60_000,
             handling_norm_ms: (4 + (i % 7) as i64 * 3) * 60_000,
             daily_cap: None,
+            real_name: Default::default(),
+            per_id: Default::default(),
             retired: false,
         })
         .collect();
@@ -56,6 +58,7 @@ pub fn big_config(policy: Policy) -> HallConfig {
                 skills,
                 home: Some(MatterId((w % MATTERS) as u16)),
                 kind: if w >= WINDOWS - STANDBY { WindowKind::Standby } else { WindowKind::Regular },
+                shift: None,
                 retired: false,
             }
         })
@@ -68,7 +71,16 @@ pub fn big_config(policy: Policy) -> HallConfig {
         staffing: StaffingRules { mode: StaffingMode::Automatic, ..StaffingRules::default() },
         ..Rules::default()
     };
-    HallConfig { name: "bench hall".into(), utc_offset_min: 480, hours: None, matters, windows, clerks, rules }
+    HallConfig {
+        name: "bench hall".into(),
+        utc_offset_min: 480,
+        hours: None,
+        calendar: Default::default(),
+        matters,
+        windows,
+        clerks,
+        rules,
+    }
 }
 
 /// 08:00 local time on [`DATE`] plus `minutes`.

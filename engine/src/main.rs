@@ -49,6 +49,10 @@ enum Cmd {
         /// again; the old ledger is kept aside as ledger.redb.replaced-<time>).
         #[arg(long)]
         new_hall: bool,
+        /// Run the hall's clock from this moment (ms since the epoch) instead of the system's:
+        /// rehearsals and tests of many days only, never a real hall.
+        #[arg(long, hide = true)]
+        clock_from: Option<i64>,
     },
     /// Check a ledger: every record against its checksum chain, seq continuity, its recorded layout,
     /// and that its snapshot equals a replay of its events. Changes nothing.
@@ -117,6 +121,13 @@ enum Cmd {
         #[command(subcommand)]
         command: TokenCmd,
     },
+    /// Clerks in a hall config: add, remove, reset a PIN; a running server is reloaded.
+    ///
+    /// PINs are read from the terminal (not echoed) or stdin, never from the command line.
+    Clerk {
+        #[command(subcommand)]
+        command: ClerkCmd,
+    },
     /// Validate a hall configuration and print its matters and windows.
     ///
     /// Without --config, checks the embedded demo hall (docs/hall.example.toml).
@@ -134,6 +145,49 @@ enum Cmd {
     /// The PIN is read from the terminal (not echoed) or from stdin, never from the command line,
     /// where shell history and the process list would keep it.
     PinHash,
+}
+
+#[derive(Subcommand)]
+enum ClerkCmd {
+    /// Add a clerk (asks for their PIN).
+    Add {
+        /// The hall config.
+        #[arg(long)]
+        config: PathBuf,
+        /// The clerk's 工号 (key).
+        #[arg(long)]
+        key: String,
+        /// The clerk's name.
+        #[arg(long)]
+        name: String,
+        /// The running server's data directory (reloaded when a server runs there).
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
+    },
+    /// Remove a clerk (refused while they are signed in; then scheduled).
+    Remove {
+        /// The hall config.
+        #[arg(long)]
+        config: PathBuf,
+        /// The clerk's 工号 (key).
+        #[arg(long)]
+        key: String,
+        /// The running server's data directory.
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
+    },
+    /// Give a clerk a new PIN (asks for it); a lock after wrong PINs stays until it ends.
+    ResetPin {
+        /// The hall config.
+        #[arg(long)]
+        config: PathBuf,
+        /// The clerk's 工号 (key).
+        #[arg(long)]
+        key: String,
+        /// The running server's data directory.
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -171,26 +225,47 @@ enum TokenCmd {
         /// Append the block to this hall config (checked before it is written).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// The running server's data directory, reloaded after the config is written.
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
     },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Cmd::Serve { config, data, listen, id_key, log_json, new_hall } => {
-            serve::run(serve::Args { config, data, listen, id_key, log_json, new_hall })
+        Cmd::Serve { config, data, listen, id_key, log_json, new_hall, clock_from } => {
+            serve::run(serve::Args { config, data, listen, id_key, log_json, new_hall, clock_from })
         }
         Cmd::Verify { file, data, config } => verify(file.as_deref(), &data, config.as_deref()),
         Cmd::Reload { data } => operator::reload(&data),
         Cmd::Backup { data, to } => operator::backup(&data, &to),
         Cmd::Audit { data, day, config } => operator::audit(&data, &day, config.as_deref()),
         Cmd::Token { command: TokenCmd::List { config } } => operator::token_list(&config),
+        Cmd::Clerk { command } => {
+            let (config, key, change, data) = match command {
+                ClerkCmd::Add { config, key, name, data } => (config, key, operator::ClerkChange::Add(name), data),
+                ClerkCmd::Remove { config, key, data } => (config, key, operator::ClerkChange::Remove, data),
+                ClerkCmd::ResetPin { config, key, data } => (config, key, operator::ClerkChange::ResetPin, data),
+            };
+            let pin = match change {
+                operator::ClerkChange::Remove => None,
+                _ => match read_pin() {
+                    Ok(pin) => Some(pin),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+            };
+            operator::clerk(&config, &key, change, pin.as_deref(), &data)
+        }
         Cmd::Token { command: TokenCmd::Revoke { config, name, data } } => {
             operator::token_revoke(&config, &name, &data)
         }
         Cmd::Send { url, token, follow, requests } => send::run(&url, &token, follow, &requests),
-        Cmd::Token { command: TokenCmd::Add { role, windows, name, config } } => {
-            token_add(&role, &windows, name, config)
+        Cmd::Token { command: TokenCmd::Add { role, windows, name, config, data } } => {
+            token_add(&role, &windows, name, config, &data)
         }
         Cmd::CheckConfig { config, data } => {
             let checked = check_config(config.clone());
@@ -212,7 +287,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn token_add(role: &str, windows: &[u16], name: Option<String>, config: Option<PathBuf>) -> ExitCode {
+fn token_add(
+    role: &str,
+    windows: &[u16],
+    name: Option<String>,
+    config: Option<PathBuf>,
+    data: &std::path::Path,
+) -> ExitCode {
     let Ok(role) = serde_json::from_value::<kiosk_protocol::Role>(serde_json::Value::from(role)) else {
         eprintln!("error: --role is one of kiosk, clerk, display, evaluator, supervisor");
         return ExitCode::from(2);
@@ -243,7 +324,14 @@ fn token_add(role: &str, windows: &[u16], name: Option<String>, config: Option<P
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(2);
         }
-        println!("added device `{name}` to {} (restart the server to use it)", path.display());
+        println!("added device `{name}` to {}", path.display());
+        if let Some(answer) = onewindow::server::control::ask(data, &onewindow::server::control::ControlRequest::Reload)
+        {
+            match answer {
+                Ok(reply) => reply.lines.iter().for_each(|l| println!("{l}")),
+                Err(e) => eprintln!("warning: the running server was not reloaded ({e}); run `onewindow reload`"),
+            }
+        }
     } else {
         println!("add this to the hall config:{block}");
     }

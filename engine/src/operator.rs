@@ -170,7 +170,7 @@ pub fn replay_check(ledger: &Path, config: Option<&Path>) -> ExitCode {
             Err(e) => return fail(&format!("PROBLEM: {e}")),
         }
     }
-    println!("events 1 to {last} follow each other without a gap");
+    println!("every event follows the one before it, up to {last}");
     match (store.meta("layout").ok().flatten().as_deref(), events.first()) {
         (Some(onewindow::server::LAYOUT_IN_LEDGER), Some(onewindow::core::Event::LayoutChanged { .. })) => {
             println!("the layout is recorded in the ledger (first event)");
@@ -204,20 +204,19 @@ pub fn token_list(path: &Path) -> ExitCode {
     }
 }
 
-/// The config text without the `[[device]]` block named `name`; `None` if there is none.
-fn without_device(text: &str, name: &str) -> Option<String> {
+/// The line range of the `[[table]]` block whose `field` is `value`.
+fn block(text: &str, table: &str, field: &str, value: &str) -> Option<(usize, usize)> {
     let lines: Vec<&str> = text.lines().collect();
     let header = |l: &str| l.trim_start().starts_with('[');
     let mut start = 0;
     while start < lines.len() {
-        if lines[start].trim() == "[[device]]" {
+        if lines[start].trim() == format!("[[{table}]]") {
             let end = (start + 1..lines.len()).find(|i| header(lines[*i])).unwrap_or(lines.len());
             let named = lines[start..end].iter().any(|l| {
-                l.split_once('=').is_some_and(|(k, v)| k.trim() == "name" && v.trim().trim_matches('"') == name)
+                l.split_once('=').is_some_and(|(k, v)| k.trim() == field && v.trim().trim_matches('"') == value)
             });
             if named {
-                let kept: Vec<&str> = lines[..start].iter().chain(&lines[end..]).copied().collect();
-                return Some(kept.join("\n") + "\n");
+                return Some((start, end));
             }
             start = end;
         } else {
@@ -227,30 +226,89 @@ fn without_device(text: &str, name: &str) -> Option<String> {
     None
 }
 
-/// `onewindow token revoke`: the config without the device, checked, written whole (a new file renamed
-/// over the old), then the running server reloaded.
-pub fn token_revoke(path: &Path, name: &str, data: &Path) -> ExitCode {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => return fail(&format!("cannot read {}: {e}", path.display())),
-    };
-    let Some(updated) = without_device(&text, name) else {
-        return fail(&format!("{} has no [[device]] named `{name}` (see `onewindow token list`)", path.display()));
-    };
-    if let Err(e) = config::parse_full(&updated) {
-        return fail(&format!("removing `{name}` would make {} invalid: {e}", path.display()));
+/// The config text without that block.
+fn without_block(text: &str, table: &str, field: &str, value: &str) -> Option<String> {
+    let (start, end) = block(text, table, field, value)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let kept: Vec<&str> = lines[..start].iter().chain(&lines[end..]).copied().collect();
+    Some(kept.join("\n") + "\n")
+}
+
+/// Checks `updated` as a hall config, writes it whole (a new file renamed over the old), says `done`,
+/// then reloads the running server (or says when it applies).
+fn write_and_reload(path: &Path, updated: &str, done: &str, data: &Path) -> ExitCode {
+    if let Err(e) = config::parse_full(updated) {
+        return fail(&format!("the change would make {} invalid: {e}", path.display()));
     }
     let partial = path.with_extension("toml.partial");
-    if let Err(e) = std::fs::write(&partial, &updated).and_then(|()| std::fs::rename(&partial, path)) {
+    if let Err(e) = std::fs::write(&partial, updated).and_then(|()| std::fs::rename(&partial, path)) {
         return fail(&format!("cannot write {}: {e}", path.display()));
     }
-    println!("device `{name}` removed from {}", path.display());
+    println!("{done} ({})", path.display());
     match control::ask(data, &ControlRequest::Reload) {
         Some(Ok(reply)) => print_reply(&reply),
         Some(Err(e)) => fail(&e),
         None => {
-            println!("{}; the token stops working when it starts", no_server(data));
+            println!("{}; it applies when the server starts", no_server(data));
             ExitCode::SUCCESS
         }
     }
+}
+
+fn read(path: &Path) -> Result<String, ExitCode> {
+    std::fs::read_to_string(path).map_err(|e| fail(&format!("cannot read {}: {e}", path.display())))
+}
+
+/// `onewindow token revoke`: the config without the device, then the running server reloaded, which
+/// closes the device's open sessions.
+pub fn token_revoke(path: &Path, name: &str, data: &Path) -> ExitCode {
+    let text = match read(path) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    match without_block(&text, "device", "name", name) {
+        Some(updated) => write_and_reload(path, &updated, &format!("device `{name}` removed"), data),
+        None => fail(&format!("{} has no [[device]] named `{name}` (see `onewindow token list`)", path.display())),
+    }
+}
+
+/// What `onewindow clerk` does.
+pub enum ClerkChange {
+    /// A new clerk with this name (the PIN is read).
+    Add(String),
+    /// Remove the clerk.
+    Remove,
+    /// A new PIN (read).
+    ResetPin,
+}
+
+/// `onewindow clerk add | remove | reset-pin`: the config changed, checked, written, then reloaded.
+pub fn clerk(path: &Path, key: &str, change: ClerkChange, pin: Option<&str>, data: &Path) -> ExitCode {
+    let text = match read(path) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let found = block(&text, "clerk", "key", key);
+    let hash = pin.map(onewindow::pin::hash_pin).unwrap_or_default();
+    let (updated, done) = match (change, found) {
+        (ClerkChange::Add(_), Some(_)) => return fail(&format!("clerk `{key}` is already in {}", path.display())),
+        (ClerkChange::Add(name), None) => (
+            format!("{}\n\n[[clerk]]\nkey = \"{key}\"\nname = \"{name}\"\npin_hash = \"{hash}\"\n", text.trim_end()),
+            format!("clerk `{key}` ({name}) added"),
+        ),
+        (_, None) => return fail(&format!("{} has no clerk `{key}`", path.display())),
+        (ClerkChange::Remove, Some(_)) => match without_block(&text, "clerk", "key", key) {
+            Some(updated) => (updated, format!("clerk `{key}` removed")),
+            None => return fail("cannot remove the clerk"),
+        },
+        (ClerkChange::ResetPin, Some((start, end))) => {
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            let Some(line) = lines[start..end].iter_mut().find(|l| l.trim_start().starts_with("pin_hash")) else {
+                return fail(&format!("clerk `{key}` has no pin_hash line"));
+            };
+            *line = format!("pin_hash = \"{hash}\"");
+            (lines.join("\n") + "\n", format!("clerk `{key}`: new PIN"))
+        }
+    };
+    write_and_reload(path, &updated, &done, data)
 }

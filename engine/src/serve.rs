@@ -20,6 +20,7 @@ pub struct Args {
     pub id_key: Option<PathBuf>,
     pub log_json: bool,
     pub new_hall: bool,
+    pub clock_from: Option<i64>,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -56,7 +57,7 @@ fn init_logging(json: bool) {
 }
 
 async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let Args { config, data, listen, id_key, new_hall, .. } = args;
+    let Args { config, data, listen, id_key, new_hall, clock_from, .. } = args;
     launch::prepare_data_dir(&data)?;
     let (hall, settings, demo) = launch::load_hall(config.as_deref(), &data)?;
     let hasher = Arc::new(launch::id_keys(&launch::id_key_path(&data, id_key.as_deref())?)?);
@@ -82,7 +83,18 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         web: data.join("web"),
         listen,
         control: Some((data.join("control.sock"), reload)),
-        clock: system_clock(),
+        clock: match clock_from {
+            None => system_clock(),
+            Some(from) => {
+                tracing::warn!(from, "rehearsal clock: the hall's time is not the system's");
+                let started = std::time::Instant::now();
+                Arc::new(move || {
+                    onewindow::core::Timestamp(
+                        from.saturating_add(i64::try_from(started.elapsed().as_millis()).unwrap_or(0)),
+                    )
+                })
+            }
+        },
     })
     .await?;
     let addr = running.addr;

@@ -111,6 +111,7 @@ pub fn command(
         R::ResumeHeld { window, ticket } => {
             Command::ResumeHeld { window: w(window)?, ticket: ticket_id(hall, ticket)? }
         }
+        R::ConfirmClass { window, keep } => Command::ConfirmClass { window: w(window)?, keep: *keep },
         R::Rate { window, ticket, rating, reason } => Command::Rate {
             window: w(window)?,
             ticket: ticket_id(hall, ticket)?,
@@ -173,6 +174,7 @@ pub fn ticket_view(hall: &Hall, t: &Ticket) -> TicketView {
         ahead,
         id_masked: None,
         estimate: None,
+        declared: t.declared,
     }
 }
 
@@ -218,6 +220,9 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
             let view = hall_view(hall, *at);
             WireEvent::LayoutChanged { matters: view.matters, windows: view.windows }
         }
+        Event::ClassConfirmed { ticket, window, kept, .. } => {
+            WireEvent::ClassConfirmed { ticket: n(ticket), window: wn(window), kept: *kept }
+        }
         Event::ClerkLocked { clerk, failures, until, .. } => {
             WireEvent::ClerkLocked { clerk: clerk_key(hall, *clerk), failures: *failures, until: until.0 }
         }
@@ -235,7 +240,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
                 .collect(),
         },
         Event::DayClosed { .. } => WireEvent::DayClosed {},
-        Event::TicketIssued { ticket, matter, seq, class, green, source, at, .. } => {
+        Event::TicketIssued { ticket, matter, seq, class, green, source, declared, at, .. } => {
             // The view as of issue: the event says everything, whatever happened since.
             let prefix = hall.config().matters.get(usize::from(matter.0)).map_or('?', |m| m.prefix);
             let ahead = hall.ticket(*ticket).and_then(|t| ticket_view(hall, t).ahead);
@@ -251,6 +256,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
                     ahead: Some(ahead.unwrap_or(0)),
                     id_masked: None,
                     estimate: None,
+                    declared: *declared,
                 },
                 kiosk: source.clone(),
             }

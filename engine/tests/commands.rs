@@ -164,6 +164,17 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
         // A window in use is not retired under its clerk; a locked clerk does not sign in, whatever the PIN.
         (ErrorCode::LayoutNotNow, refusal(&[SIGNED_IN], "08:31 retire window 1")),
         (ErrorCode::ClerkLocked, refusal(&["08:20 lock c1 5 08:35"], "08:30 sign-in 1 c1 1111")),
+        (
+            ErrorCode::ClassNotDeclared,
+            refusal(&[SIGNED_IN, "08:31 issue estate", "08:32 call-next 1"], "08:33 confirm-class 1 keep"),
+        ),
+        (ErrorCode::IdRequired, {
+            let mut config = small_config();
+            config.matters[0].real_name = onewindow::core::config::RealName::Required;
+            let mut script = Script::new(config, DATE);
+            run(&mut script, "08:00 open-day 2026-03-02").expect("open");
+            run(&mut script, "08:31 issue estate").expect_err("estate needs an ID")
+        }),
         (ErrorCode::NoticeTooLong, refusal(&[], &format!("09:00 notice {}", "长".repeat(201)))),
         (ErrorCode::BadText, refusal(&[], &format!("08:00 book {} tax 09:00 09:30", "x".repeat(65)))),
     ]
@@ -327,4 +338,24 @@ fn a_ticket_called_back_after_it_ended_is_kept_when_it_ends_again() {
     let kept: Vec<String> = script.hall.tickets().map(|t| script.hall.number(t).to_string()).collect();
     assert_eq!(kept, ["B001", "B002"]);
     run(&mut script, "09:08 rate 1 B001 satisfied").expect("B001 is kept for its rating");
+}
+
+/// `one_ticket_per_id = "day"` (against ticket scalping): once an ID has taken a ticket for the matter
+/// today, it takes no other that day, even after the first ended; other matters and the next day are
+/// unaffected, and a restored snapshot keeps the rule.
+#[test]
+fn one_ticket_per_id_per_day_holds_after_the_first_ended() {
+    let mut config = small_config();
+    config.matters[1].per_id = onewindow::core::config::PerId::Day;
+    let mut script = Script::new(config, DATE);
+    for line in ["08:00 open-day 2026-03-02", SIGNED_IN, "08:31 issue tax id=k1", "08:32 call-next 1", "08:40 finish 1"]
+    {
+        run(&mut script, line).unwrap_or_else(|r| panic!("`{line}` refused: {r:?}"));
+    }
+    assert_eq!(run(&mut script, "08:41 issue tax id=k1"), Err(Rejection::DuplicateHolder), "one a day");
+    run(&mut script, "08:41 issue estate id=k1").expect("another matter");
+    let restored = onewindow::core::Hall::restore(script.hall.config().clone(), script.hall.snapshot()).expect("fits");
+    assert_eq!(restored, script.hall, "the day's IDs survive a snapshot");
+    run(&mut script, "08:42 open-day 2026-03-03").expect("next day");
+    run(&mut script, "08:43 issue tax id=k1").expect("a new day, a new ticket");
 }

@@ -2,12 +2,14 @@
 //! must produce, indented, or `! code` for a refusal), run by one harness. Every event the core emits
 //! must be listed, in order, so a scenario is a complete record of what the hall did.
 //!
-//! File header lines: `hall small|demo`, `date YYYY-MM-DD`, optional `policy NAME`.
+//! File header lines: `hall small|demo|calendar`, `date YYYY-MM-DD`, optional `policy NAME`. Besides
+//! commands, a step may be `tick` (time passing: a day opens or closes by itself) or `on YYYY-MM-DD`
+//! (the following times are on that date).
 
 mod support;
 
 use onewindow::config;
-use onewindow::core::{Date, Hall, Policy};
+use onewindow::core::{Date, Event, Hall, Policy, Rejection};
 use std::path::Path;
 use support::Script;
 
@@ -50,12 +52,27 @@ fn parse_file(text: &str) -> Result<(Script, Vec<Step>), String> {
     let mut hall = match hall_name.as_deref() {
         Some("small") => support::small_config(),
         Some("demo") => config::demo().map_err(|e| e.to_string())?,
+        Some("calendar") => support::calendar_config(),
         other => return Err(format!("header `hall small|demo` missing or unknown: {other:?}")),
     };
     if let Some(p) = policy {
         hall.rules.policy = p;
     }
     Ok((Script::new(hall, date.ok_or("header `date` missing")?), steps))
+}
+
+/// What a step does, not yet applied: `on YYYY-MM-DD` moves the script to another date (nothing
+/// happens), `tick` is time passing (`Hall::tick`), anything else a command.
+fn decide(script: &mut Script, words: &[&str], time: &str) -> Result<Result<Vec<Event>, Rejection>, String> {
+    if let ["on", date] = words {
+        script.date = date.parse()?;
+        return Ok(Ok(Vec::new()));
+    }
+    let now = script.time(time)?;
+    if words == ["tick"] {
+        return Ok(Ok(script.hall.tick(now)));
+    }
+    Ok(script.command(words)?.and_then(|command| script.hall.decide(&command, now)))
 }
 
 /// Runs one file; returns the list of mismatches and the full actual transcript.
@@ -66,9 +83,8 @@ fn run_file(path: &Path) -> Result<(), String> {
     let mut transcript = String::new();
     for step in &steps {
         let words: Vec<&str> = step.words.iter().map(String::as_str).collect();
-        let command = script.command(&words).map_err(|e| format!("line {}: {e}", step.line))?;
-        let now = script.time(&step.time).map_err(|e| format!("line {}: {e}", step.line))?;
-        let actual: Vec<String> = match command.and_then(|command| script.hall.decide(&command, now)) {
+        let decided = decide(&mut script, &words, &step.time).map_err(|e| format!("line {}: {e}", step.line))?;
+        let actual: Vec<String> = match decided {
             Ok(events) => events
                 .iter()
                 .map(|e| {
@@ -134,9 +150,10 @@ fn replaying_a_scenarios_events_rebuilds_the_live_hall() {
         let mut log = Vec::new();
         for step in &steps {
             let words: Vec<&str> = step.words.iter().map(String::as_str).collect();
-            let command = script.command(&words).expect("command");
-            let now = script.time(&step.time).expect("time");
-            if let Ok(events) = command.and_then(|command| script.hall.execute(&command, now)) {
+            if let Ok(events) = decide(&mut script, &words, &step.time).expect("step") {
+                for event in &events {
+                    script.hall.apply(event);
+                }
                 log.extend(events);
             }
         }

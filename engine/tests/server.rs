@@ -73,6 +73,7 @@ const SAMPLES: &[&str] = &[
     r#"{"type":"transfer","window":5,"matter":"tax"}"#,
     r#"{"type":"hold","window":5}"#,
     r#"{"type":"resume_held","window":5,"ticket":"E999"}"#,
+    r#"{"type":"confirm_class","window":5,"keep":true}"#,
     r#"{"type":"rate","window":5,"ticket":"E999","rating":"satisfied"}"#,
     r#"{"type":"open_window","window":14}"#,
     r#"{"type":"close_window","window":14}"#,

@@ -24,6 +24,7 @@ fn config(mode: StaffingMode, second_standby: bool) -> HallConfig {
             skills: MatterSet::of([ESTATE]),
             home: Some(ESTATE),
             kind: WindowKind::Standby,
+            shift: None,
             retired: false,
         });
     }

@@ -85,6 +85,18 @@
     const now = Date.now();
     const parts = [el("span", { id: "current-matter" }, m ? OW.matterName(m) : current.matter || "")];
     if (current.class === "green") parts.push(el("span", { class: "chip green", id: "current-green" }, `${t("green")}${current.green ? " · " + t(current.green) : ""}`));
+    // A green channel asked for without an ID (自报): the clerk checks and keeps or downgrades it.
+    if (current.declared) {
+      const confirmClass = (keep) => act({ type: "confirm_class", keep }).then((r) => {
+        if (!r) return;
+        current.declared = false;
+        if (!keep) { current.class = "normal"; current.green = null; }
+        render();
+      });
+      parts.push(el("span", { class: "chip", id: "current-declared" }, t("declared")),
+        el("button", { class: "secondary", type: "button", id: "keep-green", onclick: () => confirmClass(true) }, t("keepGreen")),
+        el("button", { class: "secondary", type: "button", id: "downgrade", onclick: () => confirmClass(false) }, t("downgrade")));
+    }
     if (current.issued_at) parts.push(el("span", {}, `${t("waited")} ${OW.minutes(now - current.issued_at)} ${t("minutes")}`));
     const since = state === "serving" ? (startedAt || w.current_since) : w.current_since;
     if (since) parts.push(el("span", { id: "service-timer", class: "timer" }, `${t(state === "serving" ? "serviceTime" : "calledFor")} ${clock(now - since)}`));

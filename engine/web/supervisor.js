@@ -60,6 +60,13 @@
         list.push({ rank: 2, over: 0, text: `${t("longPause")}: ${OW.windowName(w.number)} ${min(now - pausedAt.get(w.number))}` });
       }
     }
+    // A clerk locked out after wrong PINs (someone guessing, or a clerk who forgot): until when.
+    for (const lock of hall.locked || []) {
+      if (lock.until > now) {
+        const until = new Date(lock.until).toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit" });
+        list.push({ rank: 1, over: 0, id: `locked-${lock.clerk}`, text: `${t("clerkLocked")}: ${t("clerk")} ${lock.clerk} → ${until}` });
+      }
+    }
     return list.sort((a, b) => a.rank - b.rank || (b.over || 0) - (a.over || 0));
   }
 

@@ -78,6 +78,10 @@ error_codes! {
     AppointmentNotToday = "appointment_not_today",
     /// Wrong PIN.
     WrongPin = "wrong_pin",
+    /// The matter takes tickets with an ID number only (实名取号).
+    IdRequired = "id_required",
+    /// The ticket's green class was not self-declared: nothing to confirm.
+    ClassNotDeclared = "class_not_declared",
     /// Too many wrong PINs: the clerk may not sign in until the lock ends (a supervisor sees it).
     ClerkLocked = "clerk_locked",
     /// The device's token was revoked while it was connected; the server closes the session.

@@ -156,6 +156,14 @@ pub enum RequestBody {
         /// Ticket number.
         ticket: String,
     },
+    /// Clerk: the ticket at this window asked for the green channel without an ID to prove it (自报,
+    /// `declared` on the ticket): keep it green, or make it an ordinary ticket.
+    ConfirmClass {
+        /// Window number.
+        window: u16,
+        /// Keep the green class.
+        keep: bool,
+    },
     /// Evaluator pad: rate the ticket just served (好差评).
     Rate {
         /// Window number of the pad.
@@ -229,6 +237,7 @@ impl RequestBody {
         "transfer",
         "hold",
         "resume_held",
+        "confirm_class",
         "rate",
         "open_window",
         "close_window",
@@ -263,6 +272,7 @@ impl RequestBody {
             RequestBody::Transfer { .. } => "transfer",
             RequestBody::Hold { .. } => "hold",
             RequestBody::ResumeHeld { .. } => "resume_held",
+            RequestBody::ConfirmClass { .. } => "confirm_class",
             RequestBody::Rate { .. } => "rate",
             RequestBody::OpenWindow { .. } => "open_window",
             RequestBody::CloseWindow { .. } => "close_window",
@@ -291,6 +301,7 @@ impl RequestBody {
             | RequestBody::Hold { window }
             | RequestBody::ResumeHeld { window, .. }
             | RequestBody::Rate { window, .. }
+            | RequestBody::ConfirmClass { window, .. }
             | RequestBody::OpenWindow { window }
             | RequestBody::CloseWindow { window }
             | RequestBody::SetSkills { window, .. }

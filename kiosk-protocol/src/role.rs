@@ -46,6 +46,7 @@ impl Role {
                         | R::Transfer { .. }
                         | R::Hold { .. }
                         | R::ResumeHeld { .. }
+                        | R::ConfirmClass { .. }
                         | R::AcceptStaffing { .. }
                 )
                 | (Role::Evaluator, R::Rate { .. })

@@ -106,6 +106,9 @@ pub struct TicketView {
     /// The wait estimate printed on the ticket: only in the reply to the kiosk that issued it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate: Option<WaitEstimate>,
+    /// A green channel asked for without an ID to prove it (自报), not yet confirmed by a clerk.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub declared: bool,
 }
 
 /// How long a new ticket would wait (约 12–18 分钟). Without enough to go on (no window serving the
@@ -346,6 +349,15 @@ pub enum WireEvent {
         /// Window number.
         window: u16,
     },
+    /// The clerk kept (`kept`) or downgraded a self-declared green-channel class (自报).
+    ClassConfirmed {
+        /// Ticket number.
+        ticket: String,
+        /// Window number.
+        window: u16,
+        /// Kept as green (`false`: an ordinary ticket now).
+        kept: bool,
+    },
     /// A ticket was rated.
     TicketRated {
         /// Ticket number.
@@ -465,6 +477,7 @@ impl WireEvent {
         "issuing_resumed",
         "layout_changed",
         "clerk_locked",
+        "class_confirmed",
     ];
 }
 

@@ -196,7 +196,7 @@ impl HallView {
                 self.locked.retain(|l| l.clerk != *clerk);
                 self.locked.push(LockView { clerk: clerk.clone(), until: *until });
             }
-            E::AppointmentBooked { .. } | E::TicketRated { .. } => {}
+            E::AppointmentBooked { .. } | E::TicketRated { .. } | E::ClassConfirmed { .. } => {}
         }
     }
 

@@ -60,6 +60,8 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
             target_wait_ms: (m.target_wait_min * MINUTE_MS) as i64,
             handling_norm_ms: (m.service.mean() * MINUTE_MS) as i64,
             daily_cap: None,
+            real_name: Default::default(),
+            per_id: Default::default(),
             retired: false,
         })
         .collect();
@@ -75,6 +77,7 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
             skills: MatterSet::of(w.serves.iter().map(|m| MatterId(*m as u16))),
             home: w.serves.first().map(|m| MatterId(*m as u16)),
             kind: if w.standby { WindowKind::Standby } else { WindowKind::Regular },
+            shift: None,
             retired: false,
         })
         .collect();
@@ -90,7 +93,16 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
         },
         ..Rules::default()
     };
-    HallConfig { name: "simulated hall".into(), utc_offset_min: 0, hours: None, matters, windows, clerks, rules }
+    HallConfig {
+        name: "simulated hall".into(),
+        utc_offset_min: 0,
+        hours: None,
+        calendar: Default::default(),
+        matters,
+        windows,
+        clerks,
+        rules,
+    }
 }
 
 /// One matter's random streams: arrivals, service times, classes.

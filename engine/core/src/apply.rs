@@ -13,6 +13,14 @@ impl Hall {
     pub fn apply(&mut self, event: &Event) {
         match event {
             Event::LayoutChanged { layout, .. } => self.apply_layout(layout),
+            Event::ClassConfirmed { ticket, kept, .. } => {
+                if let Some(t) = self.ticket_mut(*ticket) {
+                    t.declared = false;
+                    if !kept {
+                        (t.class, t.green) = (TicketClass::Normal, None);
+                    }
+                }
+            }
             Event::ClerkLocked { clerk, until, .. } => {
                 self.locks.insert(*clerk, *until);
             }
@@ -23,7 +31,7 @@ impl Hall {
                 }
                 self.staffing_requests.clear();
             }
-            Event::TicketIssued { ticket, matter, seq, class, green, holder, appointment, source, at } => {
+            Event::TicketIssued { ticket, matter, seq, class, green, holder, appointment, source, declared, at } => {
                 if self.matter(*matter).is_none() {
                     return;
                 }
@@ -41,6 +49,7 @@ impl Hall {
                         holder: holder.clone(),
                         appointment: appointment.clone(),
                         source: source.clone(),
+                        declared: *declared,
                         state: TicketState::Waiting,
                         window: None,
                         calls: 0,
@@ -65,6 +74,7 @@ impl Hall {
                 state.last_issued_at = Some(*at);
                 if let Some(key) = holder {
                     self.holders.insert((*matter, key.clone()), *ticket);
+                    self.day_holders.insert((*matter, key.clone()));
                 }
                 if let Some(booked) = appointment.as_ref().and_then(|c| self.appointments.get_mut(c)) {
                     booked.ticket = Some(*ticket);
@@ -242,6 +252,7 @@ impl Hall {
         self.ended.clear();
         self.recent_calls.clear();
         self.holders.clear();
+        self.day_holders.clear();
         for state in &mut self.matters {
             state.issued_today = 0;
             state.arrival_rate = 0.0;

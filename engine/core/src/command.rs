@@ -35,6 +35,14 @@ pub enum Command {
         /// The whole layout, as the ledger will index it.
         layout: crate::layout::Layout,
     },
+    /// The clerk at `window` keeps (`keep`) or downgrades the self-declared green class of the ticket
+    /// at the window.
+    ConfirmClass {
+        /// The window.
+        window: WindowId,
+        /// Keep it green.
+        keep: bool,
+    },
     /// Lock a clerk out of signing in until `until` (too many wrong PINs; the shell counts them).
     LockClerk {
         /// The clerk.

@@ -26,10 +26,52 @@ pub struct MatterSpec {
     pub handling_norm_ms: i64,
     /// Tickets issued per day at most, if capped (限号).
     pub daily_cap: Option<u32>,
+    /// Whether a ticket needs an ID number (实名取号).
+    #[serde(default, skip_serializing_if = "RealName::is_default")]
+    pub real_name: RealName,
+    /// How many tickets one ID may hold for this matter.
+    #[serde(default, skip_serializing_if = "PerId::is_default")]
+    pub per_id: PerId,
     /// Taken out of service by a layout change: kept so the ledger's old events still name it, never
     /// offered again (see [`crate::layout`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retired: bool,
+}
+
+/// Whether a matter's tickets are taken with an ID number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RealName {
+    /// An ID number is needed (`id_required` without one).
+    Required,
+    /// An ID number may be given (needed only to prove a green-channel age).
+    #[default]
+    Optional,
+    /// No ID number is taken: one given is not kept.
+    Off,
+}
+
+impl RealName {
+    fn is_default(&self) -> bool {
+        *self == RealName::default()
+    }
+}
+
+/// Tickets one ID may hold for a matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PerId {
+    /// One open ticket at a time: a new one once the last has ended.
+    #[default]
+    Open,
+    /// One ticket a day, whatever became of it (against ticket scalping, 号贩子).
+    Day,
+}
+
+impl PerId {
+    fn is_default(&self) -> bool {
+        *self == PerId::default()
+    }
 }
 
 /// A service counter (窗口).
@@ -49,6 +91,10 @@ pub struct WindowSpec {
     pub home: Option<MatterId>,
     /// Regular, green channel or standby.
     pub kind: WindowKind,
+    /// Its own working hours, in local minutes `[from, to)`, when they differ from the hall's: later
+    /// (延时服务, its matters issue until it ends) or through the lunch break (错时服务).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<(u32, u32)>,
     /// Taken out of service by a layout change (see [`MatterSpec::retired`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retired: bool,
@@ -117,6 +163,11 @@ pub struct Hours {
     /// Capacity cut-off (限号): a matter stops issuing once a new ticket's predicted call time passes
     /// closing time plus this many minutes of extended service (延时服务). `None`: no cut-off.
     pub extension_min: Option<u32>,
+    /// The lunch break `[from, to)`, local minutes: windows without a shift through it do not serve, and
+    /// estimates step over it.
+    pub lunch: Option<(u32, u32)>,
+    /// Business weekdays, Monday first (the [`crate::calendar::Calendar`] overrides single dates).
+    pub weekdays: [bool; 7],
 }
 
 /// A whole hall.
@@ -128,6 +179,8 @@ pub struct HallConfig {
     pub utc_offset_min: i32,
     /// Opening hours; `None` issues at any time (simulations, demo).
     pub hours: Option<Hours>,
+    /// Public holidays and 调休 workdays (with `hours` only).
+    pub calendar: crate::calendar::Calendar,
     /// Matters, indexed by [`MatterId`].
     pub matters: Vec<MatterSpec>,
     /// Windows, indexed by [`WindowId`].

@@ -64,19 +64,24 @@ impl Hall {
     pub fn estimate(&self, matter: MatterId, class: TicketClass, now: Timestamp) -> Estimate {
         let rules = self.config.rules.staffing;
         let mut extra: Vec<WindowId> = Vec::new();
-        loop {
+        let estimate = loop {
             let estimate = self.walk(matter, class, now, None, &extra);
             if rules.mode != StaffingMode::Automatic || extra.len() >= MAX_REACTION {
-                return estimate;
+                break estimate;
             }
             let threshold = rules.open_at * self.config.matter(matter).target_wait_ms as f64;
             if estimate.wait_ms.is_some_and(|(median, _)| median as f64 <= threshold) {
-                return estimate;
+                break estimate;
             }
             match self.standby_for(matter, &extra) {
                 Some(w) => extra.push(w),
-                None => return estimate,
+                None => break estimate,
             }
+        };
+        // Service stops for the lunch break: a wait that reaches it is longer by it.
+        Estimate {
+            wait_ms: estimate.wait_ms.map(|(m, p)| (self.across_breaks(now, m), self.across_breaks(now, p))),
+            ..estimate
         }
     }
 
@@ -126,7 +131,7 @@ impl Hall {
         let Some(hours) = self.config.hours else { return false };
         let Some(extension) = hours.extension_min else { return false };
         let (date, _) = now.local(self.config.utc_offset_min);
-        let limit = date.at_minute(hours.close_min + extension, self.config.utc_offset_min);
+        let limit = date.at_minute(self.service_ends(&hours, matter) + extension, self.config.utc_offset_min);
         let wait = self.median_or_floor(matter, self.estimate(matter, class, now), false);
         wait.is_some_and(|wait| now.plus_ms(wait) > limit)
     }

@@ -97,6 +97,21 @@ pub enum Event {
         /// The issuing kiosk, if known.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         source: Option<String>,
+        /// A green channel asked for without an ID to prove it (自报): the clerk confirms or downgrades it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        declared: bool,
+        /// When.
+        at: Timestamp,
+    },
+    /// The clerk saw to a self-declared green-channel class (自报): kept, or downgraded to an ordinary
+    /// ticket.
+    ClassConfirmed {
+        /// The ticket.
+        ticket: TicketId,
+        /// At which window.
+        window: WindowId,
+        /// Kept as green (`false`: now an ordinary ticket).
+        kept: bool,
         /// When.
         at: Timestamp,
     },

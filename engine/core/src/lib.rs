@@ -9,6 +9,7 @@
 //!                 └──> Rejection (nothing changes)
 //! ```
 
+pub mod calendar;
 pub mod command;
 pub mod config;
 mod decide;
@@ -125,6 +126,8 @@ pub struct Hall {
     appointments: BTreeMap<String, Appointment>,
     /// Open tickets per (matter, ID hash), for one ticket per ID per matter.
     holders: BTreeMap<(MatterId, HolderKey), TicketId>,
+    /// Every (matter, ID hash) of today's tickets, ended ones too, for `per_id = "day"`.
+    day_holders: std::collections::BTreeSet<(MatterId, HolderKey)>,
     notice: String,
     /// The latest help requests from kiosks, oldest first.
     help_requests: Vec<(String, Timestamp)>,
@@ -171,6 +174,7 @@ impl Hall {
             windows,
             appointments: BTreeMap::new(),
             holders: BTreeMap::new(),
+            day_holders: Default::default(),
             notice: String::new(),
             help_requests: Vec::new(),
             staffing_requests: BTreeMap::new(),

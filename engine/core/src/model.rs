@@ -143,6 +143,8 @@ pub struct Ticket {
     pub appointment: Option<String>,
     /// The kiosk that issued it, if known.
     pub source: Option<String>,
+    /// A green channel asked for without an ID to prove it (自报), not yet seen to by a clerk.
+    pub declared: bool,
     /// Where it is in its life.
     pub state: TicketState,
     /// The window it is at or was last at.

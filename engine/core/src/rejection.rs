@@ -11,6 +11,12 @@ pub enum Rejection {
     /// No business day is open.
     #[error("no business day is open")]
     DayNotOpen,
+    /// The matter takes tickets with an ID number only (实名取号).
+    #[error("this matter needs an ID number")]
+    IdRequired,
+    /// The ticket's class was not self-declared: there is nothing to confirm.
+    #[error("the ticket's class was not self-declared")]
+    ClassNotDeclared,
     /// The clerk is locked out (too many wrong PINs) until this time.
     #[error("the clerk is locked after too many wrong PINs")]
     ClerkLocked {
@@ -149,6 +155,8 @@ impl Rejection {
             Rejection::DayNotOpen => ErrorCode::DayNotOpen,
             Rejection::LayoutNotNow(_) => ErrorCode::LayoutNotNow,
             Rejection::ClerkLocked { .. } => ErrorCode::ClerkLocked,
+            Rejection::IdRequired => ErrorCode::IdRequired,
+            Rejection::ClassNotDeclared => ErrorCode::ClassNotDeclared,
             Rejection::DayAlreadyOpen => ErrorCode::DayAlreadyOpen,
             Rejection::DayClosed => ErrorCode::DayClosed,
             Rejection::OutsideHours => ErrorCode::OutsideHours,

@@ -5,7 +5,7 @@
 
 use super::model::{Appointment, ClerkId, HolderKey, MatterId, MatterSet, Ticket, TicketId};
 use super::queue::LaneKind;
-use super::{Day, Hall, HallConfig};
+use super::{Day, Hall, HallConfig, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// A matter's state that is not derived.
@@ -62,9 +62,40 @@ pub struct HallSnapshot {
     layout: Option<super::Layout>,
     #[serde(default)]
     locks: Vec<(ClerkId, super::Timestamp)>,
+    #[serde(default)]
+    day_holders: Vec<(MatterId, HolderKey)>,
+}
+
+impl HallSnapshot {
+    /// The snapshot without any ID hash (the shell keeps those apart, to forget them on time; see
+    /// [`Hall::restore_holders`]).
+    pub fn forget_holders(&mut self) {
+        for t in &mut self.tickets {
+            t.holder = None;
+        }
+        self.holders.clear();
+        self.day_holders.clear();
+    }
 }
 
 impl Hall {
+    /// Puts ID hashes back on the tickets of a hall restored from a snapshot without them, each given
+    /// with its ticket and issue time; open tickets hold their (matter, ID) place again. A hash whose
+    /// ticket the hall does not have (forgotten, or never stored) is ignored.
+    pub fn restore_holders(&mut self, holders: impl IntoIterator<Item = (TicketId, Timestamp, MatterId, HolderKey)>) {
+        let today = self.day.map(|d| d.date);
+        for (id, issued_at, matter, key) in holders {
+            if Some(issued_at.local(self.config.utc_offset_min).0) == today {
+                self.day_holders.insert((matter, key.clone()));
+            }
+            let Some(t) = self.tickets.get_mut(&id).filter(|t| t.issued_at == issued_at) else { continue };
+            t.holder = Some(key.clone());
+            if !t.state.is_ended() {
+                self.holders.insert((t.matter, key), id);
+            }
+        }
+    }
+
     /// The state as data.
     pub fn snapshot(&self) -> HallSnapshot {
         HallSnapshot {
@@ -104,6 +135,7 @@ impl Hall {
             cut_off: self.cut_off,
             layout: Some(self.config.layout()),
             locks: self.locks.iter().map(|(c, u)| (*c, *u)).collect(),
+            day_holders: self.day_holders.iter().cloned().collect(),
         }
     }
 
@@ -141,6 +173,7 @@ impl Hall {
         hall.staffing_requests = snap.staffing_requests.into_iter().collect();
         hall.cut_off = snap.cut_off;
         hall.locks = snap.locks.into_iter().collect();
+        hall.day_holders = snap.day_holders.into_iter().collect();
         for t in &snap.tickets {
             let Some(place) = t.place else { continue };
             match place.lane {

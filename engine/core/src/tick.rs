@@ -45,7 +45,18 @@ impl Hall {
     pub fn tick(&mut self, now: Timestamp) -> Vec<Event> {
         let (today, _) = now.local(self.config.utc_offset_min);
         if self.day.is_none_or(|d| d.date < today) {
-            return self.decide_open_day(today, now).unwrap_or_default();
+            if self.is_business_day(today) {
+                return self.decide_open_day(today, now).unwrap_or_default();
+            }
+            // A holiday or weekend: yesterday ends if it was left open; no day opens.
+            return match self.day {
+                Some(day) if !day.closed => self.closing_events(now),
+                _ => Vec::new(),
+            };
+        }
+        if self.require_open_day().is_ok() && self.close_due(now) {
+            // Past the last service with every ticket served: the day closes by itself.
+            return self.closing_events(now);
         }
         if self.ticks.review_at.is_some_and(|at| now < at) {
             return Vec::new();

@@ -4,13 +4,15 @@
 //! The embedded demo hall is `docs/hall.example.toml`, the commented reference, so the reference can
 //! never drift from what the code accepts.
 
-use crate::core::config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rules, WindowSpec};
+use crate::core::calendar::Calendar;
+use crate::core::config::{ClerkSpec, HallConfig, Hours, MatterSpec, PerId, Policy, RealName, Rules, WindowSpec};
 use crate::core::model::{MatterId, MatterSet, WindowKind, MAX_MATTERS};
 use crate::core::staffing::{StaffingMode, StaffingRules};
+use crate::core::time::Date;
 use crate::core::time::{parse_hhmm, parse_offset, MINUTE_MS};
 use crate::pin::check_pin_hash;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 mod server;
 mod terminals;
@@ -58,6 +60,8 @@ struct RawConfig {
     #[serde(default)]
     device: Vec<server::RawDevice>,
     server: Option<server::RawServer>,
+    privacy: Option<RawPrivacy>,
+    calendar: Option<RawCalendar>,
     #[serde(default)]
     language: Vec<server::Language>,
     #[serde(default)]
@@ -82,6 +86,17 @@ struct RawHours {
     open: String,
     close: String,
     extension_min: Option<u32>,
+    lunch: Option<String>,
+    days: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCalendar {
+    #[serde(default)]
+    holidays: Vec<String>,
+    #[serde(default)]
+    workdays: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -116,6 +131,10 @@ struct RawMatter {
     target_wait_min: f64,
     handling_norm_min: f64,
     daily_cap: Option<u32>,
+    #[serde(default)]
+    real_name: RealName,
+    #[serde(default)]
+    one_ticket_per_id: PerId,
 }
 
 #[derive(Deserialize)]
@@ -129,10 +148,17 @@ struct RawWindow {
     serves: Vec<String>,
     #[serde(default = "default_kind")]
     kind: WindowKind,
+    shift: Option<String>,
 }
 
 fn default_kind() -> WindowKind {
     WindowKind::Regular
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrivacy {
+    id_retention_days: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -156,11 +182,18 @@ pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigErro
     let languages = std::mem::take(&mut raw.language);
     let terminals = terminals::validate(std::mem::take(&mut raw.terminals))?;
     let clerks = std::mem::take(&mut raw.clerk);
+    let privacy = raw.privacy.take();
     let mut hall = validate(raw)?;
     let (clerks, pins) = validate_clerks(clerks)?;
     hall.clerks = clerks;
     let mut settings = server::validate(devices, server, languages, terminals, &hall)?;
     settings.pins = pins;
+    if let Some(days) = privacy.and_then(|p| p.id_retention_days) {
+        if days == 0 {
+            return Err(invalid("privacy.id_retention_days", "must be at least 1 (the day's own tickets need it)"));
+        }
+        settings.limits.id_retention_days = days;
+    }
     Ok((hall, settings))
 }
 
@@ -176,12 +209,16 @@ fn validate(raw: RawConfig) -> Result<HallConfig, ConfigError> {
     let utc_offset_min = parse_offset(&raw.hall.utc_offset)
         .ok_or_else(|| invalid("hall.utc_offset", format!("`{}` is not an offset like +08:00", raw.hall.utc_offset)))?;
     let hours = raw.hours.map(validate_hours).transpose()?;
+    let calendar = validate_calendar(raw.calendar.unwrap_or_default())?;
+    if hours.is_none() && !(calendar.holidays.is_empty() && calendar.workdays.is_empty()) {
+        return Err(invalid("calendar", "holidays and workdays need [hours]"));
+    }
     let mut rules = validate_rules(raw.rules)?;
     rules.staffing = validate_staffing(raw.staffing)?;
     let matters = validate_matters(raw.matter)?;
     let windows = validate_windows(raw.window, &matters)?;
     let (clerks, _) = validate_clerks(raw.clerk)?;
-    Ok(HallConfig { name: raw.hall.name, utc_offset_min, hours, matters, windows, clerks, rules })
+    Ok(HallConfig { name: raw.hall.name, utc_offset_min, hours, calendar, matters, windows, clerks, rules })
 }
 
 fn validate_hours(raw: RawHours) -> Result<Hours, ConfigError> {
@@ -193,7 +230,47 @@ fn validate_hours(raw: RawHours) -> Result<Hours, ConfigError> {
     if raw.extension_min.is_some_and(|e| e > 6 * 60) {
         return Err(invalid("hours.extension_min", "must be 0 to 360 minutes"));
     }
-    Ok(Hours { open_min, close_min, extension_min: raw.extension_min })
+    let lunch = raw.lunch.as_deref().map(|l| parse_span("hours.lunch", l)).transpose()?;
+    if lunch.is_some_and(|(from, to)| from < open_min || to > close_min) {
+        return Err(invalid("hours.lunch", "must lie within opening hours"));
+    }
+    let mut weekdays = [true; 7];
+    if let Some(days) = raw.days {
+        const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        weekdays = [false; 7];
+        for day in days {
+            let i = NAMES.iter().position(|n| day.eq_ignore_ascii_case(n)).ok_or_else(|| {
+                invalid("hours.days", format!("`{day}` is not one of mon, tue, wed, thu, fri, sat, sun"))
+            })?;
+            weekdays[i] = true;
+        }
+    }
+    Ok(Hours { open_min, close_min, extension_min: raw.extension_min, lunch, weekdays })
+}
+
+/// `HH:MM-HH:MM`, a non-empty span of local minutes.
+fn parse_span(key: &str, text: &str) -> Result<(u32, u32), ConfigError> {
+    let (from, to) = text.split_once('-').ok_or_else(|| invalid(key, "expected HH:MM-HH:MM"))?;
+    match (parse_hhmm(from.trim()), parse_hhmm(to.trim())) {
+        (Some(from), Some(to)) if from < to => Ok((from, to)),
+        _ => Err(invalid(key, format!("`{text}` is not HH:MM-HH:MM with the end after the start"))),
+    }
+}
+
+fn validate_calendar(raw: RawCalendar) -> Result<Calendar, ConfigError> {
+    let dates = |key: &str, list: Vec<String>| {
+        list.into_iter()
+            .map(|d| d.parse::<Date>().map_err(|_| invalid(key, format!("`{d}` is not a date (YYYY-MM-DD)"))))
+            .collect::<Result<BTreeSet<Date>, _>>()
+    };
+    let calendar = Calendar {
+        holidays: dates("calendar.holidays", raw.holidays)?,
+        workdays: dates("calendar.workdays", raw.workdays)?,
+    };
+    if let Some(d) = calendar.holidays.intersection(&calendar.workdays).next() {
+        return Err(invalid("calendar.workdays", format!("{d} is also a holiday")));
+    }
+    Ok(calendar)
 }
 
 /// Minutes from config to milliseconds; must be positive and finite.
@@ -319,6 +396,8 @@ fn validate_matters(raw: Vec<RawMatter>) -> Result<Vec<MatterSpec>, ConfigError>
                 target_wait_ms: positive_minutes(&at("target_wait_min"), m.target_wait_min)?,
                 handling_norm_ms: positive_minutes(&at("handling_norm_min"), m.handling_norm_min)?,
                 daily_cap: m.daily_cap,
+                real_name: m.real_name,
+                per_id: m.one_ticket_per_id,
                 retired: false,
             })
         })
@@ -363,6 +442,7 @@ fn validate_windows(raw: Vec<RawWindow>, matters: &[MatterSpec]) -> Result<Vec<W
                 home: skills.first().copied(),
                 skills: MatterSet::of(skills),
                 kind: w.kind,
+                shift: w.shift.as_deref().map(|s| parse_span(&at("shift"), s)).transpose()?,
                 retired: false,
             })
         })

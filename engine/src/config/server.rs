@@ -108,6 +108,8 @@ pub struct Limits {
     pub pin_attempts: u32,
     /// How long a lock lasts, in minutes.
     pub pin_lock_minutes: u32,
+    /// Days a ticket's ID hash is kept (`[privacy] id_retention_days`), then forgotten.
+    pub id_retention_days: u32,
 }
 
 impl Default for Limits {
@@ -120,6 +122,7 @@ impl Default for Limits {
             socket_queue: 1_024,
             pin_attempts: 5,
             pin_lock_minutes: 15,
+            id_retention_days: 90,
         }
     }
 }
@@ -225,6 +228,7 @@ pub(super) fn validate(
             s.pin_lock_minutes.map(|v| v as usize),
             defaults.pin_lock_minutes as usize,
         )? as u32,
+        id_retention_days: defaults.id_retention_days,
     };
     Ok(ServerSettings { devices, limits, languages, terminals, pins: Default::default() })
 }

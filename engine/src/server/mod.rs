@@ -282,6 +282,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         started: std::time::Instant::now(),
         clock_warning: None,
         pending_layout: None,
+        id_retention_days: limits.id_retention_days,
     };
     let app = App {
         devices: Arc::new(Devices::new(devices)),

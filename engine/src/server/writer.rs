@@ -152,7 +152,11 @@ pub fn load(config: &HallConfig, store: &dyn Store) -> Result<(Hall, u64), Store
     let (mut hall, mut seq) = match store.load_snapshot()? {
         Some((seq, bytes)) => {
             match serde_json::from_slice(&bytes).ok().and_then(|s| Hall::restore(config.clone(), s)) {
-                Some(hall) => (hall, seq),
+                Some(mut hall) => {
+                    // Snapshots keep no ID hash; the ledger's ID files do.
+                    hall.restore_holders(store.kept_holders());
+                    (hall, seq)
+                }
                 None => (Hall::new(config.clone()), 0),
             }
         }
@@ -210,6 +214,8 @@ pub struct Writer {
     pub started: Instant,
     /// While a wall-clock jump is being ignored: the supervisor's warning.
     pub clock_warning: Option<String>,
+    /// Days an ID hash is kept (`[privacy] id_retention_days`).
+    pub id_retention_days: u32,
     /// A layout change refused as unsafe, applied by the tick once it is safe.
     pub pending_layout: Option<crate::core::Layout>,
     /// Masked ID numbers of the tickets the hall keeps, for the clerk who calls them. Only here, in memory: the
@@ -322,7 +328,9 @@ impl Writer {
     }
 
     async fn save_snapshot(&self) {
-        let Ok(bytes) = serde_json::to_vec(&self.hall.snapshot()) else { return };
+        let mut snapshot = self.hall.snapshot();
+        snapshot.forget_holders();
+        let Ok(bytes) = serde_json::to_vec(&snapshot) else { return };
         let (store, seq) = (self.store.clone(), self.seq);
         match tokio::task::spawn_blocking(move || store.save_snapshot(seq, &bytes)).await {
             Ok(Ok(())) => tracing::info!(seq, "snapshot saved"),
@@ -616,10 +624,17 @@ impl Writer {
         );
         for record in &staged {
             // A new day is stored: the previous day's ID hashes are needed no more; destroy their key.
-            if let Event::DayOpened { date, .. } = &record.event {
+            if let Event::DayOpened { date, at } = &record.event {
                 if let Err(e) = self.hasher.forget_before(*date) {
                     tracing::error!(error = %e, "cannot destroy the previous day's ID-hash key");
                 }
+                // And ID hashes older than the retention period leave the data directory (PIPL).
+                let (store, at, days) = (self.store.clone(), *at, self.id_retention_days);
+                tokio::task::spawn_blocking(move || match store.forget_ids(at, days) {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(tickets = n, days, "ID hashes past the retention period forgotten"),
+                    Err(e) => tracing::error!(error = %e, "cannot forget ID hashes past the retention period"),
+                });
             }
         }
         // Durable now: into the terminals' view, then out to every terminal.

@@ -15,6 +15,7 @@
 
 pub mod chain;
 pub mod faults;
+mod ids;
 mod memory;
 mod redb_store;
 
@@ -92,6 +93,28 @@ pub trait Store: Send + Sync + 'static {
     /// After a failed write: makes the ledger usable again if the disk allows (reopens the file).
     /// `Ok` means writes may be tried again.
     fn recover(&self) -> Result<(), StoreError>;
+    /// Forgets the ID hashes of tickets issued more than `keep_days` days before `now`; returns how many.
+    fn forget_ids(&self, now: crate::core::Timestamp, keep_days: u32) -> Result<usize, StoreError> {
+        let _ = (now, keep_days);
+        Ok(0)
+    }
+    /// The ID hashes kept, by ticket (a snapshot keeps none: they are put back from here).
+    fn kept_holders(
+        &self,
+    ) -> Vec<(crate::core::TicketId, crate::core::Timestamp, crate::core::MatterId, crate::core::HolderKey)> {
+        let mut out = Vec::new();
+        let mut after = 0;
+        while let Ok(records) = self.read_after(after, 4096) {
+            let Some(last) = records.last().map(|r| r.seq) else { break };
+            for r in records {
+                if let crate::core::Event::TicketIssued { ticket, matter, holder: Some(h), at, .. } = r.event {
+                    out.push((ticket, at, matter, h));
+                }
+            }
+            after = last;
+        }
+        out
+    }
     /// Copies the ledger, as of one moment, into a new file `to` while writes go on; returns the last
     /// `seq` copied. A ledger kept in memory cannot be copied to a file.
     fn backup(&self, to: &std::path::Path) -> Result<u64, StoreError> {

@@ -11,7 +11,9 @@
 
 use super::chain::{self, Link};
 use super::faults::{Faults, FaultyBackend};
+use super::ids::IdFiles;
 use super::{decode, encode, Record, Store, StoreError};
+use crate::core::{Event, HolderKey, MatterId, TicketId, Timestamp};
 use redb::{Builder, Database, DatabaseError, Durability, ReadableDatabase, ReadableTable, TableDefinition};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -54,6 +56,8 @@ pub struct RedbStore {
     path: PathBuf,
     faults: Faults,
     inner: Mutex<Inner>,
+    /// ID hashes, kept beside the ledger so they can be forgotten ([`super::ids`]).
+    ids: Mutex<IdFiles>,
 }
 
 struct Inner {
@@ -269,6 +273,9 @@ impl RedbStore {
         })?;
         let hall_id = crate::auth::new_hall_id();
         let store = RedbStore {
+            ids: Mutex::new(
+                IdFiles::open(path).map_err(|e| io(format!("the ID files beside {}: {e}", path.display())))?,
+            ),
             path: path.to_owned(),
             faults,
             inner: Mutex::new(Inner {
@@ -320,6 +327,9 @@ impl RedbStore {
             repaired,
         };
         let store = RedbStore {
+            ids: Mutex::new(
+                IdFiles::open(path).map_err(|e| io(format!("the ID files beside {}: {e}", path.display())))?,
+            ),
             path: path.to_owned(),
             faults,
             inner: Mutex::new(Inner {
@@ -369,6 +379,10 @@ impl RedbStore {
     /// This hall's id.
     pub fn hall_id(&self) -> String {
         self.lock().hall_id.clone()
+    }
+
+    fn ids_lock(&self) -> MutexGuard<'_, IdFiles> {
+        self.ids.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -545,13 +559,26 @@ fn walk_all(db: &impl ReadableDatabase, path: &Path) -> Result<VerifyReport, Sto
 impl Store for RedbStore {
     fn append(&self, records: &[Record]) -> Result<(), StoreError> {
         let (mut next, mut prev) = self.lock().last;
+        // ID hashes go to their own files first (synced), never into the chained records.
+        let with_ids = records.iter().any(|r| matches!(r.event, Event::TicketIssued { holder: Some(_), .. }));
+        let kept = if with_ids {
+            let events: Vec<(u64, Event)> = records.iter().map(|r| (r.seq, r.event.clone())).collect();
+            let kept = self.ids_lock().take(&events).map_err(|e| io(format!("cannot write an ID file: {e}")))?;
+            Some(kept)
+        } else {
+            None
+        };
         let mut sealed = Vec::with_capacity(records.len());
-        for record in records {
+        for (i, record) in records.iter().enumerate() {
             next += 1;
             if record.seq != next {
                 return Err(StoreError::Io(format!("event {} appended where {next} was due", record.seq)));
             }
-            let (l, bytes) = chain::seal(&prev, record.seq, &encode(record)?);
+            let body = match kept.as_ref().and_then(|k| k.get(i)) {
+                Some(event) => encode(&Record { event: event.clone(), ..record.clone() })?,
+                None => encode(record)?,
+            };
+            let (l, bytes) = chain::seal(&prev, record.seq, &body);
             prev = l;
             sealed.push((record.seq, bytes));
         }
@@ -574,7 +601,11 @@ impl Store for RedbStore {
             let events = txn.open_table(EVENTS).map_err(io)?;
             let Some(prev) = anchor(&events, after, &genesis, &self.path)? else { return Ok(Vec::new()) };
             let mut out = Vec::new();
-            walk_checked(&events, after, prev, limit, &self.path, |record| out.push(record))?;
+            let ids = self.ids_lock();
+            walk_checked(&events, after, prev, limit, &self.path, |mut record| {
+                ids.restore(record.seq, &mut record.event);
+                out.push(record);
+            })?;
             Ok(out)
         })
     }
@@ -628,6 +659,14 @@ impl Store for RedbStore {
                 }
             }
         })
+    }
+
+    fn forget_ids(&self, now: Timestamp, keep_days: u32) -> Result<usize, StoreError> {
+        self.ids_lock().forget(now, keep_days).map_err(|e| io(format!("cannot delete an ID file: {e}")))
+    }
+
+    fn kept_holders(&self) -> Vec<(TicketId, Timestamp, MatterId, HolderKey)> {
+        self.ids_lock().holders()
     }
 
     fn backup(&self, to: &Path) -> Result<u64, StoreError> {

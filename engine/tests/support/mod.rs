@@ -16,6 +16,20 @@ pub fn small_config() -> HallConfig {
     config::parse(include_str!("../halls/small.toml")).expect("the small test hall is valid")
 }
 
+/// The small hall with a calendar: weekdays only, lunch 12:00–14:00, the 2026 National Day holidays
+/// (1–7 October) and the Saturday 10 October worked in their place (调休).
+pub fn calendar_config() -> HallConfig {
+    let text = include_str!("../halls/small.toml").replacen(
+        "[hours]\nopen = \"08:30\"\nclose = \"17:30\"\n",
+        "[hours]\nopen = \"08:30\"\nclose = \"17:30\"\nlunch = \"12:00-14:00\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n\n\
+         [calendar]\nholidays = [\"2026-10-01\", \"2026-10-02\", \"2026-10-03\", \"2026-10-04\", \"2026-10-05\", \"2026-10-06\", \"2026-10-07\"]\n\
+         workdays = [\"2026-10-10\"]\n",
+        1,
+    );
+    assert!(text.contains("lunch"), "the small hall's [hours] as expected");
+    config::parse(&text).expect("the calendar hall is valid")
+}
+
 /// The PIN hashes of the small hall's and the demo hall's clerks, by clerk key (the server keeps them
 /// outside the core, so scripts check them as the server does).
 pub fn test_pins() -> std::collections::BTreeMap<String, String> {
@@ -162,6 +176,8 @@ impl Script {
             "accept-staffing" => Command::AcceptStaffing { window: w(0)? },
             "help" => Command::RequestHelp { kiosk: arg(0)?.to_owned() },
             "answer-help" => Command::AnswerHelp { kiosk: arg(0)?.to_owned() },
+            // `confirm-class 3 keep` / `confirm-class 3 downgrade`: the clerk's check of a 自报 class.
+            "confirm-class" => Command::ConfirmClass { window: w(0)?, keep: arg(1)? == "keep" },
             // `lock c1 5 09:30`: five wrong PINs lock c1 until 09:30.
             "lock" => Command::LockClerk {
                 clerk: self.hall.config().clerk_by_key(arg(0)?).ok_or("unknown clerk")?,
@@ -206,10 +222,13 @@ impl Script {
         match event {
             Event::DayOpened { date, .. } => format!("day-opened {date}"),
             Event::DayClosed { .. } => "day-closed".into(),
-            Event::TicketIssued { ticket, matter, class, green, appointment, .. } => {
+            Event::TicketIssued { ticket, matter, class, green, appointment, declared, .. } => {
                 let mut s = format!("issued {} {} {}", n(ticket), m(matter), snake(class));
                 if let Some(g) = green {
                     s += &format!(" green={}", snake(g));
+                }
+                if *declared {
+                    s += " declared";
                 }
                 if let Some(code) = appointment {
                     s += &format!(" appointment={code}");
@@ -268,6 +287,9 @@ impl Script {
             Event::IssuingResumed { matter, .. } => format!("issuing-resumed {}", m(matter)),
             Event::NoticePosted { text, .. } => format!("notice \"{text}\""),
             Event::HelpAnswered { kiosk, .. } => format!("help-answered {kiosk}"),
+            Event::ClassConfirmed { ticket, window, kept, .. } => {
+                format!("class-{} {} {}", if *kept { "kept" } else { "downgraded" }, n(ticket), w(window))
+            }
             Event::LayoutChanged { layout, .. } => {
                 let retired = |r: bool| if r { "-" } else { "" };
                 let matters: Vec<String> =

@@ -41,7 +41,7 @@ impl Hall {
     }
 
     /// Every open ticket ends, every clerk signs out, then the day closes.
-    fn closing_events(&self, at: Timestamp) -> Vec<Event> {
+    pub(crate) fn closing_events(&self, at: Timestamp) -> Vec<Event> {
         let mut events: Vec<Event> = self
             .tickets
             .values()

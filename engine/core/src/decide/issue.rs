@@ -1,6 +1,7 @@
 //! Tickets in and out: issue at a kiosk, appointments booked and checked in, cancellation.
 
 use crate::command::Holder;
+use crate::config::{PerId, RealName};
 use crate::event::Event;
 use crate::model::{GreenReason, MatterId, TicketClass, TicketId, TicketState, ELDERLY_AGE};
 use crate::rejection::Rejection;
@@ -21,12 +22,20 @@ impl Hall {
     ) -> Result<Vec<Event>, Rejection> {
         self.require_open_day()?;
         let state = self.matter(matter).ok_or(Rejection::UnknownMatter)?;
-        self.require_hours(now)?;
+        self.require_hours(matter, now)?;
         if self.config.matter(matter).daily_cap.is_some_and(|cap| state.issued_today >= cap) {
             return Err(Rejection::DailyCapReached);
         }
+        let spec = self.config.matter(matter);
+        let holder = match spec.real_name {
+            RealName::Required if holder.is_none() => return Err(Rejection::IdRequired),
+            // A matter that takes no ID keeps none.
+            RealName::Off => None,
+            _ => holder,
+        };
         if let Some(holder) = holder {
-            if self.holders.contains_key(&(matter, holder.key.clone())) {
+            let key = (matter, holder.key.clone());
+            if self.holders.contains_key(&key) || (spec.per_id == PerId::Day && self.day_holders.contains(&key)) {
                 return Err(Rejection::DuplicateHolder);
             }
             if green == Some(GreenReason::Elderly) {
@@ -50,6 +59,8 @@ impl Hall {
             holder: holder.map(|h| h.key.clone()),
             appointment: None,
             source: source.map(str::to_owned),
+            // A green channel without an ID to prove it: the clerk confirms or downgrades it (自报).
+            declared: green.is_some() && holder.is_none(),
             at: now,
         }])
     }
@@ -93,7 +104,7 @@ impl Hall {
         let on_time = now >= appointment.start.plus_ms(-grace) && now <= appointment.end.plus_ms(grace);
         if !on_time {
             // Outside the slot it is an ordinary ticket, so it follows the ordinary rules.
-            self.require_hours(now)?;
+            self.require_hours(appointment.matter, now)?;
         }
         // The daily cap does not refuse a booked appointment: its capacity was promised when it was
         // booked. It still counts toward the day's tickets.
@@ -107,6 +118,7 @@ impl Hall {
             holder: None,
             appointment: Some(code.to_owned()),
             source: source.map(str::to_owned),
+            declared: false,
             at: now,
         }])
     }
@@ -127,13 +139,13 @@ impl Hall {
         }
     }
 
-    /// Refuses outside the configured opening hours.
-    fn require_hours(&self, now: Timestamp) -> Result<(), Rejection> {
-        let Some(hours) = self.config.hours else { return Ok(()) };
+    /// Refuses outside the hours `matter` is issued (opening hours, or a shift of a window serving it).
+    fn require_hours(&self, matter: MatterId, now: Timestamp) -> Result<(), Rejection> {
         let (_, minute) = now.local(self.config.utc_offset_min);
-        if minute < hours.open_min || minute >= hours.close_min {
-            return Err(Rejection::OutsideHours);
+        if self.issues_at(matter, minute) {
+            Ok(())
+        } else {
+            Err(Rejection::OutsideHours)
         }
-        Ok(())
     }
 }

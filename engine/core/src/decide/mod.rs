@@ -19,6 +19,13 @@ impl Hall {
     pub fn decide(&self, cmd: &Command, now: Timestamp) -> Result<Vec<Event>, Rejection> {
         match cmd {
             Command::ChangeLayout { layout } => self.decide_change_layout(layout, now),
+            Command::ConfirmClass { window, keep } => {
+                let t = self.current_ticket(*window)?;
+                if !t.declared {
+                    return Err(Rejection::ClassNotDeclared);
+                }
+                Ok(vec![Event::ClassConfirmed { ticket: t.id, window: *window, kept: *keep, at: now }])
+            }
             Command::LockClerk { clerk, failures, until } => {
                 if self.config.clerks.get(usize::from(clerk.0)).is_none_or(|c| c.retired) {
                     return Err(Rejection::UnknownClerk);
