@@ -91,10 +91,10 @@ const OWView = (() => {
       case "day_closed": view.staffing_requests = []; break;
       case "layout_changed":
         view.matters = e.matters; view.windows = e.windows;
-        view.cut_off = (view.cut_off || []).filter((k) => e.matters.some((m) => m.key === k));
+        view.cut_off = view.cut_off.filter((k) => e.matters.some((m) => m.key === k));
         break;
       case "clerk_locked":
-        view.locked = (view.locked || []).filter((l) => l.clerk !== e.clerk).concat([{ clerk: e.clerk, until: e.until }]);
+        view.locked = view.locked.filter((l) => l.clerk !== e.clerk).concat([{ clerk: e.clerk, until: e.until }]);
         break;
       case "ticket_issued":
         insert(view, { ticket: e.ticket.number, matter: e.ticket.matter, issued_at: e.ticket.issued_at, state: "waiting", window: null });
@@ -104,7 +104,7 @@ const OWView = (() => {
         for (const w of view.windows) if (w.current === e.ticket) free(w);
         break;
       case "clerk_signed_in":
-        view.locked = (view.locked || []).filter((l) => l.clerk !== e.clerk);
+        view.locked = view.locked.filter((l) => l.clerk !== e.clerk);
         win(view, e.window, (w) => { w.clerk = e.clerk; w.paused = false; });
         break;
       case "clerk_signed_out": win(view, e.window, (w) => { w.clerk = null; w.paused = false; }); break;
@@ -198,7 +198,7 @@ const OWView = (() => {
 
   // A snapshot as the fold expects it: optional lists present.
   function adopt(hall) {
-    for (const k of ["tickets", "recent_calls", "help", "staffing_requests", "cut_off"]) hall[k] = hall[k] || [];
+    for (const k of ["tickets", "recent_calls", "help", "staffing_requests", "cut_off", "locked"]) hall[k] = hall[k] || [];
     for (const w of hall.windows) w.paused = !!w.paused;
     return hall;
   }

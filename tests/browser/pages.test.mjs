@@ -179,6 +179,7 @@ function comparable(hall) {
   for (const t of h.tickets || []) t.window ??= null;
   for (const m of h.matters) m.oldest_issued_at ??= null;
   h.cut_off ??= [];
+  h.locked ??= [];
   return h;
 }
 
@@ -561,6 +562,46 @@ test("the supervisor wall fits 1920×1080 without scrolling, colours the windows
   await wall.click("#skills-save");
   await wall.waitForFunction(() => OW.testHooks.view().windows.find((w) => w.number === 12).matters.includes("tax"));
   await wall.evaluate(() => OW.request({ type: "set_skills", window: 12, matters: ["pickup", "inquiry", "employment"] }));
+});
+
+test("wrong PINs lock a clerk: the console says so and the supervisor wall shows until when; a green ticket taken without an ID shows 自报 to the clerk, who downgrades it", { timeout: 90_000 }, async () => {
+  const wall = await open("/supervisor", "supervisor");
+  await wall.waitForFunction(() => OW.online);
+  const locked = await open("/clerk", "clerk-w6", undefined, CLERK);
+  await locked.waitForFunction(() => OW.online);
+  // Each answer is awaited: the message is cleared before each try and shows that try's answer.
+  const attempt = async (pin) => {
+    await locked.evaluate(() => document.querySelector("#msg").replaceChildren());
+    await locked.fill("#clerk", "c06");
+    await locked.fill("#pin", pin);
+    await locked.click("#signin button[type=submit]");
+    await locked.waitForSelector("#message");
+    return locked.textContent("#message");
+  };
+  for (let i = 1; i < 5; i++) assert.match(await attempt("0000"), /密码错误/, `wrong PIN ${i}`);
+  assert.match(await attempt("0000"), /锁定/, "the fifth wrong PIN says the clerk is locked");
+  assert.match(await attempt("1234"), /锁定/, "the right PIN is not even checked while locked");
+  assert.ok(await locked.isVisible("#signin"), "not even the right PIN signs in while locked");
+  await wall.waitForSelector("#locked-c06");
+  assert.match(await wall.textContent("#locked-c06"), /c06 → \d\d:\d\d/, "the wall says who and until when");
+  await shot(wall, "19-supervisor-clerk-locked");
+
+  const kiosk = await open("/kiosk", "kiosk-2");
+  await kiosk.waitForFunction(() => OW.online);
+  const ticket = await kiosk.evaluate(() => OW.request({ type: "issue_ticket", matter: "tax", green: "pregnant" }).then((r) => r.result.ticket));
+  assert.equal(ticket.declared, true, "a green channel without an ID is self-declared");
+  const clerk = await open("/clerk", "clerk-w2", undefined, CLERK);
+  await signedIn(clerk, "c02");
+  await clerk.fill("#number", ticket.number);
+  await clerk.click("#act-callNumber");
+  await clerk.waitForSelector("#current-declared");
+  assert.equal(await clerk.textContent("#current-declared"), "自报");
+  assert.ok(await clerk.isVisible("#current-green"), "marked green until the clerk decides");
+  await shot(clerk, "19-clerk-self-declared");
+  await clerk.click("#downgrade");
+  await clerk.waitForFunction(() => !document.querySelector("#current-declared") && !document.querySelector("#current-green"));
+  await clerk.click("#act-finish");
+  await clerk.waitForFunction(() => document.querySelector("#current").textContent === "—");
 });
 
 test("a rating from the evaluator pad reaches the ledger, with the reason asked after 不满意", { timeout: 60_000 }, async () => {
