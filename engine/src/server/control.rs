@@ -177,6 +177,11 @@ async fn apply(app: &App, loaded: Result<(HallConfig, ServerSettings), String>, 
         *app.texts.write().unwrap_or_else(|p| p.into_inner()) = texts.into();
         let lock = Duration::from_secs(u64::from(settings.limits.pin_lock_minutes) * 60);
         app.pins.replace(settings.pins, settings.limits.pin_attempts, lock);
+        let mut limits = settings.limits;
+        if let Some(fit) = super::listen::raise_file_limit(64) {
+            limits.max_connections = limits.max_connections.min(fit.max(1));
+        }
+        app.admission.set_limits(limits);
         app.devices.replace(settings.devices);
         tracing::info!(changes = ?reply.lines, scheduled = ?reply.scheduled, "configuration reloaded");
     }

@@ -14,12 +14,13 @@ struct Counts {
     total: usize,
     per_ip: HashMap<IpAddr, (usize, usize)>,
     buckets: HashMap<String, (f64, Instant)>,
+    /// The limits, replaced by a reload.
+    limits: Limits,
 }
 
 /// Shared admission state.
 #[derive(Clone)]
 pub struct Admission {
-    limits: Limits,
     counts: Arc<Mutex<Counts>>,
 }
 
@@ -34,7 +35,12 @@ pub struct Ticket {
 impl Admission {
     /// Admission under these limits.
     pub fn new(limits: Limits) -> Admission {
-        Admission { limits, counts: Arc::default() }
+        Admission { counts: Arc::new(Mutex::new(Counts { limits, ..Counts::default() })) }
+    }
+
+    /// New limits (a reload): connections already open stay; new ones are counted against these.
+    pub fn set_limits(&self, limits: Limits) {
+        self.lock().limits = limits;
     }
 
     fn lock(&self) -> MutexGuard<'_, Counts> {
@@ -44,11 +50,11 @@ impl Admission {
     /// Admits a new, not yet authenticated connection from `ip`, or says no.
     pub fn admit(&self, ip: IpAddr) -> Option<Ticket> {
         let mut c = self.lock();
-        if c.total >= self.limits.max_connections {
+        if c.total >= c.limits.max_connections {
             return None;
         }
         let (open, unauthenticated) = c.per_ip.get(&ip).copied().unwrap_or((0, 0));
-        if open >= self.limits.max_connections_per_ip || unauthenticated >= self.limits.max_unauthenticated_per_ip {
+        if open >= c.limits.max_connections_per_ip || unauthenticated >= c.limits.max_unauthenticated_per_ip {
             return None;
         }
         c.total += 1;
@@ -58,9 +64,9 @@ impl Admission {
 
     /// Takes one issue from `device`'s bucket; `false` when it is empty.
     pub fn take_issue(&self, device: &str) -> bool {
-        let per_minute = f64::from(self.limits.kiosk_issues_per_minute);
         let now = Instant::now();
         let mut c = self.lock();
+        let per_minute = f64::from(c.limits.kiosk_issues_per_minute);
         let (tokens, last) = c.buckets.entry(device.to_owned()).or_insert((per_minute, now));
         // Refill continuously; a full bucket allows a burst of one minute's worth.
         *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * per_minute / 60.0).min(per_minute);

@@ -191,9 +191,6 @@ pub enum StartError {
     /// The configuration cannot be laid over the ledger's layout.
     #[error("{0}")]
     Layout(String),
-    /// The control socket could not be made.
-    #[error("cannot make the control socket {0}: {1}")]
-    Control(std::path::PathBuf, std::io::Error),
     /// The address could not be bound.
     #[error("cannot listen on {0}: {1}")]
     Listen(SocketAddr, std::io::Error),
@@ -326,7 +323,11 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .merge(pages::router(&web, app.terminals.voice_clips.as_deref()))
         .with_state(app);
     if let Some((path, reload)) = control {
-        control::serve(path.clone(), app_for_control, reload).await.map_err(|e| StartError::Control(path, e))?;
+        // The hall serves without its operator's door (a path too long for a Unix socket, say); the
+        // operator still has SIGTERM and the config at the next start, and the log says why.
+        if let Err(e) = control::serve(path.clone(), app_for_control, reload).await {
+            tracing::error!(path = %path.display(), error = %e, "no control socket: onewindow reload, backup and audit cannot reach this server; a changed config applies at the next start");
+        }
     }
     // When it returns every connection has ended, so no command sender is left: the writer drains and stops.
     let served = tokio::spawn(listen::serve(listener, router, admission, shutdown));

@@ -359,8 +359,7 @@ impl Writer {
             // A layout change that had to wait goes in once it is safe.
             if let Some(layout) = self.pending_layout.clone() {
                 if let Ok(events) = self.hall.decide(&Command::ChangeLayout { layout }, now) {
-                    tracing::info!("scheduled layout change applied");
-                    self.pending_layout = None;
+                    // Kept pending until the commit: a write that fails loses nothing of it.
                     self.stage(events, now, &mut staged, &mut stats, Some(Actor::from(&Caller::operator())));
                 }
             }
@@ -377,6 +376,13 @@ impl Writer {
         match committed {
             Ok(seconds) => {
                 self.unstored_masks.clear();
+                let recorded = |p: &crate::core::Layout| {
+                    staged.iter().any(|r| matches!(&r.event, Event::LayoutChanged { layout, .. } if layout == p))
+                };
+                if self.pending_layout.as_ref().is_some_and(recorded) {
+                    tracing::info!("scheduled layout change applied");
+                    self.pending_layout = None;
+                }
                 if !staged.is_empty() {
                     self.publish(staged, stats, seconds);
                 }

@@ -52,6 +52,19 @@ impl TestServer {
         hall: onewindow::core::HallConfig,
         clock: onewindow::server::writer::Clock,
     ) -> TestServer {
+        TestServer::launch_controlled(limits, ledger, store, hall, clock, None).await
+    }
+
+    /// [`TestServer::launch`] with an operator's control socket in [`TestServer::dir`], reading the
+    /// configuration with `reload`.
+    pub async fn launch_controlled(
+        limits: Limits,
+        ledger: Arc<dyn Store>,
+        store: MemoryStore,
+        hall: onewindow::core::HallConfig,
+        clock: onewindow::server::writer::Clock,
+        reload: Option<server::control::Reloader>,
+    ) -> TestServer {
         let dir = std::env::temp_dir().join(format!("onewindow-it-{}-{}", std::process::id(), rand_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
         let tokens = dir.join("demo-tokens.txt");
@@ -68,12 +81,17 @@ impl TestServer {
             hasher: Arc::new(IdKeys::in_memory()),
             web: dir.join("web"),
             listen: "127.0.0.1:0".parse().unwrap(),
-            control: None,
+            control: reload.map(|r| (dir.join("control.sock"), r)),
             clock,
         })
         .await
         .expect("server starts");
         TestServer { running, store, tokens, dir }
+    }
+
+    /// The server's own folder (its pages, demo tokens and control socket).
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
     }
 
     pub fn token(&self, device: &str) -> String {
