@@ -307,36 +307,17 @@ fn token_add(
         }
     });
     let (token, block) = onewindow::launch::new_device_block(&name, role, windows);
-    if let Some(path) = config {
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) => {
-                eprintln!("error: cannot read {}: {e}", path.display());
-                return ExitCode::from(2);
-            }
-        };
-        let updated = format!("{}\n{block}", text.trim_end());
-        if let Err(e) = config::parse_full(&updated) {
-            eprintln!("error: the device would make {} invalid: {e}", path.display());
-            return ExitCode::FAILURE;
+    let done = match config {
+        Some(path) => operator::add_block(&path, &block, &format!("device `{name}` added"), data),
+        None => {
+            println!("add this to the hall config:{block}");
+            ExitCode::SUCCESS
         }
-        if let Err(e) = std::fs::write(&path, updated) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
-        println!("added device `{name}` to {}", path.display());
-        if let Some(answer) = onewindow::server::control::ask(data, &onewindow::server::control::ControlRequest::Reload)
-        {
-            match answer {
-                Ok(reply) => reply.lines.iter().for_each(|l| println!("{l}")),
-                Err(e) => eprintln!("warning: the running server was not reloaded ({e}); run `onewindow reload`"),
-            }
-        }
-    } else {
-        println!("add this to the hall config:{block}");
+    };
+    if done == ExitCode::SUCCESS {
+        println!("token (shown once; give it to the device): {token}");
     }
-    println!("token (shown once; give it to the device): {token}");
-    ExitCode::SUCCESS
+    done
 }
 
 fn verify(file: Option<&std::path::Path>, data: &std::path::Path, config: Option<&std::path::Path>) -> ExitCode {

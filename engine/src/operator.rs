@@ -259,6 +259,14 @@ fn read(path: &Path) -> Result<String, ExitCode> {
     std::fs::read_to_string(path).map_err(|e| fail(&format!("cannot read {}: {e}", path.display())))
 }
 
+/// The config at `path` with `block` appended, checked, written and reloaded (`token add`).
+pub fn add_block(path: &Path, block: &str, done: &str, data: &Path) -> ExitCode {
+    match read(path) {
+        Ok(text) => write_and_reload(path, &format!("{}\n{block}", text.trim_end()), done, data),
+        Err(code) => code,
+    }
+}
+
 /// `onewindow token revoke`: the config without the device, then the running server reloaded, which
 /// closes the device's open sessions.
 pub fn token_revoke(path: &Path, name: &str, data: &Path) -> ExitCode {
@@ -292,10 +300,10 @@ pub fn clerk(path: &Path, key: &str, change: ClerkChange, pin: Option<&str>, dat
     let hash = pin.map(onewindow::pin::hash_pin).unwrap_or_default();
     let (updated, done) = match (change, found) {
         (ClerkChange::Add(_), Some(_)) => return fail(&format!("clerk `{key}` is already in {}", path.display())),
-        (ClerkChange::Add(name), None) => (
-            format!("{}\n\n[[clerk]]\nkey = \"{key}\"\nname = \"{name}\"\npin_hash = \"{hash}\"\n", text.trim_end()),
-            format!("clerk `{key}` ({name}) added"),
-        ),
+        (ClerkChange::Add(name), None) => {
+            let block = format!("\n[[clerk]]\nkey = \"{key}\"\nname = \"{name}\"\npin_hash = \"{hash}\"\n");
+            return add_block(path, &block, &format!("clerk `{key}` ({name}) added"), data);
+        }
         (_, None) => return fail(&format!("{} has no clerk `{key}`", path.display())),
         (ClerkChange::Remove, Some(_)) => match without_block(&text, "clerk", "key", key) {
             Some(updated) => (updated, format!("clerk `{key}` removed")),

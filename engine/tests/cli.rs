@@ -189,3 +189,35 @@ fn send_stops_quietly_when_its_reader_goes_away() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `token add`, `token list` and `token revoke` keep a hall config valid and say what they did; with no
+/// server running they say when it applies.
+#[test]
+fn tokens_are_added_listed_and_revoked_in_the_config() {
+    let dir = std::env::temp_dir().join(format!("onewindow-cli-tokens-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let config = dir.join("hall.toml");
+    std::fs::write(&config, onewindow::config::DEMO_HALL_TOML).expect("config");
+    let (path, data) = (config.to_str().expect("utf-8"), dir.join("data"));
+    let data = data.to_str().expect("utf-8");
+    let added = onewindow(&["token", "add", "--role", "clerk", "--window", "5", "--config", path, "--data", data]);
+    let text = String::from_utf8_lossy(&added.stdout);
+    assert!(
+        added.status.success() && text.contains("device `clerk-w5` added") && text.contains("token (shown once"),
+        "{text}"
+    );
+    assert!(text.contains("no server runs"), "{text}");
+    let token = text.lines().find_map(|l| l.split(": ").nth(1).filter(|t| t.starts_with("ow_"))).expect("the token");
+    assert!(!std::fs::read_to_string(&config).expect("config").contains(token), "only its hash is kept");
+    let listed = String::from_utf8_lossy(&onewindow(&["token", "list", "--config", path]).stdout).into_owned();
+    assert!(listed.lines().any(|l| l.starts_with("clerk-w5") && l.contains("clerk") && l.ends_with('5')), "{listed}");
+    let revoked = onewindow(&["token", "revoke", "--config", path, "--name", "clerk-w5", "--data", data]);
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    let listed = String::from_utf8_lossy(&onewindow(&["token", "list", "--config", path]).stdout).into_owned();
+    assert!(!listed.contains("clerk-w5"), "{listed}");
+    assert!(onewindow::config::parse_full(&std::fs::read_to_string(&config).expect("config")).is_ok(), "still valid");
+    let missing = onewindow(&["token", "revoke", "--config", path, "--name", "clerk-w5", "--data", data]);
+    assert!(!missing.status.success(), "revoking an unknown device fails");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -146,6 +146,18 @@ async fn a_month_of_layout_changes_revocations_and_a_hot_backup_loses_nothing() 
             }
             // Window 1 is renamed; the next start takes it.
             8 => hall.edit(|t| t.replacen("name = \"综合窗口 1\"", "name = \"综合窗口 1（不动产专窗）\"", 1)),
+            // A supervisor posts a notice; someone tries PINs at window 9 until c09 is locked.
+            10 => {
+                let mut wall = device(&served, &hall.tokens["supervisor"]).await;
+                let posted = wall.request(json!({"type": "post_notice", "text": "今日社保系统升级"})).await;
+                assert_eq!(posted["type"], "reply", "{posted}");
+                let wrong = json!({"type": "sign_in", "window": 9, "clerk": "c09", "pin": "0000"});
+                let mut last = json!(null);
+                for _ in 0..5 {
+                    last = clerk.request(wrong.clone()).await;
+                }
+                assert_eq!(code_of(&last), Some(ErrorCode::ClerkLocked), "five wrong PINs lock: {last}");
+            }
             // Window 12 is retired while serving (nobody is signed in there).
             12 => {
                 hall.edit(|t| without_window(&t, "w12"));
@@ -259,6 +271,14 @@ async fn a_month_of_layout_changes_revocations_and_a_hot_backup_loses_nothing() 
             assert!(stored.contains(number), "{day}: acknowledged {number} is in the restored ledger ({stored:?})");
         }
     }
+    // `onewindow audit` lists day 10's supervisor action and the lock, with who did each.
+    let (ok, out) =
+        hall.cli(&["audit", "--data", &data, "--day", "2026-03-12", "--config", hall.config.to_str().unwrap()]);
+    assert!(ok, "audit: {out}");
+    assert!(out.lines().any(|l| l.contains("notice_posted") && l.contains("supervisor (supervisor)")), "{out}");
+    assert!(out.lines().any(|l| l.contains("clerk_locked") && l.contains("clerk-w9 (clerk) clerk c09")), "{out}");
+    assert!(!out.contains("layout_changed"), "only that day's actions (layouts changed on days 3, 9 and 12)");
+
     // Old days carry their old names; a retired window is not on later days.
     assert_eq!(names_by_day[5][&1], "综合窗口 1", "day 5 under its name then");
     assert_eq!(names_by_day[20][&1], "综合窗口 1（不动产专窗）", "day 20 under the new name");
