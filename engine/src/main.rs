@@ -355,9 +355,9 @@ fn verify(file: Option<&std::path::Path>, data: &std::path::Path, config: Option
 
 fn check_config(path: Option<PathBuf>) -> ExitCode {
     let (source, loaded) = match &path {
-        None => ("embedded demo hall".to_owned(), config::demo()),
+        None => ("embedded demo hall".to_owned(), config::parse_full(config::DEMO_HALL_TOML)),
         Some(p) => match std::fs::read_to_string(p) {
-            Ok(text) => (p.display().to_string(), config::parse(&text)),
+            Ok(text) => (p.display().to_string(), config::parse_full(&text)),
             Err(e) => {
                 eprintln!("error: cannot read {}: {e}", p.display());
                 return ExitCode::from(2);
@@ -365,8 +365,18 @@ fn check_config(path: Option<PathBuf>) -> ExitCode {
         },
     };
     match loaded {
-        Ok(hall) => {
+        Ok((hall, settings)) => {
             print!("{}", describe(&source, &hall));
+            let weak: Vec<&str> =
+                settings.pins.iter().filter(|(_, h)| pin::is_legacy(h)).map(|(k, _)| k.as_str()).collect();
+            if !weak.is_empty() {
+                println!(
+                    "warning: {} clerk(s) have a PIN hash from before argon2 ({}): give each a new PIN with \
+                     `onewindow clerk reset-pin`",
+                    weak.len(),
+                    weak.join(", ")
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {
