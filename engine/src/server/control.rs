@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 /// Reads the hall configuration again (from the file `serve` was given).
 pub type Reloader = Arc<dyn Fn() -> Result<(HallConfig, ServerSettings), String> + Send + Sync>;
@@ -113,8 +113,6 @@ async fn answer(socket: tokio::net::UnixStream, app: &App, reload: &Reloader) {
     text.push('\n');
     let _ = write.write_all(text.as_bytes()).await;
 }
-
-use tokio::io::AsyncReadExt as _;
 
 async fn handle(app: &App, reload: &Reloader, request: ControlRequest) -> ControlReply {
     match request {
