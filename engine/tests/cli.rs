@@ -8,20 +8,7 @@ fn onewindow(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_onewindow")).args(args).output().expect("run onewindow")
 }
 
-/// Runs `onewindow` with `input` on its stdin (a pipe: not a terminal).
-fn onewindow_with_input(args: &[&str], input: &str) -> std::process::Output {
-    use std::io::Write;
-    use std::process::Stdio;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_onewindow"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run onewindow");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
-    child.wait_with_output().expect("onewindow ends")
-}
+use binary::run_with_input as onewindow_with_input;
 
 #[test]
 fn check_config_prints_the_demo_halls_matters_and_windows() {

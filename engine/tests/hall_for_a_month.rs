@@ -41,17 +41,7 @@ impl Hall {
 
     /// Runs `onewindow ARGS` with `input` on stdin (a pipe, as a script would give a PIN).
     fn cli_with_input(&self, args: &[&str], input: &str) -> (bool, String) {
-        use std::io::Write;
-        use std::process::Stdio;
-        let mut child = Command::new(binary::binary())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run onewindow");
-        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("stdin");
-        let out = child.wait_with_output().expect("onewindow ends");
+        let out = binary::run_with_input(args, input);
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         (out.status.success(), text)
     }

@@ -18,25 +18,11 @@ use std::time::Duration;
 
 const DAY_MS: i64 = 86_400_000;
 
-/// Every file under `dir`, as bytes.
-fn all_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(all_files(&path));
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            out.push((path.display().to_string(), bytes));
-        }
-    }
-    out
-}
-
 fn containing(dir: &Path, needle: &str) -> Vec<String> {
-    all_files(dir)
+    client::files_under(dir)
         .into_iter()
         .filter(|(_, bytes)| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
-        .map(|(name, _)| name)
+        .map(|(path, _)| path.display().to_string())
         .collect()
 }
 

@@ -20,16 +20,7 @@ use std::path::Path;
 const ID: &str = "11010519491231002X";
 
 fn files(dir: &Path) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else if let Ok(bytes) = std::fs::read(&path) {
-            out.push(bytes);
-        }
-    }
-    out
+    client::files_under(dir).into_iter().map(|(_, bytes)| bytes).collect()
 }
 
 /// Masked IDs (`110***********002X`) anywhere in the bytes.

@@ -43,3 +43,19 @@ pub fn hall_config(dir: &Path, replace: &[(&str, &str)]) -> (PathBuf, Vec<(Strin
     std::fs::write(&path, text).unwrap();
     (path, tokens)
 }
+
+/// Runs `onewindow ARGS` to its end with `input` on its stdin (a pipe, not a terminal: how a script gives
+/// a PIN).
+pub fn run_with_input(args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run onewindow");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("onewindow ends")
+}

@@ -305,3 +305,17 @@ pub async fn becomes_healthy(addr: std::net::SocketAddr) -> bool {
     }
     false
 }
+
+/// Every file under `dir`, at any depth, with its bytes (what a copy of the directory would hold).
+pub fn files_under(dir: &std::path::Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, bytes));
+        }
+    }
+    out
+}
