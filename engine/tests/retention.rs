@@ -102,3 +102,35 @@ async fn after_the_retention_period_no_id_hash_or_masked_id_is_left_in_the_data_
     server.stop().await;
     let _ = std::fs::remove_dir_all(&data);
 }
+
+/// The ID files cannot be written (here: `ids` is a file, not a folder; on a hall, a full or read-only
+/// disk): a ticket with an ID is refused `storage_unavailable` and nothing of it is kept or shown; once the
+/// disk works again the server carries on by itself, and the ticket is taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_file_that_cannot_be_written_refuses_the_ticket_and_heals() {
+    let data = std::env::temp_dir().join(format!("onewindow-idfault-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    std::fs::create_dir_all(&data).unwrap();
+    let (ledger, _) = RedbStore::create(&data.join("ledger.redb"), Faults::none()).unwrap();
+    let ledger: Arc<dyn Store> = Arc::new(ledger);
+    let (server, _) = serve_on_day(&ledger, 0).await;
+    std::fs::write(data.join("ids"), "not a folder").unwrap();
+    let mut kiosk = server.connect("kiosk-1", None).await;
+    let _ = kiosk.next_json().await;
+    let with_id = json!({"type": "issue_ticket", "matter": "tax", "id_number": "11010519491231002X"});
+    let refused = kiosk.request(with_id.clone()).await;
+    assert_eq!(client::code_of(&refused), Some(kiosk_protocol::ErrorCode::StorageUnavailable), "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("ID file"), "the log and the answer say why: {refused}");
+    assert!(
+        ledger.read_after(0, 10_000).unwrap().iter().all(|r| !matches!(r.event, Event::TicketIssued { .. })),
+        "nothing of the refused ticket is in the ledger"
+    );
+
+    std::fs::remove_file(data.join("ids")).unwrap();
+    assert!(client::becomes_healthy(server.running.addr).await, "the server takes writes again by itself");
+    let issued = kiosk.request(with_id).await;
+    assert_eq!(issued["result"]["ticket"]["number"], "E001", "the number was not used up: {issued}");
+    assert_eq!(containing(&data, &"11010519491231002X"[..]).len(), 0, "the raw number is nowhere");
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(&data);
+}
