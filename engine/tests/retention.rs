@@ -8,7 +8,7 @@ mod client;
 
 use client::{test_clock, TestServer};
 use onewindow::config::{self, Limits};
-use onewindow::core::Event;
+use onewindow::core::{Date, Event};
 use onewindow::store::{faults::Faults, MemoryStore, RedbStore, Store};
 use serde_json::json;
 use std::path::Path;
@@ -32,14 +32,13 @@ async fn serve_on_day(ledger: &Arc<dyn Store>, days: i64) -> (TestServer, String
     let limits = Limits { id_retention_days: 2, ..Limits::default() };
     let clock = test_clock(Arc::new(AtomicI64::new(days * DAY_MS)));
     let server = TestServer::launch(limits, ledger.clone(), MemoryStore::new(), config::demo().unwrap(), clock).await;
+    // The hall as first sent may still be on the day before (its first tick opens the new one): wait for it.
+    let today = Date::from_days(Date { year: 2026, month: 3, day: 2 }.to_days() + days).to_string();
     let mut wall = server.connect("supervisor", None).await;
-    let mut date = wall.next_json().await["hall"]["date"].as_str().map(str::to_owned);
-    while date.is_none() {
-        date = wall.events_until(|m| m["event"]["kind"] == "day_opened").await.last().unwrap()["event"]["date"]
-            .as_str()
-            .map(str::to_owned);
+    if wall.next_json().await["hall"]["date"].as_str() != Some(today.as_str()) {
+        wall.events_until(|m| m["event"]["kind"] == "day_opened" && m["event"]["date"] == today.as_str()).await;
     }
-    (server, date.unwrap())
+    (server, today)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
