@@ -1,5 +1,6 @@
 //! PIN checks at the edge, before a `sign_in` reaches the writer: argon2id costs tens of milliseconds,
-//! so it runs on a blocking thread, and wrong PINs are counted here. After `pin_attempts` wrong PINs in
+//! so it runs on one PIN thread that keeps its argon2 memory between checks (checks spread over tokio's
+//! blocking threads left 19 MiB in each thread's malloc arena), and wrong PINs are counted here. After `pin_attempts` wrong PINs in
 //! a row a clerk is locked for `pin_lock_minutes`: the lock is a ledger event (`clerk_locked`, on the
 //! supervisor wall and in `onewindow audit`), and while it lasts no PIN is even checked, so a guess
 //! cannot be confirmed during a lock.
@@ -7,7 +8,7 @@
 //! ```text
 //! sign_in ─> locked here? ─yes─> clerk_locked
 //!               │no
-//!               └─> argon2 (blocking thread) ─ok─> writer (SignIn)
+//!               └─> argon2 (PIN thread) ─ok─> writer (SignIn)
 //!                                 └─wrong─> count ─ N in a row ─> writer (LockClerk) ─> clerk_locked
 //! ```
 
@@ -43,12 +44,32 @@ pub struct Pins {
     hashes: RwLock<Arc<BTreeMap<String, String>>>,
     state: Mutex<HashMap<String, (u32, Option<Instant>)>>,
     attempts: RwLock<(u32, Duration)>,
+    checker: tokio::sync::mpsc::Sender<Check>,
 }
+
+/// One check for the PIN thread: clerk key, PIN, stored hash, and where the answer goes.
+type Check = (String, String, String, tokio::sync::oneshot::Sender<bool>);
+
+/// Checks waiting for the PIN thread; a sign-in beyond them waits its turn.
+const WAITING_CHECKS: usize = 64;
 
 impl Pins {
     /// PINs by clerk key; `attempts` wrong in a row lock for `lock`.
     pub fn new(hashes: BTreeMap<String, String>, attempts: u32, lock: Duration) -> Pins {
+        let (checker, mut checks) = tokio::sync::mpsc::channel::<Check>(WAITING_CHECKS);
+        // The thread ends when `Pins` (the only sender) is dropped. If it cannot start, every check
+        // answers "wrong" (the sender sees a closed channel) and the error is in the log.
+        let spawned = std::thread::Builder::new().name("onewindow-pins".into()).spawn(move || {
+            let mut verifier = crate::pin::PinVerifier::default();
+            while let Some((clerk, pin, stored, answer)) = checks.blocking_recv() {
+                let _ = answer.send(verifier.matches(&clerk, &pin, &stored));
+            }
+        });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "the PIN thread could not start: no clerk can sign in");
+        }
         Pins {
+            checker,
             hashes: RwLock::new(Arc::new(hashes)),
             state: Mutex::new(HashMap::new()),
             attempts: RwLock::new((attempts.max(1), lock)),
@@ -77,9 +98,9 @@ impl Pins {
         }
         let hashes = self.hashes.read().unwrap_or_else(|p| p.into_inner()).clone();
         let Some(stored) = hashes.get(clerk).cloned() else { return PinCheck::UnknownClerk };
-        let (key, given) = (clerk.to_owned(), pin.to_owned());
-        let right =
-            tokio::task::spawn_blocking(move || crate::pin::pin_matches(&key, &given, &stored)).await.unwrap_or(false);
+        let (answer, right) = tokio::sync::oneshot::channel();
+        let sent = self.checker.send((clerk.to_owned(), pin.to_owned(), stored, answer)).await;
+        let right = sent.is_ok() && right.await.unwrap_or(false);
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if right {
             state.remove(clerk);
