@@ -5,6 +5,7 @@
 //! that translates, in both directions: requests to commands, events and state to views.
 //! See `docs/decisions/0002-core-events-vs-wire-types.md`.
 
+use crate::core::cases::{Case, CaseStep};
 use crate::core::estimate::Estimate;
 use crate::core::queue::LaneKind;
 use crate::core::{
@@ -13,9 +14,11 @@ use crate::core::{
 };
 use crate::identity;
 use kiosk_protocol::view;
+use kiosk_protocol::vocab::CaseStepKind;
 use kiosk_protocol::{
-    CallReasonView, CallView, ErrorCode, HallView, HelpView, LockView, MatterView, OpenTicketView, RequestBody,
-    StaffingRequestView, StaffingView, TicketView, WaitEstimate, WindowLayout, WindowView, WireEvent,
+    CallReasonView, CallView, CaseDueView, CaseView, ErrorCode, HallView, HelpView, LockView, MatterView,
+    OpenTicketView, RequestBody, StaffingRequestView, StaffingView, TicketView, WaitEstimate, WindowLayout, WindowView,
+    WireEvent,
 };
 
 /// A request that cannot become a command.
@@ -112,11 +115,26 @@ pub fn command(
             Command::ResumeHeld { window: w(window)?, ticket: ticket_id(hall, ticket)? }
         }
         R::ConfirmClass { window, keep } => Command::ConfirmClass { window: w(window)?, keep: *keep },
-        R::Rate { window, ticket, rating, reason } => Command::Rate {
+        R::Rate { window, ticket, rating, reason, comment } => Command::Rate {
             window: w(window)?,
             ticket: ticket_id(hall, ticket)?,
             rating: *rating,
             reason: reason.clone(),
+            comment: comment.clone(),
+        },
+        R::ProgressCase { case, step, to, note } => Command::ProgressCase {
+            case: *case,
+            step: match step {
+                CaseStepKind::Assigned => CaseStep::Assigned {
+                    to: to.clone().ok_or_else(|| WireError {
+                        code: ErrorCode::BadRequest,
+                        message: "`assigned` needs `to`: who the case is assigned to".into(),
+                    })?,
+                },
+                CaseStepKind::Contacted => CaseStep::Contacted,
+                CaseStepKind::Resolved => CaseStep::Resolved,
+            },
+            note: note.clone(),
         },
         R::OpenWindow { window } => Command::OpenWindow { window: w(window)? },
         R::CloseWindow { window } => Command::CloseWindow { window: w(window)? },
@@ -144,6 +162,24 @@ fn number(hall: &Hall, id: TicketId) -> String {
 
 fn window_number(hall: &Hall, w: WindowId) -> u16 {
     hall.config().windows.get(usize::from(w.0)).map_or(0, |s| s.number)
+}
+
+/// A case as terminals see it.
+pub fn case_view(hall: &Hall, case: &Case) -> CaseView {
+    CaseView {
+        id: case.id,
+        ticket: case.number.to_string(),
+        matter: matter_key(hall, case.matter),
+        window: window_number(hall, case.window),
+        clerk: case.clerk.map(|c| clerk_key(hall, c)),
+        rating: case.rating,
+        reason: case.reason.clone(),
+        comment: case.comment.clone(),
+        opened_at: case.opened_at.0,
+        due: CaseDueView { assign: case.due.assign.0, contact: case.due.contact.0, resolve: case.due.resolve.0 },
+        assigned_to: case.assigned_to.clone(),
+        contacted_at: case.contacted_at.map(|t| t.0),
+    }
 }
 
 fn clerk_key(hall: &Hall, c: ClerkId) -> String {
@@ -240,7 +276,7 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
                 .collect(),
         },
         Event::DayClosed { .. } => WireEvent::DayClosed {},
-        Event::TicketIssued { ticket, matter, seq, class, green, source, declared, at, .. } => {
+        Event::TicketIssued { ticket, matter, seq, class, green, source, declared, printed, at, .. } => {
             // The view as of issue: the event says everything, whatever happened since.
             let prefix = hall.config().matters.get(usize::from(matter.0)).map_or('?', |m| m.prefix);
             let ahead = hall.ticket(*ticket).and_then(|t| ticket_view(hall, t).ahead);
@@ -255,7 +291,12 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
                     window: None,
                     ahead: Some(ahead.unwrap_or(0)),
                     id_masked: None,
-                    estimate: None,
+                    // What the kiosk printed (a print agent prints the same).
+                    estimate: printed.map(|p| WaitEstimate {
+                        ahead: ahead.unwrap_or(0),
+                        median_ms: Some(p.median_ms),
+                        p80_ms: Some(p.p80_ms),
+                    }),
                     declared: *declared,
                 },
                 kiosk: source.clone(),
@@ -316,9 +357,27 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
         Event::HeldTicketResumed { ticket, window, .. } => {
             WireEvent::HeldTicketResumed { ticket: n(ticket), window: wn(window) }
         }
-        Event::TicketRated { ticket, window, rating, reason, .. } => {
-            WireEvent::TicketRated { ticket: n(ticket), window: wn(window), rating: *rating, reason: reason.clone() }
-        }
+        Event::CaseOpened { case } => WireEvent::CaseOpened { case: case_view(hall, case) },
+        Event::CaseProgressed { case, step, note, .. } => WireEvent::CaseProgressed {
+            case: *case,
+            step: match step {
+                CaseStep::Assigned { .. } => CaseStepKind::Assigned,
+                CaseStep::Contacted => CaseStepKind::Contacted,
+                CaseStep::Resolved => CaseStepKind::Resolved,
+            },
+            to: match step {
+                CaseStep::Assigned { to } => Some(to.clone()),
+                _ => None,
+            },
+            note: note.clone(),
+        },
+        Event::TicketRated { ticket, window, rating, reason, comment, .. } => WireEvent::TicketRated {
+            ticket: n(ticket),
+            window: wn(window),
+            rating: *rating,
+            reason: reason.clone(),
+            comment: comment.clone(),
+        },
         Event::TicketEnded { ticket, reason, .. } => WireEvent::TicketEnded { ticket: n(ticket), reason: *reason },
         Event::WindowOpened { window, trigger, .. } => WireEvent::WindowOpened {
             window: wn(window),
@@ -465,6 +524,7 @@ pub fn hall_view(hall: &Hall, now: Timestamp) -> HallView {
             .locked_clerks(now)
             .map(|(c, until)| LockView { clerk: clerk_key(hall, c), until: until.0 })
             .collect(),
+        cases: hall.open_cases().map(|c| case_view(hall, c)).collect(),
         clock_warning: None,
     };
     view.settle();

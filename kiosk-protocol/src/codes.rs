@@ -82,6 +82,12 @@ error_codes! {
     IdRequired = "id_required",
     /// The ticket's green class was not self-declared: nothing to confirm.
     ClassNotDeclared = "class_not_declared",
+    /// No open rectification case has this number (resolved already, or never opened).
+    UnknownCase = "unknown_case",
+    /// This step of the case is already done.
+    CaseStepDone = "case_step_done",
+    /// A case is resolved with a note saying how it was resolved.
+    NoteRequired = "note_required",
     /// Too many wrong PINs: the clerk may not sign in until the lock ends (a supervisor sees it).
     ClerkLocked = "clerk_locked",
     /// The device's token was revoked while it was connected; the server closes the session.

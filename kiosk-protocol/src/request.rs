@@ -2,7 +2,7 @@
 //! and a `type`; the first must be `hello`. Unknown fields are refused, so a typo is an error, not a
 //! silently ignored option.
 
-use crate::vocab::{GreenReason, Outcome, Rating};
+use crate::vocab::{CaseStepKind, GreenReason, Outcome, Rating};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -175,6 +175,23 @@ pub enum RequestBody {
         /// Why, for 不满意 / 非常不满意: one of the hall's `rating_reasons` keys (`/api/texts`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The citizen's own words (at most 500 characters).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    /// Supervisor: a step of a 差评's rectification case (整改): `assigned` (with `to`), `contacted`, or
+    /// `resolved` (with a `note` saying how; the case closes).
+    ProgressCase {
+        /// The case's number.
+        case: u32,
+        /// The step.
+        step: CaseStepKind,
+        /// Who the case is assigned to (for `assigned`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+        /// What was done (required for `resolved`; at most 500 characters).
+        #[serde(default)]
+        note: String,
     },
     /// Supervisor: open a window.
     OpenWindow {
@@ -244,6 +261,7 @@ impl RequestBody {
         "set_skills",
         "post_notice",
         "answer_help",
+        "progress_case",
         "close_day",
         "set_hall_date",
     ];
@@ -279,6 +297,7 @@ impl RequestBody {
             RequestBody::SetSkills { .. } => "set_skills",
             RequestBody::PostNotice { .. } => "post_notice",
             RequestBody::AnswerHelp { .. } => "answer_help",
+            RequestBody::ProgressCase { .. } => "progress_case",
             RequestBody::CloseDay {} => "close_day",
             RequestBody::SetHallDate { .. } => "set_hall_date",
         }

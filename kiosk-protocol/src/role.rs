@@ -57,6 +57,7 @@ impl Role {
                         | R::SetSkills { .. }
                         | R::PostNotice { .. }
                         | R::AnswerHelp { .. }
+                        | R::ProgressCase { .. }
                         | R::CloseDay {}
                         | R::SetHallDate { .. }
                         | R::BookAppointment { .. }

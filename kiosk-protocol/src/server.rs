@@ -5,7 +5,9 @@
 //! Unix epoch.
 
 use crate::codes::ErrorCode;
-use crate::vocab::{EndReason, GreenReason, Outcome, Rating, TicketClass, TicketState, WindowKind, WindowStatus};
+use crate::vocab::{
+    CaseStepKind, EndReason, GreenReason, Outcome, Rating, TicketClass, TicketState, WindowKind, WindowStatus,
+};
 use crate::Role;
 use serde::{Deserialize, Serialize};
 
@@ -369,6 +371,27 @@ pub enum WireEvent {
         /// The reason given for a low rating, a key of the hall's `rating_reasons`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The citizen's own words.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
+    /// A 差评 opened a rectification case (right after its `ticket_rated`).
+    CaseOpened {
+        /// The case.
+        case: CaseView,
+    },
+    /// A step of a case was done; `resolved` closes it.
+    CaseProgressed {
+        /// The case's number.
+        case: u32,
+        /// The step.
+        step: CaseStepKind,
+        /// Who it is assigned to (for `assigned`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+        /// What was done.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
     },
     /// A ticket ended when the day closed.
     TicketEnded {
@@ -478,6 +501,8 @@ impl WireEvent {
         "layout_changed",
         "clerk_locked",
         "class_confirmed",
+        "case_opened",
+        "case_progressed",
     ];
 }
 
@@ -516,6 +541,9 @@ pub struct HallView {
     /// Clerks locked out of signing in (too many wrong PINs), until when.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locked: Vec<LockView>,
+    /// Open rectification cases (整改), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<CaseView>,
     /// Set while the server doubts its wall clock (it jumped and is being ignored), saying by how much.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock_warning: Option<String>,
@@ -530,6 +558,51 @@ pub struct CallView {
     pub window: u16,
     /// When it was (last) called.
     pub at: i64,
+}
+
+/// A rectification case (整改) opened by a 差评.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseView {
+    /// Its number.
+    pub id: u32,
+    /// The rated ticket's number.
+    pub ticket: String,
+    /// The ticket's matter key.
+    pub matter: String,
+    /// The window that served it.
+    pub window: u16,
+    /// The clerk's 工号, if one was signed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clerk: Option<String>,
+    /// The rating.
+    pub rating: Rating,
+    /// The reason's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The citizen's own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// When it opened (ms since the epoch).
+    pub opened_at: i64,
+    /// When each step is due (ms since the epoch).
+    pub due: CaseDueView,
+    /// Who it is assigned to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// When the citizen was contacted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contacted_at: Option<i64>,
+}
+
+/// When each step of a case is due (ms since the epoch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseDueView {
+    /// Assigned by.
+    pub assign: i64,
+    /// Citizen contacted by.
+    pub contact: i64,
+    /// Resolved by.
+    pub resolve: i64,
 }
 
 /// A clerk locked out of signing in.

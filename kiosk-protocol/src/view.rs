@@ -6,6 +6,7 @@
 //! the view built from the engine's own state.
 
 use crate::server::{CallView, HallView, HelpView, LockView, MatterEstimate, OpenTicketView, WindowView, WireEvent};
+use crate::vocab::CaseStepKind;
 use crate::vocab::{TicketState, WindowKind, WindowStatus};
 use std::cmp::Ordering;
 
@@ -196,6 +197,23 @@ impl HallView {
                 self.locked.retain(|l| l.clerk != *clerk);
                 self.locked.push(LockView { clerk: clerk.clone(), until: *until });
             }
+            E::CaseOpened { case } => {
+                self.cases.retain(|c| c.id != case.id);
+                self.cases.push(case.clone());
+            }
+            E::CaseProgressed { case, step, to, .. } => match step {
+                CaseStepKind::Resolved => self.cases.retain(|c| c.id != *case),
+                CaseStepKind::Assigned => {
+                    if let Some(c) = self.cases.iter_mut().find(|c| c.id == *case) {
+                        c.assigned_to.clone_from(to);
+                    }
+                }
+                CaseStepKind::Contacted => {
+                    if let Some(c) = self.cases.iter_mut().find(|c| c.id == *case) {
+                        c.contacted_at = Some(at);
+                    }
+                }
+            },
             E::AppointmentBooked { .. } | E::TicketRated { .. } | E::ClassConfirmed { .. } => {}
         }
     }

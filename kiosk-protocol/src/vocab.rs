@@ -117,6 +117,18 @@ pub enum Rating {
     VeryDissatisfied,
 }
 
+/// A step of a rectification case (整改).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStepKind {
+    /// Made someone's responsibility.
+    Assigned,
+    /// The citizen was contacted.
+    Contacted,
+    /// Resolved (the case closes).
+    Resolved,
+}
+
 /// Why a ticket ended without service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

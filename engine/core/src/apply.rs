@@ -13,6 +13,7 @@ impl Hall {
     pub fn apply(&mut self, event: &Event) {
         match event {
             Event::LayoutChanged { layout, .. } => self.apply_layout(layout),
+            Event::CaseOpened { .. } | Event::CaseProgressed { .. } => self.apply_case(event),
             Event::ClassConfirmed { ticket, kept, .. } => {
                 if let Some(t) = self.ticket_mut(*ticket) {
                     t.declared = false;
@@ -31,7 +32,19 @@ impl Hall {
                 }
                 self.staffing_requests.clear();
             }
-            Event::TicketIssued { ticket, matter, seq, class, green, holder, appointment, source, declared, at } => {
+            Event::TicketIssued {
+                ticket,
+                matter,
+                seq,
+                class,
+                green,
+                holder,
+                appointment,
+                source,
+                declared,
+                at,
+                ..
+            } => {
                 if self.matter(*matter).is_none() {
                     return;
                 }

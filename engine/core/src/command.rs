@@ -180,6 +180,17 @@ pub enum Command {
         rating: Rating,
         /// The reason given, a key of the hall's list (checked by the server, which owns the list).
         reason: Option<String>,
+        /// The citizen's own words (at most [`crate::cases::MAX_NOTE_CHARS`]).
+        comment: Option<String>,
+    },
+    /// Supervisor: a step of a rectification case (整改).
+    ProgressCase {
+        /// The case's number.
+        case: u32,
+        /// The step.
+        step: crate::cases::CaseStep,
+        /// What was done.
+        note: String,
     },
     /// Supervisor: open a window (e.g. a standby window).
     OpenWindow {

@@ -135,6 +135,8 @@ pub struct Rules {
     pub ended_tickets_kept: usize,
     /// Temporary windows: when standby windows open and close themselves.
     pub staffing: StaffingRules,
+    /// How long each step of a 差评's rectification case may take.
+    pub cases: crate::cases::CaseDeadlines,
 }
 
 impl Default for Rules {
@@ -149,6 +151,7 @@ impl Default for Rules {
             notice_max_chars: 200,
             ended_tickets_kept: 2000,
             staffing: StaffingRules::default(),
+            cases: crate::cases::CaseDeadlines::default(),
         }
     }
 }

@@ -43,6 +43,15 @@ pub enum CallReason {
     ByNumber,
 }
 
+/// The wait printed on a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintedWait {
+    /// Median wait, milliseconds.
+    pub median_ms: i64,
+    /// 80th percentile, milliseconds.
+    pub p80_ms: i64,
+}
+
 /// Everything that can happen in a hall.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -100,6 +109,10 @@ pub enum Event {
         /// A green channel asked for without an ID to prove it (自报): the clerk confirms or downgrades it.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         declared: bool,
+        /// The wait printed on the ticket (median and 80th percentile), when the kiosk printed one: the
+        /// report measures the estimate's accuracy against it. Set by the server, which prints it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        printed: Option<PrintedWait>,
         /// When.
         at: Timestamp,
     },
@@ -262,6 +275,26 @@ pub enum Event {
         /// The reason given for a low rating; absent in ledgers written before reasons existed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The citizen's own words, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+        /// When.
+        at: Timestamp,
+    },
+    /// A 差评 opened a rectification case (整改), in the same decision as its rating.
+    CaseOpened {
+        /// The case, as opened (its time is `opened_at`).
+        case: crate::cases::Case,
+    },
+    /// A step of a case was done; `resolved` closes it.
+    CaseProgressed {
+        /// The case's number.
+        case: u32,
+        /// The step.
+        #[serde(flatten)]
+        step: crate::cases::CaseStep,
+        /// What was done (required to resolve).
+        note: String,
         /// When.
         at: Timestamp,
     },

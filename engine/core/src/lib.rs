@@ -10,6 +10,7 @@
 //! ```
 
 pub mod calendar;
+pub mod cases;
 pub mod command;
 pub mod config;
 mod decide;
@@ -137,6 +138,10 @@ pub struct Hall {
     cut_off: MatterSet,
     /// Clerks locked out of signing in, until when (kept after they end: a later lock replaces it).
     locks: BTreeMap<ClerkId, Timestamp>,
+    /// Open rectification cases (整改) by number.
+    cases: BTreeMap<u32, cases::Case>,
+    /// The next case's number.
+    next_case: u32,
     /// When the tick next runs the staffing review and the cut-off check; not hall state.
     ticks: tick::Cadence,
 }
@@ -180,6 +185,8 @@ impl Hall {
             staffing_requests: BTreeMap::new(),
             cut_off: MatterSet::default(),
             locks: BTreeMap::new(),
+            cases: BTreeMap::new(),
+            next_case: 1,
             ticks: tick::Cadence::default(),
         }
     }

@@ -14,6 +14,15 @@ pub enum Rejection {
     /// The matter takes tickets with an ID number only (实名取号).
     #[error("this matter needs an ID number")]
     IdRequired,
+    /// No open rectification case has this number.
+    #[error("no open case with this number")]
+    UnknownCase,
+    /// This step of the case is already done.
+    #[error("this step of the case is already done")]
+    CaseStepDone,
+    /// A case is resolved with a note saying how.
+    #[error("say how the case was resolved")]
+    NoteRequired,
     /// The ticket's class was not self-declared: there is nothing to confirm.
     #[error("the ticket's class was not self-declared")]
     ClassNotDeclared,
@@ -157,6 +166,9 @@ impl Rejection {
             Rejection::ClerkLocked { .. } => ErrorCode::ClerkLocked,
             Rejection::IdRequired => ErrorCode::IdRequired,
             Rejection::ClassNotDeclared => ErrorCode::ClassNotDeclared,
+            Rejection::UnknownCase => ErrorCode::UnknownCase,
+            Rejection::CaseStepDone => ErrorCode::CaseStepDone,
+            Rejection::NoteRequired => ErrorCode::NoteRequired,
             Rejection::DayAlreadyOpen => ErrorCode::DayAlreadyOpen,
             Rejection::DayClosed => ErrorCode::DayClosed,
             Rejection::OutsideHours => ErrorCode::OutsideHours,

@@ -64,6 +64,10 @@ pub struct HallSnapshot {
     locks: Vec<(ClerkId, super::Timestamp)>,
     #[serde(default)]
     day_holders: Vec<(MatterId, HolderKey)>,
+    #[serde(default)]
+    cases: Vec<super::cases::Case>,
+    #[serde(default)]
+    next_case: u32,
 }
 
 impl HallSnapshot {
@@ -136,6 +140,8 @@ impl Hall {
             layout: Some(self.config.layout()),
             locks: self.locks.iter().map(|(c, u)| (*c, *u)).collect(),
             day_holders: self.day_holders.iter().cloned().collect(),
+            cases: self.cases.values().cloned().collect(),
+            next_case: self.next_case,
         }
     }
 
@@ -174,6 +180,8 @@ impl Hall {
         hall.cut_off = snap.cut_off;
         hall.locks = snap.locks.into_iter().collect();
         hall.day_holders = snap.day_holders.into_iter().collect();
+        hall.cases = snap.cases.into_iter().map(|c| (c.id, c)).collect();
+        hall.next_case = snap.next_case.max(1);
         for t in &snap.tickets {
             let Some(place) = t.place else { continue };
             match place.lane {

@@ -52,6 +52,8 @@ struct RawConfig {
     #[serde(default)]
     staffing: RawStaffing,
     #[serde(default)]
+    cases: RawCases,
+    #[serde(default)]
     matter: Vec<RawMatter>,
     #[serde(default)]
     window: Vec<RawWindow>,
@@ -97,6 +99,15 @@ struct RawCalendar {
     holidays: Vec<String>,
     #[serde(default)]
     workdays: Vec<String>,
+}
+
+/// `[cases]`: how long each step of a 差评's rectification case may take, in hours from its opening.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCases {
+    assign_hours: Option<f64>,
+    contact_hours: Option<f64>,
+    resolve_hours: Option<f64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -215,6 +226,7 @@ fn validate(raw: RawConfig) -> Result<HallConfig, ConfigError> {
     }
     let mut rules = validate_rules(raw.rules)?;
     rules.staffing = validate_staffing(raw.staffing)?;
+    rules.cases = validate_cases(raw.cases)?;
     let matters = validate_matters(raw.matter)?;
     let windows = validate_windows(raw.window, &matters)?;
     let (clerks, _) = validate_clerks(raw.clerk)?;
@@ -320,7 +332,26 @@ fn validate_rules(raw: RawRules) -> Result<Rules, ConfigError> {
         notice_max_chars,
         ended_tickets_kept,
         staffing: defaults.staffing,
+        cases: defaults.cases,
     })
+}
+
+fn validate_cases(raw: RawCases) -> Result<onewindow_core::cases::CaseDeadlines, ConfigError> {
+    let defaults = onewindow_core::cases::CaseDeadlines::default();
+    let hours = |field: &str, value: Option<f64>, default: i64| match value {
+        None => Ok(default),
+        Some(h) if h.is_finite() && h > 0.0 && h <= 24.0 * 366.0 => Ok((h * 60.0 * MINUTE_MS as f64).round() as i64),
+        Some(_) => Err(invalid(format!("cases.{field}"), "must be more than 0 and at most a year of hours (8784)")),
+    };
+    let d = onewindow_core::cases::CaseDeadlines {
+        assign_ms: hours("assign_hours", raw.assign_hours, defaults.assign_ms)?,
+        contact_ms: hours("contact_hours", raw.contact_hours, defaults.contact_ms)?,
+        resolve_ms: hours("resolve_hours", raw.resolve_hours, defaults.resolve_ms)?,
+    };
+    if !(d.assign_ms <= d.contact_ms && d.contact_ms <= d.resolve_ms) {
+        return Err(invalid("cases", "deadlines must not shrink: assign_hours ≤ contact_hours ≤ resolve_hours"));
+    }
+    Ok(d)
 }
 
 fn validate_staffing(raw: RawStaffing) -> Result<StaffingRules, ConfigError> {

@@ -11,6 +11,7 @@ use super::metrics::{BatchStats, Metrics};
 use super::Health;
 use crate::auth::IdKeys;
 use crate::core::estimate::Estimate;
+use crate::core::event::PrintedWait;
 use crate::core::{Command, Event, Hall, HallConfig, MatterId, Rejection, TicketClass, TicketId, Timestamp};
 use crate::identity;
 use crate::store::{Actor, Record, Store, StoreError};
@@ -477,7 +478,7 @@ impl Writer {
             _ => None,
         };
         let estimate = printed.map(|(_, _, e)| wire::wait_estimate(e));
-        let events = match (self.hall.decide(&command, now), &command) {
+        let mut events = match (self.hall.decide(&command, now), &command) {
             (Err(Rejection::LayoutNotNow(why)), Command::ChangeLayout { layout }) => {
                 self.pending_layout = Some(layout.clone());
                 let message = format!(
@@ -491,9 +492,13 @@ impl Writer {
             }
             (events, _) => events?,
         };
-        if let Some((matter, class, _)) = printed {
+        if let Some((matter, class, walked)) = printed {
             if let Some((_, issued, _)) = self.printed.get_mut(&(matter, class)) {
                 *issued += 1;
+            }
+            // What was printed goes into the ledger with the ticket: the report measures it.
+            if let Some(Event::TicketIssued { printed, .. }) = events.first_mut() {
+                *printed = walked.wait_ms.map(|(median_ms, p80_ms)| PrintedWait { median_ms, p80_ms });
             }
         }
         let shown = events.iter().find_map(|e| match e {

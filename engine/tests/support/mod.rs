@@ -156,7 +156,23 @@ impl Script {
                 ticket: self.ticket(arg(1)?)?,
                 rating: parse_rating(arg(2)?)?,
                 reason: arg(3).ok().map(str::to_owned),
+                comment: (args.len() > 4).then(|| args[4..].join(" ")),
             },
+            // `case 1 assigned 王科长 note…` / `case 1 contacted note…` / `case 1 resolved note…`
+            "case" => {
+                let step = match arg(1)? {
+                    "assigned" => onewindow::core::cases::CaseStep::Assigned { to: arg(2)?.to_owned() },
+                    "contacted" => onewindow::core::cases::CaseStep::Contacted,
+                    "resolved" => onewindow::core::cases::CaseStep::Resolved,
+                    other => return Err(format!("unknown case step `{other}`")),
+                };
+                let skip = if arg(1)? == "assigned" { 3 } else { 2 };
+                Command::ProgressCase {
+                    case: arg(0)?.parse().map_err(|_| "bad case number")?,
+                    step,
+                    note: args.get(skip..).unwrap_or_default().join(" "),
+                }
+            }
             "open-window" => Command::OpenWindow { window: w(0)? },
             "close-window" => Command::CloseWindow { window: w(0)? },
             "skills" => Command::SetSkills {
@@ -274,6 +290,26 @@ impl Script {
                 format!("rated {} {} {}", n(ticket), w(window), snake(rating))
             }
             Event::TicketEnded { ticket, reason, .. } => format!("ended {} {}", n(ticket), snake(reason)),
+            Event::CaseOpened { case } => format!(
+                "case-opened #{} {} {} {} {} clerk={} due +{}h/+{}h/+{}h",
+                case.id,
+                case.number,
+                w(&case.window),
+                snake(&case.rating),
+                case.reason.as_deref().unwrap_or("-"),
+                case.clerk.map_or("-".into(), |c| hall.config().clerks[usize::from(c.0)].key.clone()),
+                case.due.assign.since(case.opened_at) / 3_600_000,
+                case.due.contact.since(case.opened_at) / 3_600_000,
+                case.due.resolve.since(case.opened_at) / 3_600_000,
+            ),
+            Event::CaseProgressed { case, step, note, .. } => {
+                let step = match step {
+                    onewindow::core::cases::CaseStep::Assigned { to } => format!("assigned {to}"),
+                    onewindow::core::cases::CaseStep::Contacted => "contacted".into(),
+                    onewindow::core::cases::CaseStep::Resolved => "resolved".into(),
+                };
+                format!("case #{case} {step} \"{note}\"")
+            }
             Event::WindowOpened { window, trigger, .. } => format!("window-opened {}{}", w(window), staffing(trigger)),
             Event::WindowClosed { window, trigger, .. } => format!("window-closed {}{}", w(window), staffing(trigger)),
             Event::StaffingRequested { window, trigger, .. } => {

@@ -61,6 +61,7 @@ impl Hall {
             source: source.map(str::to_owned),
             // A green channel without an ID to prove it: the clerk confirms or downgrades it (自报).
             declared: green.is_some() && holder.is_none(),
+            printed: None,
             at: now,
         }])
     }
@@ -119,6 +120,7 @@ impl Hall {
             appointment: Some(code.to_owned()),
             source: source.map(str::to_owned),
             declared: false,
+            printed: None,
             at: now,
         }])
     }

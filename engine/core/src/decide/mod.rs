@@ -53,9 +53,10 @@ impl Hall {
             Command::Transfer { window, to } => self.decide_transfer(*window, *to, now),
             Command::Hold { window } => self.decide_hold(*window, now),
             Command::ResumeHeld { window, ticket } => self.decide_resume_held(*window, *ticket, now),
-            Command::Rate { window, ticket, rating, reason } => {
-                self.decide_rate(*window, *ticket, *rating, reason.clone(), now)
+            Command::Rate { window, ticket, rating, reason, comment } => {
+                self.decide_rate(*window, *ticket, *rating, reason.clone(), comment.clone(), now)
             }
+            Command::ProgressCase { case, step, note } => self.decide_progress_case(*case, step, note, now),
             Command::OpenWindow { window } => self.decide_open_window(*window, now),
             Command::CloseWindow { window } => self.decide_close_window(*window, now),
             Command::SetSkills { window, skills } => self.decide_set_skills(*window, *skills, now),

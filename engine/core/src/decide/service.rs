@@ -152,9 +152,17 @@ impl Hall {
         ticket: TicketId,
         rating: Rating,
         reason: Option<String>,
+        comment: Option<String>,
         now: Timestamp,
     ) -> Result<Vec<Event>, Rejection> {
         self.window_state(window)?;
+        let comment = comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+        if comment
+            .as_ref()
+            .is_some_and(|c| c.chars().count() > crate::cases::MAX_NOTE_CHARS || c.chars().any(char::is_control))
+        {
+            return Err(Rejection::BadText);
+        }
         let served = self.known_ticket(ticket)?;
         if served.state != TicketState::Done {
             return Err(Rejection::TicketState { state: served.state });
@@ -165,6 +173,9 @@ impl Hall {
         if served.rating.is_some() {
             return Err(Rejection::AlreadyRated);
         }
-        Ok(vec![Event::TicketRated { ticket, window, rating, reason, at: now }])
+        let case = self.case_for(ticket, window, rating, reason.clone(), comment.clone(), now);
+        Ok(std::iter::once(Event::TicketRated { ticket, window, rating, reason, comment, at: now })
+            .chain(case)
+            .collect())
     }
 }
