@@ -24,28 +24,61 @@ const WINDOWS: u16 = 4;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Issue { matter: u16, green: bool, holder: Option<u8> },
-    SignIn { window: u16, clerk: u16 },
+    Issue {
+        matter: u16,
+        green: bool,
+        holder: Option<u8>,
+    },
+    SignIn {
+        window: u16,
+        clerk: u16,
+    },
     SignOut(u16),
     Pause(u16),
     Resume(u16),
     CallNext(u16),
-    CallNumber { window: u16, ticket: usize },
+    CallNumber {
+        window: u16,
+        ticket: usize,
+    },
     Recall(u16),
     Start(u16),
     Finish(u16),
     NoShow(u16),
-    Transfer { window: u16, matter: Option<u16>, to: Option<u16>, first: bool },
+    Transfer {
+        window: u16,
+        matter: Option<u16>,
+        to: Option<u16>,
+        first: bool,
+    },
     Hold(u16),
-    ResumeHeld { window: u16, ticket: usize },
+    ResumeHeld {
+        window: u16,
+        ticket: usize,
+    },
     Cancel(usize),
-    Rate { window: u16, ticket: usize },
+    Rate {
+        window: u16,
+        ticket: usize,
+    },
+    /// A step of an open rectification case: 0 assign, 1 contact, 2 resolve.
+    Case {
+        case: u32,
+        step: u8,
+    },
     OpenWindow(u16),
     ReviewStaffing,
     AcceptStaffing(u16),
     CloseWindow(u16),
-    SetSkills { window: u16, bits: u64 },
-    Book { code: u8, matter: u16, offset_min: i64 },
+    SetSkills {
+        window: u16,
+        bits: u64,
+    },
+    Book {
+        code: u8,
+        matter: u16,
+        offset_min: i64,
+    },
     CheckIn(u8),
     CloseAndReopen,
 }
@@ -72,6 +105,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (w.clone(), 0usize..40).prop_map(|(window, ticket)| Op::ResumeHeld { window, ticket }),
         1 => (0usize..40).prop_map(Op::Cancel),
         1 => (w.clone(), 0usize..40).prop_map(|(window, ticket)| Op::Rate { window, ticket }),
+        1 => (1u32..6, 0u8..3).prop_map(|(case, step)| Op::Case { case, step }),
         1 => w.clone().prop_map(Op::OpenWindow),
         3 => Just(Op::ReviewStaffing),
         1 => w.clone().prop_map(Op::AcceptStaffing),
@@ -153,8 +187,19 @@ fn command(hall: &Hall, op: &Op, now: Timestamp) -> Command {
             let id = nth_ticket(hall, *ticket, &[TicketState::Done]);
             // Mostly the pad of the window that served it; sometimes another, which must be refused.
             let pad = hall.ticket(id).and_then(|t| t.window).filter(|_| window % 2 == 0).unwrap_or(w(window));
-            Command::Rate { window: pad, ticket: id, rating: Rating::Satisfied, reason: None }
+            // Every third rating a 差评, which opens a case.
+            let rating = if ticket % 3 == 0 { Rating::Dissatisfied } else { Rating::Satisfied };
+            Command::Rate { window: pad, ticket: id, rating, reason: None, comment: None }
         }
+        Op::Case { case, step } => Command::ProgressCase {
+            case: *case,
+            step: match step {
+                0 => onewindow::core::cases::CaseStep::Assigned { to: "王".into() },
+                1 => onewindow::core::cases::CaseStep::Contacted,
+                _ => onewindow::core::cases::CaseStep::Resolved,
+            },
+            note: "called back".into(),
+        },
         Op::OpenWindow(i) => Command::OpenWindow { window: w(i) },
         Op::ReviewStaffing => Command::ReviewStaffing,
         Op::AcceptStaffing(i) => Command::AcceptStaffing { window: w(i) },
