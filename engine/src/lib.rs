@@ -19,6 +19,8 @@ pub use onewindow_core as core;
 pub mod identity;
 pub mod launch;
 pub mod pin;
+pub mod rehearse;
+pub mod report;
 pub mod server;
 pub mod store;
 pub mod wire;

@@ -1,5 +1,5 @@
 //! The `onewindow` command line: serve a hall, verify its ledger, check a hall configuration, make PIN
-//! hashes and device tokens. (`replay` and `report` arrive with the issues that build them.)
+//! hashes and device tokens, report from a ledger, and the operator's commands on a running server.
 
 // A command-line tool prints its results; the server code in the library never does.
 #![allow(clippy::print_stdout)]
@@ -99,6 +99,65 @@ enum Cmd {
         /// The hall configuration, for its time zone [default: the demo hall's].
         #[arg(long)]
         config: Option<PathBuf>,
+    },
+    /// Report the hall's KPIs from its ledger for a day, month, quarter or year (docs/reports.md):
+    /// through the running server, or from a stopped one's ledger.
+    ///
+    /// Example: onewindow report --month 2026-10 --by matter --format csv
+    Report {
+        /// The data directory (of a running server, or a stopped one).
+        #[arg(long, default_value = "./onewindow-data")]
+        data: PathBuf,
+        /// The hall configuration, for a stopped server [default: the demo hall's].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// One business day, YYYY-MM-DD.
+        #[arg(long, group = "period")]
+        day: Option<String>,
+        /// A month, YYYY-MM.
+        #[arg(long, group = "period")]
+        month: Option<String>,
+        /// A quarter, YYYY-Qn.
+        #[arg(long, group = "period")]
+        quarter: Option<String>,
+        /// A year, YYYY.
+        #[arg(long, group = "period")]
+        year: Option<String>,
+        /// The first day of a period of your own (with --to).
+        #[arg(long, group = "period", requires = "to")]
+        from: Option<String>,
+        /// Its last day.
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Rows by matter, window, clerk, hour, weekday, class or day.
+        #[arg(long)]
+        by: Option<String>,
+        /// table, csv or json.
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Write a rehearsal ledger into a new data directory: DAYS days of PER_DAY citizens played
+    /// through the core (reports' tests and benchmarks only, never a real hall).
+    #[command(hide = true)]
+    Rehearse {
+        /// A data directory without a hall.
+        #[arg(long)]
+        data: PathBuf,
+        /// The hall configuration [default: the demo hall's].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The first day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Days.
+        #[arg(long)]
+        days: u32,
+        /// Citizens a day.
+        #[arg(long, default_value_t = 1000)]
+        per_day: u32,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Talk to a running server as a device: say hello, send each request, print every answer.
     ///
@@ -241,6 +300,31 @@ fn main() -> ExitCode {
         Cmd::Reload { data } => operator::reload(&data),
         Cmd::Backup { data, to } => operator::backup(&data, &to),
         Cmd::Audit { data, day, config } => operator::audit(&data, &day, config.as_deref()),
+        Cmd::Rehearse { data, config, from, days, per_day, seed } => {
+            operator::rehearse(&data, config.as_deref(), &from, days, per_day, seed)
+        }
+        Cmd::Report { data, config, day, month, quarter, year, from, to, by, format } => {
+            let named =
+                [(day, 10), (month, 7), (quarter, 7), (year, 4)].into_iter().find_map(|(p, len)| p.map(|p| (p, len)));
+            if let Some((name, len)) = &named {
+                if name.trim().len() != *len {
+                    eprintln!("error: `{name}` is not that kind of period (--day 2026-10-08, --month 2026-10, --quarter 2026-Q4, --year 2026)");
+                    return ExitCode::from(2);
+                }
+            }
+            match onewindow::report::query(
+                named.map(|(p, _)| p).as_deref(),
+                from.as_deref(),
+                to.as_deref(),
+                by.as_deref(),
+            ) {
+                Ok(query) => operator::report(&data, config.as_deref(), query, &format),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Cmd::Token { command: TokenCmd::List { config } } => operator::token_list(&config),
         Cmd::Clerk { command } => {
             let (config, key, change, data) = match command {

@@ -93,6 +93,71 @@ pub fn audit(data: &Path, day: &str, config: Option<&Path>) -> ExitCode {
     }
 }
 
+/// `onewindow report`: through the running server, or from a stopped one's ledger.
+pub fn report(data: &Path, config: Option<&Path>, query: onewindow::report::Query, format: &str) -> ExitCode {
+    let report = match control::ask(data, &ControlRequest::Report { query: query.clone() }) {
+        Some(Ok(ControlReply { report: Some(report), .. })) => report,
+        Some(Ok(reply)) => return print_reply(&reply),
+        Some(Err(e)) => return fail(&e),
+        None => {
+            let hall = match load(config) {
+                Ok((hall, _)) => hall,
+                Err(e) => return fail(&e),
+            };
+            let now = onewindow::core::Timestamp(
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64),
+            );
+            match open_ledger(&data.join("ledger.redb"))
+                .and_then(|store| onewindow::report::run(&store, &hall, &query, now))
+            {
+                Ok(report) => report,
+                Err(e) => return fail(&e),
+            }
+        }
+    };
+    match onewindow::report::render(&report, format) {
+        Ok(text) => {
+            print!("{text}");
+            if !text.ends_with('\n') {
+                println!();
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// `onewindow rehearse`: a rehearsal ledger in a data directory that holds no hall yet.
+pub fn rehearse(data: &Path, config: Option<&Path>, from: &str, days: u32, per_day: u32, seed: u64) -> ExitCode {
+    let (hall, _) = match load(config) {
+        Ok(loaded) => loaded,
+        Err(e) => return fail(&e),
+    };
+    let Ok(from) = from.parse() else { return fail(&format!("`{from}` is not a date (YYYY-MM-DD)")) };
+    if data.join("ledger.redb").exists() {
+        return fail(&format!("{} already holds a hall; rehearse into a new directory", data.display()));
+    }
+    if let Err(e) = onewindow::launch::prepare_data_dir(data) {
+        return fail(&e.to_string());
+    }
+    let store = match onewindow::launch::open_ledger(data, false) {
+        Ok((store, _)) => store,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let started = std::time::Instant::now();
+    let plan = onewindow::rehearse::Plan { from, days, per_day, seed };
+    match onewindow::rehearse::run(&store, &hall, &plan).and_then(|n| {
+        store.set_meta("layout", onewindow::server::LAYOUT_IN_LEDGER)?;
+        Ok(n)
+    }) {
+        Ok(events) => {
+            println!("{}: {days} days, {events} events in {:.1} s", data.display(), started.elapsed().as_secs_f64());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
 /// `onewindow check-config --data`: what the configuration would change in that hall.
 pub fn check_against(data: &Path, config: Option<&Path>) -> ExitCode {
     let text = match config {

@@ -20,6 +20,7 @@ pub mod layout;
 pub mod model;
 pub mod queue;
 pub mod rejection;
+pub mod report;
 pub mod routing;
 pub mod snapshot;
 pub mod staffing;

@@ -9,6 +9,7 @@
 //! {"op":"plan","config":TOML}  what that configuration would change, changing nothing
 //! {"op":"backup","to":PATH}    a consistent copy of the ledger, while serving
 //! {"op":"audit","day":DATE}    who did what that day (see `crate::audit`)
+//! {"op":"report","query":{"from":DATE,"to":DATE,"by":"matter"}}   a report (see `crate::report`)
 //! ```
 
 use super::writer::{Caller, Work};
@@ -48,6 +49,11 @@ pub enum ControlRequest {
         /// `YYYY-MM-DD`, the hall's business date.
         day: String,
     },
+    /// A report (see `crate::report`).
+    Report {
+        /// What it covers.
+        query: crate::report::Query,
+    },
 }
 
 /// The answer to a control request.
@@ -63,6 +69,9 @@ pub struct ControlReply {
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The report asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<crate::core::report::Report>,
 }
 
 impl ControlReply {
@@ -122,6 +131,10 @@ async fn handle(app: &App, reload: &Reloader, request: ControlRequest) -> Contro
         }
         ControlRequest::Plan { config: None } => apply(app, reload(), false).await,
         ControlRequest::Backup { to } => backup(app, to).await,
+        ControlRequest::Report { query } => match app.report(query).await {
+            Ok(report) => ControlReply { ok: true, report: Some(report), ..ControlReply::default() },
+            Err(e) => ControlReply::failed(e),
+        },
         ControlRequest::Audit { day } => {
             let (store, offset) = (app.store.clone(), app.utc_offset_min);
             match tokio::task::spawn_blocking(move || crate::audit::lines(store.as_ref(), &day, offset)).await {

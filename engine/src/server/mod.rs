@@ -65,6 +65,10 @@ pub struct App {
     pins: Arc<pins::Pins>,
     /// The hall's time zone, minutes east of UTC (for the audit's times).
     utc_offset_min: i32,
+    /// The configuration at start: the layout reports fold a ledger from when it recorded none.
+    config: Arc<HallConfig>,
+    /// The server's clock, for reports of today.
+    clock: Clock,
 }
 
 impl App {
@@ -74,6 +78,14 @@ impl App {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.commands.send(Submission { caller, body: work, reply }).await.map_err(|_| stopping())?;
         answer.await.unwrap_or_else(|_| Err(stopping()))
+    }
+
+    /// A report, folded on a blocking thread from read transactions (never on the writer's task).
+    pub(crate) async fn report(&self, query: crate::report::Query) -> Result<crate::core::report::Report, String> {
+        let (store, config, now) = (self.store.clone(), self.config.clone(), (self.clock)());
+        tokio::task::spawn_blocking(move || crate::report::run(store.as_ref(), &config, &query, now))
+            .await
+            .map_err(|e| e.to_string())?
     }
 
     /// The hall as it stands, from the writer (which builds the message at most once per change);
@@ -258,6 +270,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     let (commands, rx) = mpsc::channel(COMMAND_QUEUE);
     let (stop, shutdown) = watch::channel(false);
     let health = Arc::new(Health::default());
+    let app_clock = clock.clone();
     let writer = Writer {
         hall,
         seq,
@@ -296,7 +309,10 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         terminals: Arc::new(terminals),
         pins: Arc::new(pins),
         utc_offset_min: config.utc_offset_min,
+        config: Arc::new(config.clone()),
+        clock: app_clock,
     };
+    keep_reports(&app);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
     let written = tokio::spawn(writer.run(rx, wanted_rx));
@@ -319,6 +335,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .route("/healthz", get(http::healthz))
         .route("/metrics", get(http::metrics))
         .route("/api/state", get(http::state))
+        .route("/api/report", get(http::report))
         .route("/api/texts", get(pages::texts))
         .merge(pages::router(&web, app.terminals.voice_clips.as_deref()))
         .with_state(app);
@@ -356,4 +373,34 @@ async fn ws(
         .read_buffer_size(4096)
         .write_buffer_size(8192)
         .on_upgrade(move |socket| session::run(socket, app, admitted.0))
+}
+
+/// Keeps the reports' facts of closed days current: once at start, then as each day closes, on a
+/// blocking thread (a report then folds at most today's events).
+fn keep_reports(app: &App) {
+    let (store, config) = (app.store.clone(), app.config.clone());
+    let mut events = app.events.subscribe();
+    let mut stop = app.shutdown.clone();
+    tokio::spawn(async move {
+        let mut due = true;
+        loop {
+            if due {
+                let (store, config) = (store.clone(), config.clone());
+                let refreshed =
+                    tokio::task::spawn_blocking(move || crate::report::refresh(store.as_ref(), &config, |_| {}, None))
+                        .await;
+                if let Ok(Err(e)) = refreshed {
+                    tracing::warn!(error = %e, "report facts not brought up to date");
+                }
+            }
+            tokio::select! {
+                published = events.recv() => match published {
+                    Ok(p) => due = p.is_event && p.text.contains("\"kind\":\"day_closed\""),
+                    Err(broadcast::error::RecvError::Lagged(_)) => due = false,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+                _ = stop.changed() => break,
+            }
+        }
+    });
 }

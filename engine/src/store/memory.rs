@@ -10,6 +10,7 @@ struct Inner {
     records: Vec<Record>,
     meta: BTreeMap<String, String>,
     snapshot: Option<(u64, Vec<u8>)>,
+    derived: BTreeMap<String, Vec<u8>>,
 }
 
 /// An in-memory [`Store`]. Clones share the same ledger.
@@ -48,6 +49,21 @@ impl Store for MemoryStore {
     fn append(&self, records: &[Record]) -> Result<(), StoreError> {
         self.check_writable()?;
         self.lock().records.extend_from_slice(records);
+        Ok(())
+    }
+
+    fn derived(&self, from: &str, to: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let inner = self.lock();
+        Ok(inner.derived.range(from.to_owned()..=to.to_owned()).map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+
+    fn put_derived(&self, entries: &[(String, Vec<u8>)], clear: bool) -> Result<(), StoreError> {
+        self.check_writable()?;
+        let mut inner = self.lock();
+        if clear {
+            inner.derived.clear();
+        }
+        inner.derived.extend(entries.iter().cloned());
         Ok(())
     }
 

@@ -115,6 +115,17 @@ pub trait Store: Send + Sync + 'static {
         }
         out
     }
+    /// Derived data kept beside the ledger (reports' facts of closed days), keys in `from..=to`, in
+    /// key order. Never the truth: it can be dropped and rebuilt from the events at any time.
+    fn derived(&self, from: &str, to: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let _ = (from, to);
+        Ok(Vec::new())
+    }
+    /// Stores derived data (after dropping all of it, with `clear`), in one transaction.
+    fn put_derived(&self, entries: &[(String, Vec<u8>)], clear: bool) -> Result<(), StoreError> {
+        let _ = (entries, clear);
+        Ok(())
+    }
     /// Copies the ledger, as of one moment, into a new file `to` while writes go on; returns the last
     /// `seq` copied. A ledger kept in memory cannot be copied to a file.
     fn backup(&self, to: &std::path::Path) -> Result<u64, StoreError> {

@@ -32,6 +32,8 @@ fn ledger_builder() -> Builder {
 const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
 const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 const SNAPSHOT: TableDefinition<u64, &[u8]> = TableDefinition::new("snapshot");
+/// Derived data (reports' facts of closed days): rebuilt from the events whenever missing or unreadable.
+const DERIVED: TableDefinition<&str, &[u8]> = TableDefinition::new("derived");
 /// A ledger deleted or replaced under the running server is noticed within this (at the first
 /// commit after it, at most this long after the previous look).
 const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
@@ -658,6 +660,37 @@ impl Store for RedbStore {
                     Ok(None)
                 }
             }
+        })
+    }
+
+    fn derived(&self, from: &str, to: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let db = self.db()?;
+        guarded(&self.path, || {
+            let txn = db.begin_read().map_err(io)?;
+            let table = match txn.open_table(DERIVED) {
+                Ok(table) => table,
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                Err(e) => return Err(io(e)),
+            };
+            let mut out = Vec::new();
+            for entry in table.range(from..=to).map_err(io)? {
+                let (k, v) = entry.map_err(io)?;
+                out.push((k.value().to_owned(), v.value().to_vec()));
+            }
+            Ok(out)
+        })
+    }
+
+    fn put_derived(&self, entries: &[(String, Vec<u8>)], clear: bool) -> Result<(), StoreError> {
+        self.write(|txn| {
+            if clear {
+                txn.delete_table(DERIVED)?;
+            }
+            let mut table = txn.open_table(DERIVED)?;
+            for (k, v) in entries {
+                table.insert(k.as_str(), v.as_slice())?;
+            }
+            Ok(())
         })
     }
 
