@@ -2,8 +2,9 @@
 //! server writes them (same records, same checksums), for reports' tests and benchmarks
 //! (`onewindow rehearse`, hidden: never a real hall). Citizens arrive through the day; every regular
 //! window with a clerk calls, starts and finishes; some citizens do not come, cancel, are transferred;
-//! most rate, a few 差评 each open a case that the supervisor assigns, follows up and resolves. Each
-//! ticket carries the estimate a kiosk would have printed.
+//! most rate, a few 差评 each open a case that the supervisor assigns, follows up and resolves; half
+//! the clerks take a pause at noon; one citizen in twenty books the next day's appointment, and most of
+//! them come. Each ticket carries the estimate a kiosk would have printed.
 //!
 //! ```text
 //! timeline (open day, arrivals, window free, finish, rate, case step, close day)
@@ -46,6 +47,10 @@ enum Action {
     Free(u16),
     Finish(u16, TicketId, u8),
     NoShow(u16),
+    Pause(u16),
+    Resume(u16),
+    Book(String, u16, i64),
+    CheckIn(String),
     Rate(u16, TicketId),
     Case(u32, u8),
     CloseDay,
@@ -105,11 +110,27 @@ pub fn run(store: &dyn Store, config: &HallConfig, plan: &Plan) -> Result<u64, S
                     let green = rng.random_bool(0.05);
                     at(&mut timeline, now + (minute * MINUTE as f64) as i64, Action::Arrive(matter, green));
                 }
+                for w in &regular {
+                    if rng.random_bool(0.5) {
+                        let pause = now + (4 * 60 + rng.random_range(0..60)) * MINUTE;
+                        at(&mut timeline, pause, Action::Pause(*w));
+                        at(&mut timeline, pause + 15 * MINUTE, Action::Resume(*w));
+                    }
+                }
+                // Tomorrow's appointments, booked today; most are kept within their slot.
+                for k in 0..i64::from(plan.per_day / 20) {
+                    let (code, matter) = (format!("R{}-{k}", day + 1), rng.random_range(0..matters));
+                    let start = morning(day + 1) + 60 * MINUTE + (k % 24) * 20 * MINUTE;
+                    at(&mut timeline, now + 60 * MINUTE, Action::Book(code.clone(), matter, start));
+                    if rng.random_bool(0.85) {
+                        at(&mut timeline, start - 5 * MINUTE + rng.random_range(0..10) * MINUTE, Action::CheckIn(code));
+                    }
+                }
                 at(&mut timeline, now + 11 * 60 * MINUTE, Action::CloseDay);
                 at(&mut timeline, morning(day + 1), Action::OpenDay(day + 1));
                 continue;
             }
-            _ if !open && !matches!(action, Action::Case(..)) => continue,
+            _ if !open && !matches!(action, Action::Case(..) | Action::Book(..)) => continue,
             Action::Arrive(matter, green) => {
                 let command = Command::IssueTicket {
                     matter: MatterId(matter),
@@ -133,6 +154,31 @@ pub fn run(store: &dyn Store, config: &HallConfig, plan: &Plan) -> Result<u64, S
                 continue;
             }
             Action::Cancel(ticket) => Command::CancelTicket { ticket, by: None },
+            Action::Pause(w) => Command::Pause { window: WindowId(w) },
+            Action::Resume(w) => {
+                run_command(&mut hall, &mut staged, &mut seq, &Command::Resume { window: WindowId(w) }, now);
+                at(&mut timeline, now, Action::Free(w));
+                continue;
+            }
+            Action::Book(code, matter, start) => Command::BookAppointment {
+                code,
+                matter: MatterId(matter),
+                start: Timestamp(start),
+                end: Timestamp(start + 30 * MINUTE),
+            },
+            Action::CheckIn(code) => {
+                run_command(
+                    &mut hall,
+                    &mut staged,
+                    &mut seq,
+                    &Command::CheckIn { code, source: Some("kiosk-1".into()) },
+                    now,
+                );
+                for w in idle.drain(..) {
+                    at(&mut timeline, now, Action::Free(w));
+                }
+                continue;
+            }
             Action::Free(w) => {
                 let events =
                     run_command(&mut hall, &mut staged, &mut seq, &Command::CallNext { window: WindowId(w) }, now);
@@ -142,7 +188,16 @@ pub fn run(store: &dyn Store, config: &HallConfig, plan: &Plan) -> Result<u64, S
                 });
                 match called {
                     None => idle.push(w),
-                    Some(_) if rng.random_bool(0.03) => at(&mut timeline, now + 2 * MINUTE, Action::NoShow(w)),
+                    // One in thirty does not come when called; half of those not the second time either.
+                    Some(ticket)
+                        if rng.random_bool(if hall.ticket(ticket).is_some_and(|t| t.no_shows > 0) {
+                            0.5
+                        } else {
+                            0.03
+                        }) =>
+                    {
+                        at(&mut timeline, now + 2 * MINUTE, Action::NoShow(w))
+                    }
                     Some(ticket) => {
                         let matter = hall.ticket(ticket).map_or(MatterId(0), |t| t.matter);
                         let norm = config.matter(matter).handling_norm_ms as f64;

@@ -304,9 +304,9 @@ fn table(report: &Report) -> String {
             format!(
                 "{} of {:.1} h signed in; {} pauses, {:.0} min",
                 pct(k.utilisation),
-                k.signed_in_h,
+                k.signed_in_s / 3600.0,
                 k.pauses,
-                k.paused_min
+                k.paused_s / 60.0
             ),
         ),
         ("green channel / appointments", format!("{} / {}", pct(k.green_share), pct(k.appointment_share))),

@@ -166,7 +166,7 @@ pub struct AppointmentFact {
     pub matter: String,
     /// The slot's start.
     pub start: i64,
-    /// The citizen checked in (on time or not).
+    /// The citizen checked in within the slot (and its grace): an appointment ticket.
     pub kept: bool,
 }
 
@@ -185,7 +185,8 @@ pub struct DayFacts {
     pub cases: Vec<CaseFact>,
     /// Case steps done (of cases opened on any day).
     pub steps: Vec<StepFact>,
-    /// Appointments booked for this day.
+    /// Appointments booked for this day, and for days before it the hall did not open (reports count
+    /// each by the date of its slot).
     pub appointments: Vec<AppointmentFact>,
 }
 
@@ -243,15 +244,22 @@ impl Folder {
         }
     }
 
-    /// The day being folded (not closed yet), as of now: open sessions count up to `now`.
+    /// The day being folded (not closed yet) as of `now`: open sessions count up to `now`, and the
+    /// appointments of today and of days the hall did not open are in it. With no day open, a day of
+    /// today with those appointments only; `None` when there is nothing to count.
     pub fn current(&self, now: Timestamp) -> Option<DayFacts> {
-        let mut day = self.day.clone()?;
+        let today = now.local(self.offset_min).0;
+        let mut day = match &self.day {
+            Some(day) => day.clone(),
+            None if self.booked.is_empty() => return None,
+            None => DayFacts::new(today),
+        };
         let mut totals = self.totals.clone();
         for (window, session) in &self.sessions {
             close_session(&mut totals, &self.layout, *window, session, now.0);
         }
         day.sessions = totals.into_values().collect();
-        day.appointments = self.due_appointments(&day);
+        day.appointments = self.due_appointments(&day, day.date.max(today));
         Some(day)
     }
 
@@ -425,12 +433,16 @@ impl Folder {
     }
 
     /// The appointments booked for `day` (or before), each kept or not.
-    fn due_appointments(&self, day: &DayFacts) -> Vec<AppointmentFact> {
-        let kept: std::collections::BTreeSet<&str> =
-            day.tickets.iter().filter_map(|t| t.appointment.as_deref()).collect();
+    fn due_appointments(&self, day: &DayFacts, until: Date) -> Vec<AppointmentFact> {
+        let kept: std::collections::BTreeSet<&str> = day
+            .tickets
+            .iter()
+            .filter(|t| t.class == TicketClass::Appointment)
+            .filter_map(|t| t.appointment.as_deref())
+            .collect();
         self.booked
             .iter()
-            .filter(|(_, (_, start))| Timestamp(*start).local(self.offset_min).0 <= day.date)
+            .filter(|(_, (_, start))| Timestamp(*start).local(self.offset_min).0 <= until)
             .map(|(code, (matter, start))| AppointmentFact {
                 kept: kept.contains(code.as_str()),
                 code: code.clone(),
@@ -450,7 +462,7 @@ impl Folder {
         let mut day = self.day.take()?;
         day.closed = true;
         // The appointments of this day (and any left from days before, which can no longer be kept).
-        day.appointments = self.due_appointments(&day);
+        day.appointments = self.due_appointments(&day, day.date);
         let offset = self.offset_min;
         self.booked.retain(|_, (_, start)| Timestamp(*start).local(offset).0 > day.date);
         day.sessions = std::mem::take(&mut self.totals).into_values().collect();

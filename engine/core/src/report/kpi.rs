@@ -91,16 +91,16 @@ pub struct Kpis {
     pub norm_mean_s: Option<f64>,
     /// Share of served tickets handled within their matter's norm.
     pub within_norm: Option<f64>,
-    /// Clerks' signed-in time at windows, hours.
-    pub signed_in_h: f64,
-    /// Serving time, hours.
-    pub serving_h: f64,
+    /// Clerks' signed-in time at windows.
+    pub signed_in_s: f64,
+    /// Serving time (of tickets finished by a signed-in clerk).
+    pub serving_s: f64,
     /// Serving time / signed-in time.
     pub utilisation: Option<f64>,
     /// Pauses taken.
     pub pauses: u64,
-    /// Time paused, minutes.
-    pub paused_min: f64,
+    /// Time paused.
+    pub paused_s: f64,
     /// Green-channel tickets.
     pub green: u64,
     /// Their share of tickets issued.
@@ -111,7 +111,7 @@ pub struct Kpis {
     pub appointment_share: Option<f64>,
     /// Appointments booked for the period.
     pub appointments_booked: u64,
-    /// Share of those the citizen came to (checked in).
+    /// Share of those the citizen came to, within the slot and its grace.
     pub appointments_kept: Option<f64>,
     /// Ratings given.
     pub rated: u64,
@@ -296,10 +296,10 @@ impl Acc {
         let handled = self.services.len() as u64;
         k.norm_mean_s = (handled > 0).then(|| secs(self.norms as f64 / handled as f64));
         k.within_norm = share(self.within_norm, handled);
-        k.signed_in_h = round(self.signed_in_ms as f64 / 3_600_000.0, 2);
-        k.serving_h = round(self.serving_ms as f64 / 3_600_000.0, 2);
+        k.signed_in_s = secs(self.signed_in_ms as f64);
+        k.serving_s = secs(self.serving_ms as f64);
         k.utilisation = (self.signed_in_ms > 0).then(|| round(self.serving_ms as f64 / self.signed_in_ms as f64, 4));
-        k.paused_min = round(self.paused_ms as f64 / 60_000.0, 1);
+        k.paused_s = secs(self.paused_ms as f64);
         k.green_share = share(k.green, k.issued);
         k.appointment_share = share(k.appointment_tickets, k.issued);
         k.appointments_kept = share(self.kept, k.appointments_booked);
@@ -372,6 +372,25 @@ impl Builder {
             self.add_in_period(day);
         }
         self.steps(&day.steps);
+        // Appointments count by the date of their slot.
+        for a in &day.appointments {
+            let (date, minute) = Timestamp(a.start).local(self.offset_min);
+            if !(self.from..=self.to).contains(&date) {
+                continue;
+            }
+            self.total.appointment(a.kept);
+            let key = self.by.and_then(|by| match by {
+                By::Matter => Some(a.matter.clone()),
+                By::Hour => Some(format!("{:02}", minute / 60)),
+                By::Class => Some(class_name(TicketClass::Appointment).to_owned()),
+                By::Weekday => Some(WEEKDAYS[weekday(date)].to_owned()),
+                By::Day => Some(date.to_string()),
+                By::Window | By::Clerk => None,
+            });
+            if let Some(acc) = key.and_then(|k| self.row(Some(k))) {
+                acc.appointment(a.kept);
+            }
+        }
     }
 
     fn add_in_period(&mut self, day: &DayFacts) {
@@ -413,18 +432,6 @@ impl Builder {
             });
             if let Some(acc) = key.and_then(|k| self.row(Some(k))) {
                 acc.session(s);
-            }
-        }
-        for a in &day.appointments {
-            self.total.appointment(a.kept);
-            let key = by.and_then(|by| match by {
-                By::Matter => Some(a.matter.clone()),
-                By::Hour => Some(format!("{:02}", hour(a.start))),
-                By::Class => Some(class_name(TicketClass::Appointment).to_owned()),
-                other => day_key(other),
-            });
-            if let Some(acc) = key.and_then(|k| self.row(Some(k))) {
-                acc.appointment(a.kept);
             }
         }
         self.cases.extend(day.cases.iter().map(|c| CaseRow {
