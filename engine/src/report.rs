@@ -246,21 +246,55 @@ pub fn render(report: &Report, format: &str) -> Result<String, String> {
     }
 }
 
-/// Every KPI's name, in the order of [`Kpis`].
-fn kpi_names() -> Vec<String> {
-    match serde_json::to_value(Kpis::default()) {
-        Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
-        _ => Vec::new(),
-    }
+/// Every KPI's name, as in [`Kpis`] and docs/reports.md: the CSV's columns, in this order.
+const KPI_COLUMNS: [&str; 37] = [
+    "issued",
+    "served",
+    "no_shows",
+    "cancelled",
+    "transferred",
+    "closed_unserved",
+    "called",
+    "wait_mean_s",
+    "wait_median_s",
+    "wait_p90_s",
+    "within_target",
+    "handling_mean_s",
+    "handling_p90_s",
+    "norm_mean_s",
+    "within_norm",
+    "signed_in_s",
+    "serving_s",
+    "utilisation",
+    "pauses",
+    "paused_s",
+    "green",
+    "green_share",
+    "appointment_tickets",
+    "appointment_share",
+    "appointments_booked",
+    "appointments_kept",
+    "rated",
+    "response_rate",
+    "good_rate",
+    "bad",
+    "cases_opened",
+    "cases_resolved",
+    "cases_on_time",
+    "cases_on_time_rate",
+    "printed",
+    "within_printed_p80",
+    "estimate_error_mean_s",
+];
+
+fn kpi_names() -> Vec<&'static str> {
+    KPI_COLUMNS.to_vec()
 }
 
+/// The KPIs in [`KPI_COLUMNS`] order; an absent share or time is an empty cell.
 fn kpi_values(k: &Kpis) -> Vec<String> {
-    match serde_json::to_value(k) {
-        Ok(serde_json::Value::Object(fields)) => {
-            fields.values().map(|v| if v.is_null() { String::new() } else { v.to_string() }).collect()
-        }
-        _ => Vec::new(),
-    }
+    let value = serde_json::to_value(k).unwrap_or_default();
+    kpi_names().iter().map(|n| if value[n].is_null() { String::new() } else { value[n].to_string() }).collect()
 }
 
 fn csv(report: &Report) -> String {
@@ -386,4 +420,105 @@ fn table(report: &Report) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn rehearsed(days: u32) -> (MemoryStore, HallConfig) {
+        let config = crate::config::demo().expect("the demo hall");
+        let store = MemoryStore::new();
+        let from = Date::new(2026, 3, 2).expect("a date");
+        crate::rehearse::run(&store, &config, &crate::rehearse::Plan { from, days, per_day: 120, seed: 3 })
+            .expect("rehearsed");
+        (store, config)
+    }
+
+    fn month(by: Option<By>) -> Query {
+        let (from, to) = period("2026-03").expect("a month");
+        Query { from, to, by }
+    }
+
+    const NOW: Timestamp = Timestamp(1_775_000_000_000);
+
+    #[test]
+    fn periods_are_named_as_people_name_them() {
+        let d = |s: &str| s.parse::<Date>().expect("a date");
+        assert_eq!(period("2026-10-08"), Ok((d("2026-10-08"), d("2026-10-08"))));
+        assert_eq!(period("2026-02"), Ok((d("2026-02-01"), d("2026-02-28"))));
+        assert_eq!(period("2024-02"), Ok((d("2024-02-01"), d("2024-02-29"))));
+        assert_eq!(period("2026-Q4"), Ok((d("2026-10-01"), d("2026-12-31"))));
+        assert_eq!(period("2026"), Ok((d("2026-01-01"), d("2026-12-31"))));
+        for bad in ["2026-13", "2026-Q5", "26", "2026-10-32", "October", ""] {
+            assert!(period(bad).is_err(), "{bad}");
+        }
+        assert!(query(None, Some("2026-10-09"), Some("2026-10-08"), None).is_err(), "ends before it starts");
+        assert!(query(Some("2026"), None, None, Some("colour")).is_err());
+    }
+
+    #[test]
+    fn kept_facts_give_the_same_report_and_are_rebuilt_when_unreadable() {
+        let (store, config) = rehearsed(4);
+        let first = run(&store, &config, &month(Some(By::Matter)), NOW).expect("a report");
+        assert_eq!(first.days, 4);
+        let kept = store.derived(DAY_PREFIX, &format!("{DAY_PREFIX}~")).expect("kept");
+        assert_eq!(kept.len(), 4, "every closed day is kept");
+        // From the kept facts: the same report, whatever the grouping asked for.
+        assert_eq!(run(&store, &config, &month(Some(By::Matter)), NOW), Ok(first.clone()));
+        let total = run(&store, &config, &month(None), NOW).expect("a report");
+        assert_eq!(total.total, first.total);
+        // A damaged kept day: dropped, the ledger folded again, the same report.
+        store.put_derived(&[(kept[1].0.clone(), b"{not json".to_vec())], false).expect("written");
+        assert_eq!(run(&store, &config, &month(Some(By::Matter)), NOW), Ok(first.clone()));
+        // Facts of another version are not trusted either.
+        let mut state: serde_json::Value =
+            serde_json::from_slice(&store.derived(STATE_KEY, STATE_KEY).expect("kept")[0].1).expect("json");
+        state["version"] = serde_json::json!(FACTS_VERSION + 1);
+        store
+            .put_derived(
+                &[(kept[0].0.clone(), b"[]".to_vec()), (STATE_KEY.into(), state.to_string().into_bytes())],
+                false,
+            )
+            .expect("written");
+        assert_eq!(run(&store, &config, &month(Some(By::Matter)), NOW), Ok(first));
+    }
+
+    #[test]
+    fn a_disk_that_refuses_kept_facts_does_not_stop_a_report() {
+        let (store, config) = rehearsed(2);
+        store.set_failing(true);
+        let refused = run(&store, &config, &month(None), NOW).expect("a report all the same");
+        store.set_failing(false);
+        assert_eq!(store.derived(DAY_PREFIX, &format!("{DAY_PREFIX}~")).expect("kept"), Vec::new());
+        assert_eq!(run(&store, &config, &month(None), NOW), Ok(refused));
+    }
+
+    #[test]
+    fn every_format_says_the_numbers() {
+        let (store, config) = rehearsed(2);
+        let report = run(&store, &config, &month(Some(By::Window)), NOW).expect("a report");
+        let csv = render(&report, "csv").expect("csv");
+        let header = csv.lines().next().expect("a header");
+        assert!(header.starts_with("window,issued,served,"), "{header}");
+        assert_eq!(csv.lines().count(), report.rows.len() + 2, "a row per window and the total");
+        let columns = header.split(',').count();
+        assert!(csv.lines().all(|l| l.split(',').count() == columns), "{csv}");
+        let table = render(&report, "table").expect("table");
+        assert!(table.contains(&format!("tickets issued{}{}", " ".repeat(31), report.total.issued)), "{table}");
+        let json: Report = serde_json::from_str(&render(&report, "json").expect("json")).expect("parses back");
+        assert_eq!(json, report);
+        assert!(render(&report, "xml").is_err());
+    }
+
+    #[test]
+    fn the_csv_has_every_kpi_once() {
+        let value = serde_json::to_value(Kpis::default()).expect("json");
+        let mut fields: Vec<&str> = value.as_object().expect("an object").keys().map(String::as_str).collect();
+        let mut columns = kpi_names();
+        fields.sort_unstable();
+        columns.sort_unstable();
+        assert_eq!(columns, fields);
+    }
 }
