@@ -1,7 +1,8 @@
 "use strict";
 // The 好差评 pad at a window: idle until a ticket is finished at its window, then the ticket and the five
 // national levels as large buttons; 不满意 and 非常不满意 ask for a reason from the hall's list
-// (`[terminals] rating_reasons`); thanks, then idle again. The core takes one rating per ticket.
+// (`[terminals] rating_reasons`) and take an optional comment; thanks, then idle again. The core takes
+// one rating per ticket; a 差评 opens a rectification case on the supervisor wall.
 (() => {
   const { t, el, $ } = OW;
   const LEVELS = ["very_satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied"];
@@ -28,11 +29,14 @@
     if (!reasons.length) return rate(level);
     $("#reasons").replaceChildren(...reasons.map((r) => el("button", { type: "button", class: "secondary", "data-reason": r.key,
       onclick: () => rate(level, r.key) }, OW.lang === "zh" ? r.zh : r.en)));
+    $("#comment").value = "";
     screen("reasons-box");
   }
   async function rate(rating, reason) {
     const body = { type: "rate", window: win, ticket, rating };
     if (reason) body.reason = reason;
+    const comment = reason ? $("#comment").value.trim() : "";
+    if (comment) body.comment = comment;
     try { await OW.request(body); $("#msg").replaceChildren(); screen("thanks"); }
     catch (e) { show(OW.errorText(e.code, e.message)); screen("idle"); }
   }

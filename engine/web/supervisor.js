@@ -2,7 +2,8 @@
 // The supervisor wall (1920×1080, one screen for a hall of 16 windows and 7 matters, read from 3 m):
 // alerts ranked by severity (a wait already past its target, an unstaffed green channel, a predicted wait
 // past target, a long service, a long pause; a doubted clock or a hall date ahead of the server's),
-// temporary-window requests with live numbers, help requests to acknowledge, every matter, every window as
+// temporary-window requests with live numbers, help requests to acknowledge, 差评 rectification cases
+// (a new one and an overdue step are alerts; assign, contacted, resolve with a note), every matter, every window as
 // a tile coloured by its state (serving, free, paused, closed, unstaffed) with its skills and, for standby
 // windows, open/close; the notice; closing the day. Parts are redrawn only when what they show changed, so
 // the focus stays where the supervisor put it.
@@ -67,8 +68,64 @@
         list.push({ rank: 1, over: 0, id: `locked-${lock.clerk}`, text: `${t("clerkLocked")}: ${t("clerk")} ${lock.clerk} → ${until}` });
       }
     }
+    // A 差评 is followed up: a new case until someone is assigned, a step past its due time at once.
+    for (const c of hall.cases || []) {
+      const late = overdue(c, now);
+      if (late.length) {
+        list.push({ rank: 0, over: 0, id: `case-alert-${c.id}`, text: `${t("caseOverdue")} · #${c.id} ${c.ticket}: ${late.map((s) => t(STEP_TEXT[s])).join("、")}` });
+      } else if (!c.assigned_to) {
+        list.push({ rank: 1, over: 0, id: `case-alert-${c.id}`, text: `${t("newBad")} · #${c.id} ${c.ticket} ${t(c.rating)} ${reasonText(c.reason)}` });
+      }
+    }
     return list.sort((a, b) => a.rank - b.rank || (b.over || 0) - (a.over || 0));
   }
+
+  const STEP_TEXT = { assign: "stepAssign", contact: "stepContact", resolve: "stepResolve" };
+  // The steps of a case past their due time and not done.
+  function overdue(c, now) {
+    const late = [];
+    if (!c.assigned_to && now > c.due.assign) late.push("assign");
+    if (!c.contacted_at && now > c.due.contact) late.push("contact");
+    if (now > c.due.resolve) late.push("resolve");
+    return late;
+  }
+  function reasonText(key) {
+    const r = key && OW.texts().terminals.rating_reasons.find((x) => x.key === key);
+    return r ? (OW.lang === "zh" ? r.zh : r.en) : (key || "");
+  }
+  const when = (ms) => new Date(ms).toLocaleString(OW.locale(), { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  function renderCases(now) {
+    const cases = (hall.cases || []).map((c) => {
+      const step = !c.assigned_to ? "assign" : !c.contacted_at ? "contact" : "resolve";
+      return { id: c.id, ticket: c.ticket, matter: c.matter, window: c.window, rating: c.rating, reason: c.reason, comment: c.comment || "",
+        assigned: c.assigned_to || "", contacted: !!c.contacted_at, step, due: c.due[step], late: overdue(c, now).length > 0 };
+    });
+    part($("#cases"), cases, () => (cases.length ? cases.map((c) => el("li", { class: `alert rank-${c.late ? 0 : 1}`, "data-case": c.id },
+      `#${c.id} ${c.ticket} · ${nameOf(c.matter)} · ${OW.windowName(c.window)} · ${t(c.rating)} ${reasonText(c.reason)}` +
+      (c.comment ? ` “${c.comment}”` : "") + (c.assigned ? ` · ${t("assignedTo")} ${c.assigned}` : "") +
+      ` · ${t("nextStep")} ${t(STEP_TEXT[c.step])} (${t("due")} ${when(c.due)}) `,
+      el("span", { class: "actions" },
+        ...(c.assigned ? [] : [el("button", { type: "button", "data-step": "assigned", onclick: () => caseStep(c.id, "assigned") }, t("assign"))]),
+        ...(c.contacted ? [] : [el("button", { type: "button", class: "secondary", "data-step": "contacted", onclick: () => act({ type: "progress_case", case: c.id, step: "contacted" }) }, t("contacted"))]),
+        el("button", { type: "button", "data-step": "resolved", onclick: () => caseStep(c.id, "resolved") }, t("resolveCase"))))) : [el("li", {}, t("nothing"))]));
+  }
+  // Assigning asks who; resolving asks how.
+  let caseEditing = null;
+  function caseStep(id, step) {
+    caseEditing = { id, step };
+    $("#case-title").textContent = `#${id} · ${t(step === "assigned" ? "assign" : "resolveCase")}`;
+    $("#case-label").textContent = t(step === "assigned" ? "assignTo" : "resolution");
+    $("#case-text").value = "";
+    $("#case-dialog").showModal();
+    $("#case-text").focus();
+  }
+  $("#case-dialog").addEventListener("close", () => {
+    if ($("#case-dialog").returnValue !== "save" || !caseEditing) return;
+    const text = $("#case-text").value.trim();
+    const body = { type: "progress_case", case: caseEditing.id, step: caseEditing.step };
+    if (caseEditing.step === "assigned") body.to = text; else body.note = text;
+    act(body);
+  });
 
   function renderAlerts(now) {
     const list = alerts(now);
@@ -128,7 +185,7 @@
     const now = Date.now();
     $("#hall-name").textContent = hall.name;
     $("#clock").textContent = new Date().toLocaleTimeString(OW.locale(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-    renderAlerts(now); renderRequests(); renderMatters(now); renderWindows(now);
+    renderAlerts(now); renderRequests(); renderCases(now); renderMatters(now); renderWindows(now);
   }
 
   // The skills of a window: a dialog of the hall's matters.

@@ -93,6 +93,16 @@ const OWView = (() => {
         view.matters = e.matters; view.windows = e.windows;
         view.cut_off = view.cut_off.filter((k) => e.matters.some((m) => m.key === k));
         break;
+      case "case_opened":
+        view.cases = view.cases.filter((c) => c.id !== e.case.id).concat([e.case]);
+        break;
+      case "case_progressed": {
+        if (e.step === "resolved") { view.cases = view.cases.filter((c) => c.id !== e.case); break; }
+        const c = view.cases.find((x) => x.id === e.case);
+        if (c && e.step === "assigned") c.assigned_to = e.to;
+        if (c && e.step === "contacted") c.contacted_at = at;
+        break;
+      }
       case "clerk_locked":
         view.locked = view.locked.filter((l) => l.clerk !== e.clerk).concat([{ clerk: e.clerk, until: e.until }]);
         break;
@@ -198,7 +208,7 @@ const OWView = (() => {
 
   // A snapshot as the fold expects it: optional lists present.
   function adopt(hall) {
-    for (const k of ["tickets", "recent_calls", "help", "staffing_requests", "cut_off", "locked"]) hall[k] = hall[k] || [];
+    for (const k of ["tickets", "recent_calls", "help", "staffing_requests", "cut_off", "locked", "cases"]) hall[k] = hall[k] || [];
     for (const w of hall.windows) w.paused = !!w.paused;
     return hall;
   }

@@ -642,6 +642,75 @@ test("a rating from the evaluator pad reaches the ledger, with the reason asked 
   assert.ok(ticket.number);
 });
 
+test("a 不满意 with a reason on the pad raises an alert and opens a case on the wall; the supervisor follows it up to resolved, and the day's report shows the rating and the case", { timeout: 90_000 }, async () => {
+  const wall = await open("/supervisor", "supervisor");
+  await wall.waitForFunction(() => OW.online);
+  const pad = await open("/evaluator", "evaluator-w8", undefined, PAD);
+  await pad.waitForFunction(() => OW.online);
+  const kiosk = await open("/kiosk", "kiosk-1");
+  await kiosk.waitForFunction(() => OW.online);
+  const clerk = await open("/clerk", "clerk-w8", undefined, CLERK);
+  await signedIn(clerk, "c08");
+  const ticket = await take(kiosk, "social_insurance");
+  await clerk.evaluate((n) => OW.request({ type: "call_number", window: 8, ticket: n }), ticket.number);
+  await clerk.evaluate(() => OW.request({ type: "finish", window: 8, outcome: "completed" }));
+  await pad.waitForSelector("#rate:not([hidden])");
+  await pad.click("[data-level=dissatisfied]");
+  await pad.waitForSelector("#reasons-box:not([hidden])");
+  await pad.fill("#comment", "等了很久没人解释");
+  await pad.click("[data-reason=long_wait]");
+  await pad.waitForSelector("#thanks:not([hidden])");
+
+  // The wall: an alert for the new 差评, and the case with what the citizen said.
+  const li = await wall.waitForSelector(`#cases li[data-case]:has-text("${ticket.number}")`);
+  const id = await li.getAttribute("data-case");
+  const alert = await wall.waitForSelector(`#case-alert-${id}`);
+  assert.match(await alert.textContent(), new RegExp(`新差评 · #${id} ${ticket.number} 不满意 等候时间长`));
+  assert.match(await li.textContent(), /不满意 等候时间长 “等了很久没人解释” · 待 指派/);
+  await shot(wall, "20-supervisor-case", "supervisor-case");
+  // Assigned: the alert goes (nothing is overdue); the case says to whom.
+  await wall.click(`#cases li[data-case="${id}"] [data-step=assigned]`);
+  await wall.waitForSelector("#case-dialog[open]");
+  assert.equal(await wall.evaluate(() => document.activeElement.id), "case-text", "the dialog's field has the focus");
+  await wall.fill("#case-text", "王科长");
+  await wall.click("#case-save");
+  await wall.waitForFunction((n) => /已指派 王科长/.test(document.querySelector(`#cases li[data-case="${n}"]`).textContent), id);
+  await wall.waitForFunction((n) => !document.querySelector(`#case-alert-${n}`), id);
+  await wall.click(`#cases li[data-case="${id}"] [data-step=contacted]`);
+  await wall.waitForFunction((n) => !document.querySelector(`#cases li[data-case="${n}"] [data-step=contacted]`), id);
+  // Resolving needs a note: an empty one is not sent.
+  await wall.click(`#cases li[data-case="${id}"] [data-step=resolved]`);
+  await wall.waitForSelector("#case-dialog[open]");
+  await wall.click("#case-save");
+  assert.ok(await wall.isVisible("#case-dialog[open]"), "an empty resolution is not accepted");
+  await wall.fill("#case-text", "已电话致歉；社保窗口增设叫号提示");
+  await wall.click("#case-save");
+  await wall.waitForFunction((n) => !document.querySelector(`#cases li[data-case="${n}"]`), id);
+
+  // The day's report, by window: the rating counted, the case resolved on time with its note, and the CSV.
+  const date = await wall.evaluate(() => OW.testHooks.view().date);
+  const report = await open(`/reports?kind=day&period=${date}&by=window`, "supervisor", undefined, { width: 1400, height: 1000 });
+  await report.waitForSelector("#result:not([hidden])");
+  const row = await report.textContent(`#cases tr[data-case="${id}"]`);
+  for (const part of [ticket.number, "8 号窗口", "不满意", "等候时间长", "按时办结", "已电话致歉；社保窗口增设叫号提示"]) {
+    assert.ok(row.includes(part), `the report's case row has ${part}: ${row}`);
+  }
+  assert.ok(Number(await report.textContent("[data-kpi=bad] strong")) >= 1, "the 差评 is counted");
+  const w8 = await report.$$eval("#rows tr[data-key='8'] td", (cells) => cells.map((c) => c.textContent));
+  assert.ok(Number(w8[0]) >= 1 && Number(w8[10]) >= 1, `window 8 issued and its 差评: ${w8}`);
+  assert.ok(await report.$("#chart svg rect"), "a chart of the waits");
+  await shot(report, "20-reports", "reports");
+  const [download] = await Promise.all([report.waitForEvent("download"), report.click("#csv")]);
+  const csv = readFileSync(await download.path(), "utf8");
+  assert.match(csv.split("\n")[0], /^\ufeff?window,issued,served,/);
+  assert.ok(csv.split("\n").some((l) => l.startsWith("8,")), "window 8 has its row");
+  const axe = resolve(here, "node_modules/axe-core/axe.min.js");
+  await report.addScriptTag({ path: axe });
+  const result = await report.evaluate(() => axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] }));
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`), [], "/reports: axe-core");
+});
+
 test("the kiosk's printout at 80 mm holds the number and the matter as text, and the screen clears on the next touch", { timeout: 60_000 }, async () => {
   const kiosk = await open("/kiosk", "kiosk-2", undefined, KIOSK);
   await kiosk.waitForSelector("[data-matter=business]");

@@ -16,7 +16,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The pages at `/NAME` (served from `NAME.html`).
-pub const PAGES: [&str; 6] = ["index", "kiosk", "display", "clerk", "supervisor", "evaluator"];
+pub const PAGES: [&str; 7] = ["index", "kiosk", "display", "clerk", "supervisor", "evaluator", "reports"];
 
 /// Every file of `engine/web`, by its path under it (listed by `build.rs`).
 pub const ASSETS: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/assets.rs"));
