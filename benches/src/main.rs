@@ -56,6 +56,11 @@ struct Cli {
     /// Tickets a second in the memory phase (13 clerks keep up with them).
     #[arg(long, default_value_t = 600.0)]
     memory_rate: f64,
+    /// Days of 1,000 tickets each in the reports phase: the server runs on a rehearsal ledger of that
+    /// many days, and the kiosk latency of the same load is measured without and with a supervisor
+    /// asking for the whole period's report over and over; 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    report_days: u32,
     /// The onewindow binary (default: target/release/onewindow beside this one).
     #[arg(long)]
     bin: Option<PathBuf>,
@@ -83,6 +88,10 @@ fn problems(v: &Value) -> Vec<String> {
         if ours["call_to_display"]["count"].as_u64().unwrap_or(0) == 0 && phase["displays"].as_u64() != Some(0) {
             found.push(format!("{} displays: no call reached a display", phase["displays"]));
         }
+    }
+    let reports = &v["reports"];
+    if reports["failed"].as_u64().unwrap_or(0) > 0 {
+        found.push(format!("{} reports failed under load", reports["failed"]));
     }
     let history = &v["history"];
     let grown =
@@ -121,11 +130,13 @@ impl Drop for Server {
     }
 }
 
-/// Devices for the bench: kiosks, clerks for windows 1–13, displays; tokens kept here, hashes in the config.
+/// Devices for the bench: kiosks, clerks for windows 1–13, displays, a supervisor; tokens kept here,
+/// hashes in the config.
 struct Devices {
     kiosks: Vec<String>,
     clerks: Vec<(u16, String, String)>,
     displays: Vec<String>,
+    supervisor: String,
 }
 
 fn devices(kiosks: usize, displays: usize) -> (Devices, String) {
@@ -142,11 +153,22 @@ fn devices(kiosks: usize, displays: usize) -> (Devices, String) {
     let clerks =
         (1..=13u16).map(|w| (w, format!("c{w:02}"), add(&format!("clerk-w{w}"), "clerk", &w.to_string()))).collect();
     let displays = (0..displays).map(|i| add(&format!("display-{i}"), "display", "")).collect();
-    (Devices { kiosks, clerks, displays }, toml)
+    let supervisor = add("supervisor", "supervisor", "");
+    (Devices { kiosks, clerks, displays, supervisor }, toml)
 }
 
 /// `socket_queue`: events a slow socket may fall behind (the broadcast buffer holds that many).
 fn start_server(bin: &std::path::Path, devices_toml: &str, socket_queue: usize) -> Result<Server, String> {
+    start_server_after(bin, devices_toml, socket_queue, |_, _| Ok(()))
+}
+
+/// [`start_server`], with `prepare(config, data)` run on the new directory before the server starts.
+fn start_server_after(
+    bin: &std::path::Path,
+    devices_toml: &str,
+    socket_queue: usize,
+    prepare: impl FnOnce(&std::path::Path, &std::path::Path) -> Result<(), String>,
+) -> Result<Server, String> {
     let dir = std::env::temp_dir().join(format!("onewindow-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -163,6 +185,7 @@ fn start_server(bin: &std::path::Path, devices_toml: &str, socket_queue: usize) 
     let path = dir.join("hall.toml");
     std::fs::write(&path, config).map_err(|e| e.to_string())?;
     let data = dir.join("data");
+    prepare(&path, &data)?;
     let args = [OsStr::new("--config"), path.as_os_str(), OsStr::new("--data"), data.as_os_str()];
     let served = Served::start(bin, &args, &Launch { log: Some("warn"), ..Launch::default() })?;
     let addr = served.addr.clone();
@@ -176,12 +199,19 @@ fn rss(pid: u32) -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// `(durable commits, events, seconds spent committing)` from `/metrics`.
-fn commits(addr: &str) -> Option<(f64, f64, f64)> {
+/// `GET path` on the server: the whole response (status line, headers, body).
+fn http_get(addr: &str, path: &str, token: Option<&str>) -> Option<String> {
     let mut stream = std::net::TcpStream::connect(addr).ok()?;
-    write!(stream, "GET /metrics HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n").ok()?;
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: bench\r\n{auth}Connection: close\r\n\r\n").ok()?;
     let mut text = String::new();
     stream.read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+/// `(durable commits, events, seconds spent committing)` from `/metrics`.
+fn commits(addr: &str) -> Option<(f64, f64, f64)> {
+    let text = http_get(addr, "/metrics", None)?;
     let value = |name: &str| {
         text.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().last()?.parse::<f64>().ok())
     };
@@ -276,6 +306,7 @@ async fn bench(cli: Cli) -> Result<Value, String> {
         }));
         drop(server);
     }
+    let reports = reports_under_load(&cli, &bin, &toml, &devices, &matters).await?;
     let history = memory_against_history(&cli, &bin, &toml, &devices, &matters).await?;
     // Idle connections: memory held by the server.
     eprintln!("phase: {} idle connections", cli.idle);
@@ -291,8 +322,103 @@ async fn bench(cli: Cli) -> Result<Value, String> {
         "machine": {"cores": std::thread::available_parallelism().map_or(0, |n| n.get())},
         "phases": phases,
         "history": history,
+        "reports": reports,
         "idle": {"connections": cli.idle, "rss_empty_bytes": empty, "rss_bytes": full,
                  "bytes_per_connection": (full.saturating_sub(empty)) as f64 / cli.idle.max(1) as f64},
+    }))
+}
+
+/// Reports never slow the hall: a server on a rehearsal ledger of `report_days` days of 1,000 tickets,
+/// the latency load of the first phase on it without reports, then the same load while a supervisor asks
+/// for the whole period's report again and again (each timed).
+async fn reports_under_load(
+    cli: &Cli,
+    bin: &std::path::Path,
+    toml: &str,
+    devices: &Devices,
+    matters: &[String],
+) -> Result<Value, String> {
+    if cli.report_days == 0 {
+        return Ok(Value::Null);
+    }
+    eprintln!("phase: reports of {} days of 1,000 tickets, under load", cli.report_days);
+    let days = cli.report_days.to_string();
+    let server = start_server_after(bin, toml, LOAD_SOCKET_QUEUE, |config, data| {
+        let out = std::process::Command::new(bin)
+            .args([OsStr::new("rehearse"), OsStr::new("--config"), config.as_os_str(), OsStr::new("--data")])
+            .arg(data)
+            .args(["--from", "2025-01-01", "--days", &days, "--per-day", "1000"])
+            .output()
+            .map_err(|e| e.to_string())?;
+        eprintln!("  {}", String::from_utf8_lossy(&out.stdout).trim());
+        out.status.success().then_some(()).ok_or_else(|| String::from_utf8_lossy(&out.stderr).into_owned())
+    })?;
+    let last = onewindow::core::Date::from_days(
+        "2025-01-01".parse::<onewindow::core::Date>().map_err(|_| "date")?.to_days() + i64::from(cli.report_days) - 1,
+    );
+    let path = format!("/api/report?from=2025-01-01&to={last}&by=matter");
+    let (addr, token) = (server.addr.clone(), devices.supervisor.clone());
+    // One report first: the server folds the ledger once (cold), then keeps each closed day's facts.
+    let cold = std::time::Instant::now();
+    let first = http_get(&addr, &path, Some(&token)).unwrap_or_default();
+    if !first.starts_with("HTTP/1.1 200") {
+        return Err(format!("the report failed: {}", first.lines().next().unwrap_or("no answer")));
+    }
+    let cold_s = cold.elapsed().as_secs_f64();
+    let target = Target {
+        url: format!("ws://{addr}/ws"),
+        kiosks: devices.kiosks.clone(),
+        clerks: devices.clerks.clone(),
+        displays: devices.displays.iter().take(100).cloned().collect(),
+        matters: matters.to_vec(),
+    };
+    let plan = Plan {
+        kiosks: cli.kiosks,
+        rate: cli.latency_rate,
+        clerks: cli.clerks.min(13),
+        clerk_rate: cli.clerk_rate,
+        displays: 100.min(devices.displays.len()),
+        seconds: cli.seconds,
+    };
+    let quiet = load::run(&plan, &target, |_| {}).await?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let asking = {
+        let (stop, addr, path, token) = (stop.clone(), addr.clone(), path.clone(), token.clone());
+        std::thread::spawn(move || {
+            let mut times = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let started = std::time::Instant::now();
+                let ok = http_get(&addr, &path, Some(&token)).is_some_and(|r| r.starts_with("HTTP/1.1 200"));
+                times.push((ok, started.elapsed().as_secs_f64()));
+            }
+            times
+        })
+    };
+    let busy = load::run(&plan, &target, |_| {}).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let times = asking.join().map_err(|_| "the report thread failed")?;
+    let busy = busy?;
+    let mut seconds: Vec<f64> = times.iter().map(|(_, s)| *s).collect();
+    seconds.sort_by(f64::total_cmp);
+    let p99 = |r: &Results| r.issue.value_at_quantile(0.99) as f64 / 1000.0;
+    eprintln!(
+        "  kiosk p99 {:.2} ms without reports, {:.2} ms with {} reports (max {:.2} s each)",
+        p99(&quiet),
+        p99(&busy),
+        seconds.len(),
+        seconds.last().copied().unwrap_or(0.0)
+    );
+    Ok(json!({
+        "days": cli.report_days,
+        "events": commits(&addr).map_or(0.0, |(_, e, _)| e),
+        "cold_report_s": cold_s,
+        "reports": seconds.len(),
+        "failed": times.iter().filter(|(ok, _)| !ok).count(),
+        "report_median_s": seconds.get(seconds.len() / 2).copied().unwrap_or(0.0),
+        "report_max_s": seconds.last().copied().unwrap_or(0.0),
+        "without_reports": summary(&quiet),
+        "with_reports": summary(&busy),
+        "kiosk_p99_ratio": p99(&busy) / p99(&quiet),
     }))
 }
 
@@ -397,6 +523,22 @@ fn table(v: &Value) -> String {
             f(&history["rss_bytes"]) / 1048576.0,
             history["events"],
             (f(&history["rss_bytes"]) - f(&history["rss_early_bytes"])) / 1048576.0
+        ));
+    }
+    let reports = &v["reports"];
+    if !reports.is_null() {
+        out.push_str(&format!(
+            "\nreports of {} days of 1,000 tickets: first (cold) {:.2} s; then {} reports under load, median {:.2} s, max {:.2} s, {} failed\n\
+             kiosk issue p99 {:.3} ms without reports, {:.3} ms with them: ratio {:.2}\n",
+            reports["days"],
+            f(&reports["cold_report_s"]),
+            reports["reports"],
+            f(&reports["report_median_s"]),
+            f(&reports["report_max_s"]),
+            reports["failed"],
+            f(&reports["without_reports"]["issue_rtt"]["p99_ms"]),
+            f(&reports["with_reports"]["issue_rtt"]["p99_ms"]),
+            f(&reports["kiosk_p99_ratio"])
         ));
     }
     let idle = &v["idle"];

@@ -115,46 +115,72 @@ fn day_key(date: Date) -> String {
 /// The report of `query` at `now`.
 pub fn run(store: &dyn Store, config: &HallConfig, query: &Query, now: Timestamp) -> Result<Report, String> {
     let mut builder = Builder::new(query.from, query.to, query.by, config.utc_offset_min);
-    let folder = refresh(store, config, |day| builder.add(day), Some(query.from))?;
+    let folder = match refresh(store, config, |day| builder.add(day), Some(query.from), true) {
+        Err(e) if e == START_OVER => {
+            builder = Builder::new(query.from, query.to, query.by, config.utc_offset_min);
+            refresh(store, config, |day| builder.add(day), Some(query.from), false)?
+        }
+        other => other?,
+    };
     if let Some(today) = folder.current(now) {
         builder.add(&today);
     }
     Ok(builder.finish())
 }
 
+/// The one kept value under `key`.
+fn kept(store: &dyn Store, key: &str) -> Result<Option<Vec<u8>>, crate::store::StoreError> {
+    let mut found = None;
+    store.derived(key, key, &mut |_, bytes| found = Some(bytes.to_vec()))?;
+    Ok(found)
+}
+
+/// What [`refresh`] answers when kept facts turned out unreadable after some were visited: the caller
+/// drops what it was told and asks again without trusting them.
+const START_OVER: &str = "start over";
+
 /// One refresh at a time in this process: two folding the same new days would keep them twice.
 static REFRESHING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Brings the kept facts up to the ledger's end, and hands every closed day from `from` on to
 /// `visit` in date order (kept ones first, then those folded now; none without `from`). Returns the
-/// fold at the ledger's end (today's open day in it).
+/// fold at the ledger's end (today's open day in it). Without `trust_kept`, every day is folded again
+/// from the events and the kept facts replaced.
 pub fn refresh(
     store: &dyn Store,
     config: &HallConfig,
     mut visit: impl FnMut(&DayFacts),
     from: Option<Date>,
+    trust_kept: bool,
 ) -> Result<Folder, String> {
     let _one = REFRESHING.lock().unwrap_or_else(|p| p.into_inner());
     let last = store.last_seq().map_err(|e| e.to_string())?;
-    let kept = store.derived(STATE_KEY, STATE_KEY).map_err(|e| e.to_string())?;
-    let state = kept
-        .first()
-        .and_then(|(_, bytes)| serde_json::from_slice::<State>(bytes).ok())
-        .filter(|s| s.version == FACTS_VERSION && s.scanned <= last);
-    let (mut folder, mut scanned, mut clear) = match state {
+    let state = kept(store, STATE_KEY)
+        .map_err(|e| e.to_string())?
+        .and_then(|bytes| serde_json::from_slice::<State>(&bytes).ok())
+        .filter(|s| trust_kept && s.version == FACTS_VERSION && s.scanned <= last);
+    let (mut folder, scanned, mut clear) = match state {
         Some(s) => (s.folder, s.scanned, false),
         None => (Folder::new(config.layout(), config.utc_offset_min), 0, true),
     };
     if let (false, Some(from)) = (clear, from) {
-        let days = store.derived(&day_key(from), &format!("{DAY_PREFIX}~")).map_err(|e| e.to_string())?;
-        let days: Result<Vec<DayFacts>, _> = days.iter().map(|(_, bytes)| serde_json::from_slice(bytes)).collect();
-        match days {
-            Ok(days) => days.iter().for_each(&mut visit),
-            Err(e) => {
-                // Kept facts are never the truth: fold them all again from the events.
-                tracing::warn!(error = %e, "kept report facts are unreadable; rebuilding them from the ledger");
-                (folder, scanned, clear) = (Folder::new(config.layout(), config.utc_offset_min), 0, true);
-            }
+        // One day at a time. A day that does not read stops the visits: the caller starts over without
+        // the kept facts (they are never the truth), which folds every day again and replaces them.
+        let mut unreadable = None;
+        store
+            .derived(&day_key(from), &format!("{DAY_PREFIX}~"), &mut |key, bytes| {
+                if unreadable.is_some() {
+                    return;
+                }
+                match serde_json::from_slice::<DayFacts>(bytes) {
+                    Ok(day) => visit(&day),
+                    Err(e) => unreadable = Some(format!("{key}: {e}")),
+                }
+            })
+            .map_err(|e| e.to_string())?;
+        if let Some(why) = unreadable {
+            tracing::warn!(%why, "kept report facts are unreadable; rebuilding them from the ledger");
+            return Err(START_OVER.into());
         }
     }
     // Closed days not written yet, and the fold just after the last of them.
@@ -166,6 +192,7 @@ pub fn refresh(
         let records = store.read_after(after, CHUNK).map_err(|e| e.to_string())?;
         let Some(end) = records.last().map(|r| r.seq) else { break };
         for record in records {
+            if record.seq % 64 == 0 {}
             if let Some(day) = folder.fold(&record.event) {
                 if from.is_some_and(|from| day.date >= from) {
                     visit(&day);
@@ -199,8 +226,7 @@ fn save(store: &dyn Store, days: &mut Vec<DayFacts>, boundary: Option<(u64, Fold
             Some(earlier) => Some(earlier),
             None if !clear => {
                 let key = day_key(day.date);
-                let kept = store.derived(&key, &key).ok().and_then(|kept| kept.into_iter().next());
-                kept.and_then(|(_, bytes)| serde_json::from_slice::<DayFacts>(&bytes).ok())
+                kept(store, &key).ok().flatten().and_then(|bytes| serde_json::from_slice::<DayFacts>(&bytes).ok())
             }
             None => None,
         };
@@ -443,6 +469,18 @@ mod tests {
 
     const NOW: Timestamp = Timestamp(1_775_000_000_000);
 
+    fn all_kept(store: &MemoryStore) -> Vec<(String, Vec<u8>)> {
+        let mut all = Vec::new();
+        store
+            .derived(DAY_PREFIX, &format!("{DAY_PREFIX}~"), &mut |k, v| all.push((k.to_owned(), v.to_vec())))
+            .expect("read");
+        all
+    }
+
+    fn kept_state(store: &MemoryStore) -> Vec<u8> {
+        kept(store, STATE_KEY).expect("read").expect("a state")
+    }
+
     #[test]
     fn periods_are_named_as_people_name_them() {
         let d = |s: &str| s.parse::<Date>().expect("a date");
@@ -463,7 +501,7 @@ mod tests {
         let (store, config) = rehearsed(4);
         let first = run(&store, &config, &month(Some(By::Matter)), NOW).expect("a report");
         assert_eq!(first.days, 4);
-        let kept = store.derived(DAY_PREFIX, &format!("{DAY_PREFIX}~")).expect("kept");
+        let kept = all_kept(&store);
         assert_eq!(kept.len(), 4, "every closed day is kept");
         // From the kept facts: the same report, whatever the grouping asked for.
         assert_eq!(run(&store, &config, &month(Some(By::Matter)), NOW), Ok(first.clone()));
@@ -473,8 +511,7 @@ mod tests {
         store.put_derived(&[(kept[1].0.clone(), b"{not json".to_vec())], false).expect("written");
         assert_eq!(run(&store, &config, &month(Some(By::Matter)), NOW), Ok(first.clone()));
         // Facts of another version are not trusted either.
-        let mut state: serde_json::Value =
-            serde_json::from_slice(&store.derived(STATE_KEY, STATE_KEY).expect("kept")[0].1).expect("json");
+        let mut state: serde_json::Value = serde_json::from_slice(&kept_state(&store)).expect("json");
         state["version"] = serde_json::json!(FACTS_VERSION + 1);
         store
             .put_derived(
@@ -491,7 +528,7 @@ mod tests {
         store.set_failing(true);
         let refused = run(&store, &config, &month(None), NOW).expect("a report all the same");
         store.set_failing(false);
-        assert_eq!(store.derived(DAY_PREFIX, &format!("{DAY_PREFIX}~")).expect("kept"), Vec::new());
+        assert_eq!(all_kept(&store), Vec::new());
         assert_eq!(run(&store, &config, &month(None), NOW), Ok(refused));
     }
 

@@ -65,6 +65,7 @@ fn a_minimal_hall_takes_defaults() {
     assert_eq!(hall.utc_offset_min, 480);
     assert_eq!(hall.hours, None);
     assert_eq!(hall.rules, onewindow::core::Rules::default());
+    assert_eq!(hall.rules.cases.resolve_ms, 5 * 24 * 3_600_000, "a 差评 is resolved within 5 days unless configured");
     assert_eq!(hall.matters[0].target_wait_ms, 20 * 60_000);
 }
 
@@ -96,6 +97,9 @@ fn bad_references_and_values_name_their_key() {
         (MINIMAL.replace("number = 1", "number = 0"), "window[0].number", "positive"),
         (format!("{MINIMAL}\n[rules]\npolicy = \"fastest\"\n"), "rules.policy", "fastest"),
         (format!("{MINIMAL}\n[rules]\naht_alpha = 0\n"), "rules.aht_alpha", "(0, 1]"),
+        (format!("{MINIMAL}\n[cases]\nassign_hours = 0\n"), "cases.assign_hours", "more than 0"),
+        (format!("{MINIMAL}\n[cases]\nresolve_hours = 9000\n"), "cases.resolve_hours", "8784"),
+        (format!("{MINIMAL}\n[cases]\ncontact_hours = 200\n"), "cases", "must not shrink"),
         (format!("{MINIMAL}\n[hours]\nopen = \"17:30\"\nclose = \"08:30\"\n"), "hours.close", "after"),
         (format!("{MINIMAL}\n[hours]\nopen = \"8:30\"\nclose = \"17:30\"\n"), "hours.open", "HH:MM"),
         (MINIMAL.replace("name = \"小厅\"", "name = \"小厅\"\nutc_offset = \"8\""), "hall.utc_offset", "+08:00"),

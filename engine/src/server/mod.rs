@@ -15,6 +15,7 @@ pub mod listen;
 pub mod metrics;
 mod pages;
 mod pins;
+mod reports;
 mod session;
 pub mod writer;
 
@@ -65,8 +66,8 @@ pub struct App {
     pins: Arc<pins::Pins>,
     /// The hall's time zone, minutes east of UTC (for the audit's times).
     utc_offset_min: i32,
-    /// The configuration at start: the layout reports fold a ledger from when it recorded none.
-    config: Arc<HallConfig>,
+    /// Reports, on their own thread at idle priority.
+    reporter: Arc<reports::Reporter>,
     /// The server's clock, for reports of today.
     clock: Clock,
 }
@@ -80,12 +81,9 @@ impl App {
         answer.await.unwrap_or_else(|_| Err(stopping()))
     }
 
-    /// A report, folded on a blocking thread from read transactions (never on the writer's task).
+    /// A report, from read transactions on the report thread (never on the writer's task).
     pub(crate) async fn report(&self, query: crate::report::Query) -> Result<crate::core::report::Report, String> {
-        let (store, config, now) = (self.store.clone(), self.config.clone(), (self.clock)());
-        tokio::task::spawn_blocking(move || crate::report::run(store.as_ref(), &config, &query, now))
-            .await
-            .map_err(|e| e.to_string())?
+        self.reporter.report(query, (self.clock)()).await
     }
 
     /// The hall as it stands, from the writer (which builds the message at most once per change);
@@ -271,6 +269,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     let (stop, shutdown) = watch::channel(false);
     let health = Arc::new(Health::default());
     let app_clock = clock.clone();
+    let store_for_reports = store.clone();
     let writer = Writer {
         hall,
         seq,
@@ -309,7 +308,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         terminals: Arc::new(terminals),
         pins: Arc::new(pins),
         utc_offset_min: config.utc_offset_min,
-        config: Arc::new(config.clone()),
+        reporter: Arc::new(reports::Reporter::start(store_for_reports, Arc::new(config.clone()))),
         clock: app_clock,
     };
     keep_reports(&app);
@@ -375,28 +374,18 @@ async fn ws(
         .on_upgrade(move |socket| session::run(socket, app, admitted.0))
 }
 
-/// Keeps the reports' facts of closed days current: once at start, then as each day closes, on a
-/// blocking thread (a report then folds at most today's events).
+/// Keeps the reports' facts of closed days current: once at start, then as each day closes.
 fn keep_reports(app: &App) {
-    let (store, config) = (app.store.clone(), app.config.clone());
+    let reporter = app.reporter.clone();
     let mut events = app.events.subscribe();
     let mut stop = app.shutdown.clone();
+    reporter.refresh();
     tokio::spawn(async move {
-        let mut due = true;
         loop {
-            if due {
-                let (store, config) = (store.clone(), config.clone());
-                let refreshed =
-                    tokio::task::spawn_blocking(move || crate::report::refresh(store.as_ref(), &config, |_| {}, None))
-                        .await;
-                if let Ok(Err(e)) = refreshed {
-                    tracing::warn!(error = %e, "report facts not brought up to date");
-                }
-            }
             tokio::select! {
                 published = events.recv() => match published {
-                    Ok(p) => due = p.is_event && p.text.contains("\"kind\":\"day_closed\""),
-                    Err(broadcast::error::RecvError::Lagged(_)) => due = false,
+                    Ok(p) if p.is_event && p.text.contains("\"kind\":\"day_closed\"") => reporter.refresh(),
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
                     Err(broadcast::error::RecvError::Closed) => break,
                 },
                 _ = stop.changed() => break,

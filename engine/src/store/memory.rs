@@ -52,9 +52,13 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    fn derived(&self, from: &str, to: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        let inner = self.lock();
-        Ok(inner.derived.range(from.to_owned()..=to.to_owned()).map(|(k, v)| (k.clone(), v.clone())).collect())
+    fn derived(&self, from: &str, to: &str, visit: &mut dyn FnMut(&str, &[u8])) -> Result<(), StoreError> {
+        let entries: Vec<(String, Vec<u8>)> = {
+            let inner = self.lock();
+            inner.derived.range(from.to_owned()..=to.to_owned()).map(|(k, v)| (k.clone(), v.clone())).collect()
+        };
+        entries.iter().for_each(|(k, v)| visit(k, v));
+        Ok(())
     }
 
     fn put_derived(&self, entries: &[(String, Vec<u8>)], clear: bool) -> Result<(), StoreError> {

@@ -115,11 +115,12 @@ pub trait Store: Send + Sync + 'static {
         }
         out
     }
-    /// Derived data kept beside the ledger (reports' facts of closed days), keys in `from..=to`, in
-    /// key order. Never the truth: it can be dropped and rebuilt from the events at any time.
-    fn derived(&self, from: &str, to: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        let _ = (from, to);
-        Ok(Vec::new())
+    /// Derived data kept beside the ledger (reports' facts of closed days): `visit` sees each entry
+    /// with a key in `from..=to`, in key order, one at a time (a year of them is too large to hold at
+    /// once). Never the truth: it can be dropped and rebuilt from the events at any time.
+    fn derived(&self, from: &str, to: &str, visit: &mut dyn FnMut(&str, &[u8])) -> Result<(), StoreError> {
+        let _ = (from, to, visit);
+        Ok(())
     }
     /// Stores derived data (after dropping all of it, with `clear`), in one transaction.
     fn put_derived(&self, entries: &[(String, Vec<u8>)], clear: bool) -> Result<(), StoreError> {

@@ -663,21 +663,20 @@ impl Store for RedbStore {
         })
     }
 
-    fn derived(&self, from: &str, to: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+    fn derived(&self, from: &str, to: &str, visit: &mut dyn FnMut(&str, &[u8])) -> Result<(), StoreError> {
         let db = self.db()?;
         guarded(&self.path, || {
             let txn = db.begin_read().map_err(io)?;
             let table = match txn.open_table(DERIVED) {
                 Ok(table) => table,
-                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+                Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
                 Err(e) => return Err(io(e)),
             };
-            let mut out = Vec::new();
             for entry in table.range(from..=to).map_err(io)? {
                 let (k, v) = entry.map_err(io)?;
-                out.push((k.value().to_owned(), v.value().to_vec()));
+                visit(k.value(), v.value());
             }
-            Ok(out)
+            Ok(())
         })
     }
 

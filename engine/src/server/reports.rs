@@ -1,0 +1,107 @@
+//! Reports on the server: one thread, at the lowest scheduling priority (SCHED_IDLE on Linux), reads
+//! the ledger for every report and keeps the closed days' facts (`crate::report`), so a supervisor
+//! reading a year takes only the CPU the hall's terminals leave idle (docs/performance.md). Reports
+//! queue for it (at most [`WAITING`]; beyond that a request is told to try again). The facts are
+//! brought up to date at start and as each day closes, so a report folds at most today's events.
+//!
+//! ```text
+//! /api/report, control socket ──job──> [onewindow-reports thread, SCHED_IDLE] ──read txn──> ledger
+//! day_closed ──refresh──────────────────────┘                     └──kept facts──> derived table
+//! ```
+
+use crate::core::report::Report;
+use crate::core::{HallConfig, Timestamp};
+use crate::store::Store;
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::Arc;
+
+/// Reports waiting for the thread, at most.
+pub const WAITING: usize = 8;
+
+type Job = Box<dyn FnOnce(&dyn Store, &HallConfig) + Send>;
+
+/// The report thread.
+pub struct Reporter {
+    jobs: SyncSender<Job>,
+}
+
+impl Reporter {
+    /// Starts the thread on `store`, folding under `config`'s layout where the ledger recorded none.
+    pub fn start(store: Arc<dyn Store>, config: Arc<HallConfig>) -> Reporter {
+        let (jobs, queue) = sync_channel::<Job>(WAITING);
+        let spawned = std::thread::Builder::new().name("onewindow-reports".into()).spawn(move || {
+            let idle = thread_priority::ThreadSchedulePolicy::Normal(thread_priority::NormalThreadSchedulePolicy::Idle);
+            let lowered = thread_priority::set_thread_priority_and_policy(
+                thread_priority::thread_native_id(),
+                thread_priority::ThreadPriority::Min,
+                idle,
+            );
+            if let Err(error) = lowered {
+                tracing::warn!(?error, "reports run at normal priority: they may slow terminals while they run");
+            }
+            while let Ok(job) = queue.recv() {
+                job(store.as_ref(), &config);
+            }
+        });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "the report thread could not start: reports are refused");
+        }
+        Reporter { jobs }
+    }
+
+    /// Runs `job` on the report thread and returns what it returns.
+    async fn ask<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&dyn Store, &HallConfig) -> T + Send + 'static,
+    ) -> Result<T, String> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |store, config| {
+            let _ = answer.send(job(store, config));
+        });
+        match self.jobs.try_send(job) {
+            Ok(()) => answered.await.map_err(|_| "the report thread stopped".to_owned()),
+            Err(TrySendError::Full(_)) => Err(format!("{WAITING} reports are waiting already; try again in a moment")),
+            Err(TrySendError::Disconnected(_)) => Err("the report thread is not running".into()),
+        }
+    }
+
+    /// The report of `query` at `now`.
+    pub async fn report(&self, query: crate::report::Query, now: Timestamp) -> Result<Report, String> {
+        self.ask(move |store, config| crate::report::run(store, config, &query, now)).await?
+    }
+
+    /// Brings the kept facts up to the ledger's end (no report waits for it).
+    pub fn refresh(&self) {
+        let job: Job = Box::new(|store, config| {
+            if let Err(e) = crate::report::refresh(store, config, |_| {}, None, true) {
+                tracing::warn!(error = %e, "report facts not brought up to date");
+            }
+        });
+        // Full: reports are queued, and each of them brings the facts up to date anyway.
+        let _ = self.jobs.try_send(job);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    #[tokio::test]
+    async fn reports_run_on_one_thread_at_idle_priority() {
+        let config = Arc::new(crate::config::demo().expect("the demo hall"));
+        let reporter = Reporter::start(Arc::new(MemoryStore::new()), config);
+        let (policy, name) = reporter
+            .ask(|_, _| (thread_priority::thread_schedule_policy(), std::thread::current().name().map(str::to_owned)))
+            .await
+            .expect("answered");
+        assert_eq!(name.as_deref(), Some("onewindow-reports"));
+        assert_eq!(
+            policy.expect("a policy"),
+            thread_priority::ThreadSchedulePolicy::Normal(thread_priority::NormalThreadSchedulePolicy::Idle)
+        );
+        let query = crate::report::query(Some("2026-03"), None, None, None).expect("a query");
+        let report = reporter.report(query, Timestamp(0)).await.expect("a report of an empty ledger");
+        assert_eq!(report.total.issued, 0);
+    }
+}
