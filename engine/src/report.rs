@@ -192,7 +192,6 @@ pub fn refresh(
         let records = store.read_after(after, CHUNK).map_err(|e| e.to_string())?;
         let Some(end) = records.last().map(|r| r.seq) else { break };
         for record in records {
-            if record.seq % 64 == 0 {}
             if let Some(day) = folder.fold(&record.event) {
                 if from.is_some_and(|from| day.date >= from) {
                     visit(&day);
