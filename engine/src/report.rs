@@ -15,6 +15,7 @@ use crate::core::report::{Builder, By, DayFacts, Folder, Kpis, Report};
 use crate::core::{Date, HallConfig, Timestamp};
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Bumped whenever the facts change shape or meaning: kept facts of another version are rebuilt.
 const FACTS_VERSION: u32 = 1;
@@ -114,11 +115,22 @@ fn day_key(date: Date) -> String {
 
 /// The report of `query` at `now`.
 pub fn run(store: &dyn Store, config: &HallConfig, query: &Query, now: Timestamp) -> Result<Report, String> {
+    run_until(store, config, query, now, &AtomicBool::new(false))
+}
+
+/// [`run`], given up (with an error) once `stop` is set.
+pub fn run_until(
+    store: &dyn Store,
+    config: &HallConfig,
+    query: &Query,
+    now: Timestamp,
+    stop: &AtomicBool,
+) -> Result<Report, String> {
     let mut builder = Builder::new(query.from, query.to, query.by, config.utc_offset_min);
-    let folder = match refresh(store, config, |day| builder.add(day), Some(query.from), true) {
+    let folder = match refresh(store, config, |day| builder.add(day), Some(query.from), true, stop) {
         Err(e) if e == START_OVER => {
             builder = Builder::new(query.from, query.to, query.by, config.utc_offset_min);
-            refresh(store, config, |day| builder.add(day), Some(query.from), false)?
+            refresh(store, config, |day| builder.add(day), Some(query.from), false, stop)?
         }
         other => other?,
     };
@@ -139,20 +151,26 @@ fn kept(store: &dyn Store, key: &str) -> Result<Option<Vec<u8>>, crate::store::S
 /// drops what it was told and asks again without trusting them.
 const START_OVER: &str = "start over";
 
+/// What [`refresh`] answers once told to stop.
+const STOPPED: &str = "the server is stopping";
+
 /// One refresh at a time in this process: two folding the same new days would keep them twice.
 static REFRESHING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Brings the kept facts up to the ledger's end, and hands every closed day from `from` on to
 /// `visit` in date order (kept ones first, then those folded now; none without `from`). Returns the
 /// fold at the ledger's end (today's open day in it). Without `trust_kept`, every day is folded again
-/// from the events and the kept facts replaced.
+/// from the events and the kept facts replaced. Once `stop` is set it gives up (what it kept stays
+/// kept).
 pub fn refresh(
     store: &dyn Store,
     config: &HallConfig,
     mut visit: impl FnMut(&DayFacts),
     from: Option<Date>,
     trust_kept: bool,
+    stop: &AtomicBool,
 ) -> Result<Folder, String> {
+    let stopping = || stop.load(Ordering::Relaxed);
     let _one = REFRESHING.lock().unwrap_or_else(|p| p.into_inner());
     let last = store.last_seq().map_err(|e| e.to_string())?;
     let state = kept(store, STATE_KEY)
@@ -169,7 +187,7 @@ pub fn refresh(
         let mut unreadable = None;
         store
             .derived(&day_key(from), &format!("{DAY_PREFIX}~"), &mut |key, bytes| {
-                if unreadable.is_some() {
+                if unreadable.is_some() || stopping() {
                     return;
                 }
                 match serde_json::from_slice::<DayFacts>(bytes) {
@@ -189,6 +207,9 @@ pub fn refresh(
     let mut saving = true;
     let mut after = scanned;
     loop {
+        if stopping() {
+            return Err(STOPPED.into());
+        }
         let records = store.read_after(after, CHUNK).map_err(|e| e.to_string())?;
         let Some(end) = records.last().map(|r| r.seq) else { break };
         for record in records {
@@ -400,14 +421,15 @@ fn table(report: &Report) -> String {
         out += &format!("差评 reasons: {}\n", reasons.join(", "));
     }
     if !report.rows.is_empty() {
+        let w = report.rows.iter().map(|r| r.key.chars().count()).max().unwrap_or(0).max(8);
         out += &format!(
-            "\n{:<12} {:>7} {:>7} {:>6} {:>8} {:>8} {:>7} {:>8} {:>7} {:>6} {:>5} {:>9}\n",
-            "", "issued", "served", "no-sh", "wait", "p90", "in tgt", "handling", "util", "rated", "差评", "in P80"
+            "\n{:<w$} {:>7} {:>7} {:>6} {:>8} {:>8} {:>7} {:>8} {:>7} {:>6} {:>5} {:>9}\n",
+            "", "issued", "served", "no-sh", "wait", "p90", "in tgt", "handling", "util", "rated", "bad", "in P80"
         );
         for row in &report.rows {
             let k = &row.kpis;
             out += &format!(
-                "{:<12} {:>7} {:>7} {:>6} {:>8} {:>8} {:>7} {:>8} {:>7} {:>6} {:>5} {:>9}\n",
+                "{:<w$} {:>7} {:>7} {:>6} {:>8} {:>8} {:>7} {:>8} {:>7} {:>6} {:>5} {:>9}\n",
                 row.key,
                 k.issued,
                 k.served,
@@ -431,13 +453,14 @@ fn table(report: &Report) -> String {
                 (Some(_), false) => "resolved late",
                 (None, _) => "open",
             };
+            let rating = serde_json::to_value(c.case.rating).ok();
             out += &format!(
-                "  #{} {} {} window {} {:?} {}: {}{}\n",
+                "  #{} {} {} window {} {} {}: {}{}\n",
                 c.case.id,
                 c.case.ticket,
                 c.case.matter,
                 c.case.window,
-                c.case.rating,
+                rating.as_ref().and_then(|r| r.as_str()).unwrap_or("?"),
                 c.case.reason.as_deref().unwrap_or("-"),
                 status,
                 c.resolution.as_deref().map(|r| format!(" — {r}")).unwrap_or_default()

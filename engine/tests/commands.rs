@@ -138,6 +138,34 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
                 "08:42 rate 1 B001 dissatisfied",
             ),
         ),
+        (ErrorCode::UnknownCase, refusal(&[], "09:00 case 1 contacted")),
+        (
+            ErrorCode::CaseStepDone,
+            refusal(
+                &[
+                    SIGNED_IN,
+                    "08:31 issue tax",
+                    "08:32 call-next 1",
+                    "08:40 finish 1",
+                    "08:41 rate 1 B001 dissatisfied",
+                    "09:00 case 1 contacted",
+                ],
+                "09:30 case 1 contacted",
+            ),
+        ),
+        (
+            ErrorCode::NoteRequired,
+            refusal(
+                &[
+                    SIGNED_IN,
+                    "08:31 issue tax",
+                    "08:32 call-next 1",
+                    "08:40 finish 1",
+                    "08:41 rate 1 B001 very_dissatisfied",
+                ],
+                "09:00 case 1 resolved",
+            ),
+        ),
         (
             ErrorCode::TransferUnchanged,
             refusal(&[SIGNED_IN, "08:31 issue tax", "08:32 call-next 1"], "08:33 transfer 1 matter=tax window=1"),

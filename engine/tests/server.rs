@@ -80,6 +80,7 @@ const SAMPLES: &[&str] = &[
     r#"{"type":"set_skills","window":16,"matters":["tax"]}"#,
     r#"{"type":"post_notice","text":"测试"}"#,
     r#"{"type":"answer_help","kiosk":"kiosk-1"}"#,
+    r#"{"type":"progress_case","case":999,"step":"contacted"}"#,
     r#"{"type":"close_day"}"#,
     r#"{"type":"set_hall_date","date":"2026-03-02"}"#,
 ];

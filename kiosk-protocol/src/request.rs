@@ -190,7 +190,7 @@ pub enum RequestBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<String>,
         /// What was done (required for `resolved`; at most 500 characters).
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         note: String,
     },
     /// Supervisor: open a window.

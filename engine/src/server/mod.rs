@@ -187,6 +187,7 @@ pub struct Running {
     stop: watch::Sender<bool>,
     served: tokio::task::JoinHandle<()>,
     written: tokio::task::JoinHandle<()>,
+    reporter: Arc<reports::Reporter>,
 }
 
 /// Why a server could not start.
@@ -225,6 +226,8 @@ impl Running {
         let _ = self.stop.send(true);
         let _ = self.served.await;
         let _ = self.written.await;
+        let reporter = self.reporter;
+        let _ = tokio::task::spawn_blocking(move || reporter.stop()).await;
     }
 }
 
@@ -269,7 +272,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     let (stop, shutdown) = watch::channel(false);
     let health = Arc::new(Health::default());
     let app_clock = clock.clone();
-    let store_for_reports = store.clone();
+    let reporter = Arc::new(reports::Reporter::start(store.clone(), Arc::new(config.clone())));
     let writer = Writer {
         hall,
         seq,
@@ -308,7 +311,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         terminals: Arc::new(terminals),
         pins: Arc::new(pins),
         utc_offset_min: config.utc_offset_min,
-        reporter: Arc::new(reports::Reporter::start(store_for_reports, Arc::new(config.clone()))),
+        reporter: reporter.clone(),
         clock: app_clock,
     };
     keep_reports(&app);
@@ -347,7 +350,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     }
     // When it returns every connection has ended, so no command sender is left: the writer drains and stops.
     let served = tokio::spawn(listen::serve(listener, router, admission, shutdown));
-    Ok(Running { addr, stop, served, written })
+    Ok(Running { addr, stop, served, written, reporter })
 }
 
 /// Notes in the ledger that its layout is recorded as events (once; idempotent).

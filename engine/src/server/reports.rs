@@ -12,23 +12,31 @@
 use crate::core::report::Report;
 use crate::core::{HallConfig, Timestamp};
 use crate::store::Store;
-use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Reports waiting for the thread, at most.
 pub const WAITING: usize = 8;
 
-type Job = Box<dyn FnOnce(&dyn Store, &HallConfig) + Send>;
+type Job = Box<dyn FnOnce(&dyn Store, &HallConfig, &AtomicBool) + Send>;
 
 /// The report thread.
 pub struct Reporter {
     jobs: SyncSender<Job>,
+    /// Set when the server stops: the job at hand gives up, and the thread ends (closing its hold on
+    /// the ledger, which a restart in the same process opens again).
+    stopping: Arc<AtomicBool>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl Reporter {
     /// Starts the thread on `store`, folding under `config`'s layout where the ledger recorded none.
     pub fn start(store: Arc<dyn Store>, config: Arc<HallConfig>) -> Reporter {
         let (jobs, queue) = sync_channel::<Job>(WAITING);
+        let stopping = Arc::new(AtomicBool::new(false));
+        let stop = stopping.clone();
         let spawned = std::thread::Builder::new().name("onewindow-reports".into()).spawn(move || {
             let idle = thread_priority::ThreadSchedulePolicy::Normal(thread_priority::NormalThreadSchedulePolicy::Idle);
             let lowered = thread_priority::set_thread_priority_and_policy(
@@ -39,24 +47,41 @@ impl Reporter {
             if let Err(error) = lowered {
                 tracing::warn!(?error, "reports run at normal priority: they may slow terminals while they run");
             }
-            while let Ok(job) = queue.recv() {
-                job(store.as_ref(), &config);
+            while !stop.load(Ordering::Relaxed) {
+                match queue.recv_timeout(Duration::from_millis(200)) {
+                    Ok(job) => job(store.as_ref(), &config, &stop),
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
             }
         });
-        if let Err(error) = spawned {
-            tracing::error!(%error, "the report thread could not start: reports are refused");
+        let thread = match spawned {
+            Ok(thread) => Some(thread),
+            Err(error) => {
+                tracing::error!(%error, "the report thread could not start: reports are refused");
+                None
+            }
+        };
+        Reporter { jobs, stopping, thread: Mutex::new(thread) }
+    }
+
+    /// Stops the thread (the report at hand gives up) and waits for it.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
+        let thread = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(thread) = thread {
+            let _ = thread.join();
         }
-        Reporter { jobs }
     }
 
     /// Runs `job` on the report thread and returns what it returns.
     async fn ask<T: Send + 'static>(
         &self,
-        job: impl FnOnce(&dyn Store, &HallConfig) -> T + Send + 'static,
+        job: impl FnOnce(&dyn Store, &HallConfig, &AtomicBool) -> T + Send + 'static,
     ) -> Result<T, String> {
         let (answer, answered) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move |store, config| {
-            let _ = answer.send(job(store, config));
+        let job: Job = Box::new(move |store, config, stop| {
+            let _ = answer.send(job(store, config, stop));
         });
         match self.jobs.try_send(job) {
             Ok(()) => answered.await.map_err(|_| "the report thread stopped".to_owned()),
@@ -67,13 +92,13 @@ impl Reporter {
 
     /// The report of `query` at `now`.
     pub async fn report(&self, query: crate::report::Query, now: Timestamp) -> Result<Report, String> {
-        self.ask(move |store, config| crate::report::run(store, config, &query, now)).await?
+        self.ask(move |store, config, stop| crate::report::run_until(store, config, &query, now, stop)).await?
     }
 
     /// Brings the kept facts up to the ledger's end (no report waits for it).
     pub fn refresh(&self) {
-        let job: Job = Box::new(|store, config| {
-            if let Err(e) = crate::report::refresh(store, config, |_| {}, None, true) {
+        let job: Job = Box::new(|store, config, stop| {
+            if let Err(e) = crate::report::refresh(store, config, |_| {}, None, true, stop) {
                 tracing::warn!(error = %e, "report facts not brought up to date");
             }
         });
@@ -92,7 +117,9 @@ mod tests {
         let config = Arc::new(crate::config::demo().expect("the demo hall"));
         let reporter = Reporter::start(Arc::new(MemoryStore::new()), config);
         let (policy, name) = reporter
-            .ask(|_, _| (thread_priority::thread_schedule_policy(), std::thread::current().name().map(str::to_owned)))
+            .ask(|_, _, _| {
+                (thread_priority::thread_schedule_policy(), std::thread::current().name().map(str::to_owned))
+            })
             .await
             .expect("answered");
         assert_eq!(name.as_deref(), Some("onewindow-reports"));
@@ -103,5 +130,11 @@ mod tests {
         let query = crate::report::query(Some("2026-03"), None, None, None).expect("a query");
         let report = reporter.report(query, Timestamp(0)).await.expect("a report of an empty ledger");
         assert_eq!(report.total.issued, 0);
+        reporter.stop();
+        assert!(reporter.report(query_again(), Timestamp(0)).await.is_err(), "stopped: refused, never hangs");
+    }
+
+    fn query_again() -> crate::report::Query {
+        crate::report::query(Some("2026"), None, None, None).expect("a query")
     }
 }
