@@ -180,6 +180,7 @@ function comparable(hall) {
   for (const m of h.matters) m.oldest_issued_at ??= null;
   h.cut_off ??= [];
   h.locked ??= [];
+  h.cases ??= [];
   return h;
 }
 
