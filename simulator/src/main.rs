@@ -161,10 +161,13 @@ fn table(reports: &[&Report]) -> String {
             format!("{m} {:.2} / {target:.0}", s.wait_mean_min)
         })
     });
-    if reports[0].staffing_review.is_some() {
+    if reports[0].standby_openings_per_day.is_some_and(|n| n > 0.0) {
         row(&mut out, "standby openings per day", &|r| {
-            r.staffing_review.as_ref().map_or(String::new(), |s| format!("{:.1}", s.openings_per_day))
+            r.standby_openings_per_day.map_or(String::new(), |n| format!("{n:.1}"))
         });
+    }
+    if reports[0].no_shows > 0 {
+        row(&mut out, "no-shows (过号, not in the waits)", &|r| r.no_shows.to_string());
     }
     for m in reports[0].matters.keys() {
         row(&mut out, &format!("matter {m}: mean wait"), &|r| {

@@ -54,8 +54,15 @@ pub struct Report {
     pub tickets: u64,
     /// Simulated tickets per wall-clock second.
     pub tickets_per_second: f64,
-    /// Every window's open time per day, hours (day mode; standby windows only while open).
+    /// Every window's open time per day, hours (day mode; standby windows only while open, from their
+    /// opening, the clerk's walk to the window included).
     pub window_hours: f64,
+    /// Day mode: standby windows opened per day (by the staffing review or the schedule), each a clerk
+    /// called forward from the back office.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standby_openings_per_day: Option<f64>,
+    /// Counted tickets whose holder had left when called (过号); their waits are not in the statistics.
+    pub no_shows: u64,
     /// All counted tickets.
     pub overall: Stats,
     /// By matter id.
@@ -221,6 +228,8 @@ fn steady(scenario: &Scenario, config: onewindow_core::HallConfig, estimates: bo
         tickets: run.issued,
         tickets_per_second: 0.0,
         window_hours: 0.0,
+        standby_openings_per_day: None,
+        no_shows: rec.no_shows,
         overall,
         matters: matter_stats(scenario, &rec.waits, &batch_ci),
         windows: window_reports(scenario, run.busy_minutes(), run.last_event),
@@ -245,6 +254,7 @@ fn day(scenario: &Scenario, config: onewindow_core::HallConfig, options: &Option
     let mut window_hours = 0.0;
     let mut slot_open = vec![0.0; slots];
     let (mut openings, mut closings, mut shortest) = (0u64, 0u64, f64::INFINITY);
+    let (mut standby_openings, mut no_shows) = (0u64, 0u64);
     for d in 0..scenario.days {
         let mut run = Run::new(scenario, config.clone(), d + 1);
         run.open_regular_from(open);
@@ -259,6 +269,8 @@ fn day(scenario: &Scenario, config: onewindow_core::HallConfig, options: &Option
         run.run(close, &mut rec, &|_| true, &|_| false);
         tickets += run.issued;
         openings += u64::from(run.review_openings);
+        standby_openings += u64::from(run.standby_openings);
+        no_shows += rec.no_shows;
         closings += run.review_closed.len() as u64;
         shortest = run.review_closed.iter().map(|(a, b)| b - a).fold(shortest, f64::min);
         for (at, _) in &rec.arrivals {
@@ -326,6 +338,8 @@ fn day(scenario: &Scenario, config: onewindow_core::HallConfig, options: &Option
         tickets,
         tickets_per_second: 0.0,
         window_hours: window_hours / days,
+        standby_openings_per_day: Some(standby_openings as f64 / days),
+        no_shows,
         overall: summarise(&waits, &scenario.thresholds, per_day_ci),
         matters: matter_stats(scenario, &all, &batch_ci),
         windows: window_reports(scenario, &busy, elapsed),

@@ -47,6 +47,8 @@ struct RawRun {
     wait_thresholds_min: Vec<f64>,
     #[serde(default = "default_policy")]
     policy: String,
+    /// (realism) How long a window waits for an absent holder before marking 过号.
+    no_show_wait_min: Option<f64>,
 }
 
 fn default_policy() -> String {
@@ -106,6 +108,9 @@ struct RawMatter {
     #[serde(default)]
     green_share: f64,
     target_wait_min: f64,
+    /// (realism) Share of tickets whose holder has left when called.
+    #[serde(default)]
+    no_show_share: f64,
 }
 
 #[derive(Deserialize)]
@@ -132,6 +137,8 @@ struct RawProfile {
 #[serde(deny_unknown_fields)]
 struct RawStaffing {
     min_open_min: Option<f64>,
+    /// (realism) A standby clerk reaches the window this long after it is opened.
+    arrival_delay_min: Option<f64>,
     schedule: Option<Vec<(String, u32)>>,
 }
 
@@ -166,6 +173,8 @@ pub struct Matter {
     pub green_share: f64,
     /// Target wait, minutes.
     pub target_wait_min: f64,
+    /// Share of tickets whose holder has left when called (realism).
+    pub no_show_share: f64,
 }
 
 /// Arrivals of one matter.
@@ -216,6 +225,12 @@ pub struct Scenario {
     pub schedule: Option<Vec<(f64, u32)>>,
     /// A standby window, once opened, stays open at least this long (the staffing policy; parsed for it).
     pub min_open_min: Option<f64>,
+    /// A standby clerk reaches an opened window this long after the opening, minutes (realism; 0 by
+    /// default). The window counts as open (window-hours) from the opening.
+    pub arrival_delay_min: f64,
+    /// How long a window waits for an absent holder before marking the ticket 过号, minutes (realism;
+    /// default 1).
+    pub no_show_wait_min: f64,
 }
 
 fn minute(key: &str, s: &str) -> Result<f64, ScenarioError> {
@@ -270,6 +285,9 @@ impl Scenario {
             if !(0.0..=1.0).contains(&m.green_share) {
                 return Err(invalid(at("green_share"), "must be between 0 and 1"));
             }
+            if !(0.0..1.0).contains(&m.no_show_share) {
+                return Err(invalid(at("no_show_share"), "must be at least 0 and below 1"));
+            }
             let mean = m.service.mean();
             if !(mean > 0.0 && mean.is_finite()) {
                 return Err(invalid(at("service.mean_min"), "must be positive"));
@@ -304,6 +322,7 @@ impl Scenario {
                 service: m.service,
                 green_share: m.green_share,
                 target_wait_min: m.target_wait_min,
+                no_show_share: m.no_show_share,
             });
         }
         if matters.is_empty() {
@@ -337,6 +356,14 @@ impl Scenario {
             return Err(invalid("window", "at least one [[window]]"));
         }
         let min_open_min = raw.staffing.as_ref().and_then(|s| s.min_open_min);
+        let arrival_delay_min = raw.staffing.as_ref().and_then(|s| s.arrival_delay_min).unwrap_or(0.0);
+        if !(arrival_delay_min.is_finite() && (0.0..=240.0).contains(&arrival_delay_min)) {
+            return Err(invalid("staffing.arrival_delay_min", "must be 0 to 240 minutes"));
+        }
+        let no_show_wait_min = run.no_show_wait_min.unwrap_or(1.0);
+        if !(no_show_wait_min.is_finite() && (0.0..=60.0).contains(&no_show_wait_min)) {
+            return Err(invalid("run.no_show_wait_min", "must be 0 to 60 minutes"));
+        }
         let schedule = match raw.staffing.and_then(|s| s.schedule) {
             None => None,
             Some(entries) => {
@@ -377,6 +404,8 @@ impl Scenario {
             windows,
             schedule,
             min_open_min,
+            arrival_delay_min,
+            no_show_wait_min,
         })
     }
 }

@@ -91,6 +91,8 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
             Staffing::Auto(rules) => StaffingRules { mode: StaffingMode::Automatic, ..rules },
             Staffing::Off | Staffing::Schedule => StaffingRules::default(),
         },
+        // A holder who has left is marked 过号 and not queued again (SCENARIO-FORMAT.md, realism).
+        no_show_max_requeues: 0,
         ..Rules::default()
     };
     HallConfig {
@@ -105,11 +107,12 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
     }
 }
 
-/// One matter's random streams: arrivals, service times, classes.
+/// One matter's random streams: arrivals, service times, classes, holders who leave.
 struct Streams {
     arrivals: ChaCha8Rng,
     service: ChaCha8Rng,
     class: ChaCha8Rng,
+    no_show: ChaCha8Rng,
 }
 
 fn streams(seed: u64, matter: usize, day: u32) -> Streams {
@@ -118,7 +121,7 @@ fn streams(seed: u64, matter: usize, day: u32) -> Streams {
         rng.set_stream((u64::from(day) << 24) | ((matter as u64) << 4) | k);
         rng
     };
-    Streams { arrivals: stream(1), service: stream(2), class: stream(3) }
+    Streams { arrivals: stream(1), service: stream(2), class: stream(3), no_show: stream(4) }
 }
 
 fn exponential(rng: &mut ChaCha8Rng, mean: f64) -> f64 {
@@ -172,6 +175,10 @@ fn next_arrival(rng: &mut ChaCha8Rng, rate: &Rate, now: f64, until: f64) -> Opti
 enum Kind {
     /// A service ends at a window.
     Completion(usize),
+    /// A window has waited long enough for an absent holder: 过号.
+    NoShow(usize),
+    /// The clerk of an opened standby window reaches it.
+    ClerkArrives(usize),
     /// The planned staffing changes to this entry of the schedule.
     Staffing(usize),
     /// The hall's clock ticks (`Hall::tick`), every second as in the server.
@@ -209,6 +216,8 @@ struct Pending {
     service: f64,
     matter: usize,
     green: bool,
+    /// The holder has left by the time it is called.
+    no_show: bool,
     measured: bool,
     /// The estimate printed at issue (median, p80) and the call-centre one, minutes, when asked for.
     estimate: Option<(f64, f64, f64)>,
@@ -233,6 +242,8 @@ pub struct Run<'a> {
     intervals: Vec<(f64, f64)>,
     /// Standby windows opened by the staffing review: how many times, and their closed intervals.
     pub review_openings: u32,
+    /// Standby windows opened (by the review or the schedule): each a clerk called from the back office.
+    pub standby_openings: u32,
     /// Open intervals of standby windows the staffing review closed, minutes.
     pub review_closed: Vec<(f64, f64)>,
     /// Standby windows to close once their current service ends.
@@ -284,6 +295,7 @@ impl<'a> Run<'a> {
             open: scenario.windows.iter().map(|w| (!w.standby).then_some(0.0)).collect(),
             intervals: Vec::new(),
             review_openings: 0,
+            standby_openings: 0,
             review_closed: Vec::new(),
             closing: vec![false; n],
             estimates: false,
@@ -322,6 +334,16 @@ impl<'a> Run<'a> {
             match due.kind {
                 Kind::Arrival(m) => self.arrive(m, due.at, until, rec, measure),
                 Kind::Completion(w) => self.complete(w, due.at, rec),
+                Kind::NoShow(w) => {
+                    let no_show = Command::NoShow { window: WindowId(w as u16) };
+                    let _ = self.hall.execute(&no_show, Run::at(due.at));
+                    self.free(w, due.at, rec);
+                }
+                Kind::ClerkArrives(w) => {
+                    if self.open[w].is_some() {
+                        self.sign_in(w, due.at, rec);
+                    }
+                }
                 Kind::Staffing(i) => self.staff(i, due.at, rec),
                 Kind::Tick => {
                     self.tick(due.at, rec);
@@ -350,6 +372,7 @@ impl<'a> Run<'a> {
         }
         let service = service_time(&mut self.streams[m].service, &matter.service);
         let green = matter.green_share > 0.0 && self.streams[m].class.random::<f64>() < matter.green_share;
+        let no_show = matter.no_show_share > 0.0 && self.streams[m].no_show.random::<f64>() < matter.no_show_share;
         let issue = Command::IssueTicket {
             matter: MatterId(m as u16),
             green: green.then_some(GreenReason::Pregnant),
@@ -371,7 +394,7 @@ impl<'a> Run<'a> {
         let measured = measure(self.issued);
         self.issued += 1;
         rec.arrival(now, m);
-        self.tickets.insert(*ticket, Pending { arrived: now, service, matter: m, green, measured, estimate });
+        self.tickets.insert(*ticket, Pending { arrived: now, service, matter: m, green, no_show, measured, estimate });
         // The free window serving the fewest matters takes it.
         let free = self
             .order
@@ -431,6 +454,12 @@ impl<'a> Run<'a> {
         let _ = self
             .hall
             .execute(&Command::Finish { window: WindowId(w as u16), outcome: Outcome::Completed }, Run::at(now));
+        self.free(w, now, rec);
+    }
+
+    /// Window `w` is done with its ticket: it closes if it was to, else calls the next one (or goes home
+    /// after closing time).
+    fn free(&mut self, w: usize, now: f64, rec: &mut Recorder) {
         self.busy[w] = false;
         self.busy_min[w] += now - self.busy_since[w];
         if self.closing[w] {
@@ -495,11 +524,23 @@ impl<'a> Run<'a> {
         self.closed(w, now);
     }
 
-    /// A window the core has just opened: its clerk signs in at once, it counts as open, and it calls.
+    /// A window the core has just opened counts as open from now; its clerk signs in and calls once they
+    /// reach it (`arrival_delay_min` later: a standby clerk comes from the back office).
     fn staff_opened(&mut self, w: usize, now: f64, rec: &mut Recorder) {
+        self.open[w] = Some(now);
+        self.standby_openings += 1;
+        let delay = self.scenario.arrival_delay_min;
+        if delay > 0.0 {
+            self.push(now + delay, Kind::ClerkArrives(w));
+        } else {
+            self.sign_in(w, now, rec);
+        }
+    }
+
+    /// The clerk signs in at window `w`, which calls.
+    fn sign_in(&mut self, w: usize, now: f64, rec: &mut Recorder) {
         let sign_in = Command::SignIn { window: WindowId(w as u16), clerk: ClerkId(w as u16) };
         let _ = self.hall.execute(&sign_in, Run::at(now));
-        self.open[w] = Some(now);
         self.call(w, now, rec);
     }
 
@@ -533,6 +574,14 @@ impl<'a> Run<'a> {
         };
         let Some(Event::TicketCalled { ticket, .. }) = events.first() else { return };
         let Some(p) = self.tickets.remove(ticket) else { return };
+        self.busy[w] = true;
+        self.busy_since[w] = now;
+        if p.no_show {
+            // The holder has left: the window waits, marks 过号, and calls again. Not a wait.
+            rec.no_shows += u64::from(p.measured);
+            self.push(now + self.scenario.no_show_wait_min, Kind::NoShow(w));
+            return;
+        }
         // Asterisk's app_queue: holdtime = (3 * holdtime + newholdtime) / 4, per queue.
         self.holdtime[p.matter] = (3.0 * self.holdtime[p.matter] + (now - p.arrived)) / 4.0;
         if p.measured {
@@ -542,8 +591,6 @@ impl<'a> Run<'a> {
                 rec.estimates.push(EstimateSample { median, p80, asterisk, actual: now - p.arrived });
             }
         }
-        self.busy[w] = true;
-        self.busy_since[w] = now;
         self.push(now + p.service, Kind::Completion(w));
     }
 

@@ -127,6 +127,8 @@ pub struct Recorder {
     pub keep_arrivals: bool,
     /// Estimates given at issue and the actual waits, minutes.
     pub estimates: Vec<EstimateSample>,
+    /// Counted tickets whose holder had left when called (过号): their waits are not counted.
+    pub no_shows: u64,
 }
 
 /// How the estimates printed at issue held up.

@@ -124,3 +124,40 @@ fn automatic_staffing_opens_for_the_rush_and_closes_after_it_never_within_the_mi
     assert!(auto.overall.p_wait_over_min["20"] < 0.05, "{:?}", auto.overall.p_wait_over_min);
     assert_eq!(auto.overall.served, auto.tickets, "everyone is served");
 }
+
+/// The realism keys of SCENARIO-FORMAT.md: holders who have left when called (过号 after the window
+/// waits), and standby clerks who need minutes to reach their window.
+#[test]
+fn no_shows_and_a_clerk_walking_over_change_what_they_should() {
+    let real = DAY
+        .replace("target_wait_min = 20", "target_wait_min = 20\nno_show_share = 0.25")
+        .replace("policy = \"fifo\"", "policy = \"fifo\"\nno_show_wait_min = 2.0");
+    let schedule = "\n[staffing]\nschedule = [[\"09:00\", 2], [\"10:00\", 7], [\"11:00\", 3]]\n";
+    let plain = run(&Scenario::parse(&format!("{DAY}{schedule}")).expect("valid"), &Options::default()).expect("runs");
+    let scenario = Scenario::parse(&format!("{real}{schedule}arrival_delay_min = 10\n")).expect("valid");
+    assert_eq!((scenario.arrival_delay_min, scenario.no_show_wait_min), (10.0, 2.0));
+    let realistic = run(&scenario, &Options::default()).expect("runs");
+    // A quarter of the holders have left: counted apart, their waits not in the statistics.
+    let share = realistic.no_shows as f64 / realistic.tickets as f64;
+    assert!((0.2..0.3).contains(&share), "no-show share {share}");
+    assert_eq!(plain.no_shows, 0);
+    assert_eq!(realistic.overall.served + realistic.no_shows, realistic.tickets, "every ticket is one or the other");
+    // Five standby windows open at 10:00 each day (and are counted from the opening, the walk included).
+    assert_eq!(realistic.standby_openings_per_day, Some(5.0));
+    let slots = realistic.slots.as_ref().expect("slots");
+    assert!((slots[1].open_windows - 7.0).abs() < 1e-9, "open from the opening: {}", slots[1].open_windows);
+    // The walk alone costs the 10:00 citizens: they wait longer than when the clerks are there at once.
+    let walking = Scenario::parse(&format!("{DAY}{schedule}arrival_delay_min = 10\n")).expect("valid");
+    let walking = run(&walking, &Options::default()).expect("runs");
+    let over = |r: &simulator::report::Report| r.slots.as_ref().expect("slots")[1].p_wait_over_min["20"];
+    assert!(over(&walking) > over(&plain), "{} vs {}", over(&walking), over(&plain));
+    for (bad, key) in [("no_show_share = 1.5", "no_show_share"), ("arrival_delay_min = -1", "arrival_delay_min")] {
+        let text = if key == "no_show_share" {
+            DAY.replace("target_wait_min = 20", &format!("target_wait_min = 20\n{bad}"))
+        } else {
+            format!("{DAY}\n[staffing]\n{bad}\n")
+        };
+        let e = Scenario::parse(&text).expect_err("refused").to_string();
+        assert!(e.contains(key), "{e}");
+    }
+}

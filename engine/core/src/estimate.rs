@@ -110,17 +110,25 @@ impl Hall {
         without: Option<WindowId>,
     ) -> Option<i64> {
         let estimate = self.walk(matter, class, now, without, &[]);
-        self.median_or_floor(matter, estimate, without.is_some())
+        self.median_or_floor(matter, estimate, -i32::from(without.is_some()))
     }
 
-    /// The estimate's median; beyond [`MAX_AHEAD`], people ahead × handling time / active windows (one
-    /// fewer if `one_closed`). `None` when no active window serves the matter.
-    fn median_or_floor(&self, matter: MatterId, estimate: Estimate, one_closed: bool) -> Option<i64> {
+    /// The median wait of a new ticket as if the windows in `coming` (opened or asked for, their clerk
+    /// not there yet) were open and idle: what the staffing review weighs before opening one more.
+    pub fn median_wait_with(&self, matter: MatterId, now: Timestamp, coming: &[WindowId]) -> Option<i64> {
+        let estimate = self.walk(matter, TicketClass::Normal, now, None, coming);
+        let serving = coming.iter().filter(|w| self.window(**w).is_some_and(|s| s.skills.contains(matter))).count();
+        self.median_or_floor(matter, estimate, serving as i32)
+    }
+
+    /// The estimate's median; beyond [`MAX_AHEAD`], people ahead × handling time / active windows (plus
+    /// `more`, which may be negative). `None` when no window serves the matter.
+    fn median_or_floor(&self, matter: MatterId, estimate: Estimate, more: i32) -> Option<i64> {
         if let Some((median, _)) = estimate.wait_ms {
             return Some(median);
         }
         let state = self.matter(matter)?;
-        let windows = f64::from(state.active_windows) - f64::from(u8::from(one_closed));
+        let windows = f64::from(state.active_windows) + f64::from(more);
         (windows >= 1.0).then(|| (f64::from(estimate.ahead + 1) * state.aht_ms / windows) as i64)
     }
 
@@ -132,7 +140,7 @@ impl Hall {
         let Some(extension) = hours.extension_min else { return false };
         let (date, _) = now.local(self.config.utc_offset_min);
         let limit = date.at_minute(self.service_ends(&hours, matter) + extension, self.config.utc_offset_min);
-        let wait = self.median_or_floor(matter, self.estimate(matter, class, now), false);
+        let wait = self.median_or_floor(matter, self.estimate(matter, class, now), 0);
         wait.is_some_and(|wait| now.plus_ms(wait) > limit)
     }
 

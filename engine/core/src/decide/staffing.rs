@@ -70,23 +70,30 @@ impl Hall {
         }
         let standby =
             |w: &usize| self.config.windows[*w].kind == WindowKind::Standby && !self.config.windows[*w].retired;
-        // Capacity on its way: an opened standby window nobody has signed in to yet, or an open request.
-        let coming = |m: MatterId| {
-            self.windows.iter().enumerate().any(|(i, w)| {
-                standby(&i)
-                    && w.skills.contains(m)
-                    && ((w.open && w.clerk.is_none()) || self.staffing_requests.contains_key(&WindowId(i as u16)))
+        // Capacity on its way: opened standby windows nobody has signed in to yet (a clerk walking over
+        // from the back office), and open requests. The review counts them as open: one more opens only
+        // if the wait is still too long with them, so a burst is met at once, not one window per walk.
+        let coming: Vec<WindowId> = (0..self.windows.len())
+            .filter(|i| standby(i))
+            .filter(|i| {
+                let w = &self.windows[*i];
+                (w.open && w.clerk.is_none()) || self.staffing_requests.contains_key(&WindowId(*i as u16))
             })
-        };
+            .map(|i| WindowId(i as u16))
+            .collect();
         // Openings: the matter furthest past its threshold that a closed standby window can help.
         let mut late: Vec<(f64, MatterId, Option<i64>)> = Vec::new();
         for (i, state) in self.matters.iter().enumerate() {
             let matter = MatterId(i as u16);
-            if state.queues.is_empty() || coming(matter) {
+            if state.queues.is_empty() {
                 continue;
             }
             let target = self.config.matter(matter).target_wait_ms.max(1) as f64;
-            let predicted = self.median_wait(matter, TicketClass::Normal, now, None);
+            let predicted = if coming.is_empty() {
+                self.median_wait(matter, TicketClass::Normal, now, None)
+            } else {
+                self.median_wait_with(matter, now, &coming)
+            };
             let ratio = predicted.map_or(f64::INFINITY, |p| p as f64 / target);
             if ratio > rules.open_at {
                 late.push((ratio, matter, predicted));
