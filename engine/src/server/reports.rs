@@ -4,6 +4,11 @@
 //! queue for it (at most [`WAITING`]; beyond that a request is told to try again). The facts are
 //! brought up to date at start and as each day closes, so a report folds at most today's events.
 //!
+//! Its one write (the kept facts) is not made on the idle thread: a redb write transaction holds the
+//! ledger's write lock, and an idle-priority thread holding it on a busy machine would keep the writer
+//! waiting (priority inversion). The write goes to tokio's blocking pool, at normal priority, and the
+//! report thread waits for it holding nothing.
+//!
 //! ```text
 //! /api/report, control socket ──job──> [onewindow-reports thread, SCHED_IDLE] ──read txn──> ledger
 //! day_closed ──refresh──────────────────────┘                     └──kept facts──> derived table
@@ -11,7 +16,7 @@
 
 use crate::core::report::Report;
 use crate::core::{HallConfig, Timestamp};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -33,8 +38,10 @@ pub struct Reporter {
 
 impl Reporter {
     /// Starts the thread on `store`, folding under `config`'s layout where the ledger recorded none.
+    /// Within a tokio runtime (its blocking pool makes the writes).
     pub fn start(store: Arc<dyn Store>, config: Arc<HallConfig>) -> Reporter {
         let (jobs, queue) = sync_channel::<Job>(WAITING);
+        let runtime = tokio::runtime::Handle::current();
         let stopping = Arc::new(AtomicBool::new(false));
         let stop = stopping.clone();
         let spawned = std::thread::Builder::new().name("onewindow-reports".into()).spawn(move || {
@@ -47,9 +54,10 @@ impl Reporter {
             if let Err(error) = lowered {
                 tracing::warn!(?error, "reports run at normal priority: they may slow terminals while they run");
             }
+            let store = Urgent { store, runtime };
             while !stop.load(Ordering::Relaxed) {
                 match queue.recv_timeout(Duration::from_millis(200)) {
-                    Ok(job) => job(store.as_ref(), &config, &stop),
+                    Ok(job) => job(&store, &config, &stop),
                     Err(RecvTimeoutError::Timeout) => {}
                     Err(RecvTimeoutError::Disconnected) => break,
                 }
@@ -107,6 +115,52 @@ impl Reporter {
     }
 }
 
+/// The ledger as the report thread uses it: reads on the thread itself; the write of kept facts on
+/// tokio's blocking pool at normal priority (see the module header), the thread waiting for it.
+struct Urgent {
+    store: Arc<dyn Store>,
+    runtime: tokio::runtime::Handle,
+}
+
+impl Store for Urgent {
+    fn append(&self, records: &[crate::store::Record]) -> Result<(), StoreError> {
+        self.store.append(records)
+    }
+    fn read_after(&self, after: u64, limit: usize) -> Result<Vec<crate::store::Record>, StoreError> {
+        self.store.read_after(after, limit)
+    }
+    fn last_seq(&self) -> Result<u64, StoreError> {
+        self.store.last_seq()
+    }
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.store.meta(key)
+    }
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.store.set_meta(key, value)
+    }
+    fn save_snapshot(&self, seq: u64, state: &[u8]) -> Result<(), StoreError> {
+        self.store.save_snapshot(seq, state)
+    }
+    fn load_snapshot(&self) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        self.store.load_snapshot()
+    }
+    fn recover(&self) -> Result<(), StoreError> {
+        self.store.recover()
+    }
+    fn derived(&self, from: &str, to: &str, visit: &mut dyn FnMut(&str, &[u8])) -> Result<(), StoreError> {
+        self.store.derived(from, to, visit)
+    }
+    fn put_derived(&self, entries: &[(String, Vec<u8>)], clear: bool) -> Result<(), StoreError> {
+        let (store, entries) = (self.store.clone(), entries.to_vec());
+        let (done, result) = std::sync::mpsc::channel();
+        self.runtime.spawn_blocking(move || {
+            let _ = done.send(store.put_derived(&entries, clear));
+        });
+        // The runtime gone (the server stopping): nothing was written.
+        result.recv().unwrap_or_else(|_| Err(StoreError::Io("the server is stopping".into())))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +186,25 @@ mod tests {
         assert_eq!(report.total.issued, 0);
         reporter.stop();
         assert!(reporter.report(query_again(), Timestamp(0)).await.is_err(), "stopped: refused, never hangs");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn kept_facts_are_written_off_the_idle_thread_and_read_back() {
+        let config = crate::config::demo().expect("the demo hall");
+        let store = MemoryStore::new();
+        let from = crate::core::Date::new(2026, 3, 2).expect("a date");
+        crate::rehearse::run(&store, &config, &crate::rehearse::Plan { from, days: 2, per_day: 50, seed: 9 })
+            .expect("rehearsed");
+        let reporter = Reporter::start(Arc::new(store.clone()), Arc::new(config));
+        let query = crate::report::query(Some("2026-03"), None, None, None).expect("a query");
+        let first = reporter.report(query.clone(), Timestamp(1_775_000_000_000)).await.expect("a report");
+        assert_eq!(first.days, 2);
+        let mut kept = 0;
+        store.derived("report:day:", "report:day:~", &mut |_, _| kept += 1).expect("read");
+        assert_eq!(kept, 2, "both closed days kept, through the blocking pool");
+        let again = reporter.report(query, Timestamp(1_775_000_000_000)).await.expect("a report");
+        assert_eq!(again, first);
+        reporter.stop();
     }
 
     fn query_again() -> crate::report::Query {
