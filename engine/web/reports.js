@@ -2,7 +2,7 @@
 // The reports page (supervisor token): a day, month, quarter or year of the hall from `GET /api/report`,
 // the same numbers as `onewindow report` (docs/reports.md): the period's KPIs, rows by a grouping with a
 // bar chart of their waits (SVG), the rectification cases with where each stands, and the CSV to download.
-// The token is the supervisor wall's, or asked for once.
+// The token is the supervisor wall's (same browser), or asked for once and kept like the other pages'.
 (() => {
   const { el, $ } = OW;
   const R = {
@@ -35,8 +35,22 @@
   $("#lang").append(OW.langButton());
   const show = (text) => $("#msg").replaceChildren(el("div", { class: "message", role: "alert" }, text));
 
-  // The supervisor wall's token, or this page's own.
+  // The supervisor wall's token, or this page's own (asked for once, as every page does).
   const token = localStorage.getItem("onewindow.token.reports") || localStorage.getItem("onewindow.token.supervisor");
+  function askToken() {
+    $("#result").hidden = true;
+    const form = el("form", { class: "setup", id: "token-form" },
+      el("h2", {}, OW.t("setup")),
+      el("label", {}, OW.t("token"), el("input", { id: "ow-token", type: "password", autocomplete: "off", size: "50" })),
+      el("button", { type: "submit" }, OW.t("save")));
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      localStorage.setItem("onewindow.token.reports", $("#ow-token").value.trim());
+      location.reload();
+    });
+    document.querySelector("main").append(form);
+    $("#ow-token").focus();
+  }
   const pad = (n) => String(n).padStart(2, "0");
   const today = new Date();
   const DEFAULTS = {
@@ -55,7 +69,11 @@
     ($("#by").value ? `&by=${$("#by").value}` : "") + `&format=${format}`;
   async function fetchReport(format) {
     const res = await fetch(query(format), { headers: { Authorization: `Bearer ${token}` } });
-    if (res.status === 401) { localStorage.removeItem("onewindow.token.reports"); throw new Error(OW.errorText("unauthorized")); }
+    if (res.status === 401) {
+      localStorage.removeItem("onewindow.token.reports");
+      if (!$("#token-form")) askToken();
+      throw new Error(OW.errorText("unauthorized"));
+    }
     if (!res.ok) {
       const body = await res.text();
       let message = body;
@@ -132,7 +150,7 @@
   }
 
   async function run() {
-    if (!token) { show(OW.errorText("unauthorized")); return; }
+    if (!token) { askToken(); return; }
     try {
       const rep = await fetchReport("json");
       $("#msg").replaceChildren();

@@ -705,6 +705,15 @@ test("a 不满意 with a reason on the pad raises an alert and opens a case on t
   const csv = readFileSync(await download.path(), "utf8");
   assert.match(csv.split("\n")[0], /^\ufeff?window,issued,served,/);
   assert.ok(csv.split("\n").some((l) => l.startsWith("8,")), "window 8 has its row");
+  // A browser that never held the wall's token is asked for one, once, like every page.
+  const fresh = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+  await fresh.goto(`${base}/reports?kind=day&period=${date}`);
+  await fresh.waitForSelector("#token-form");
+  assert.equal(await fresh.evaluate(() => document.activeElement.id), "ow-token", "the token field has the focus");
+  await fresh.fill("#ow-token", token("supervisor"));
+  await fresh.click("#token-form button[type=submit]");
+  await fresh.waitForSelector("#result:not([hidden])");
+  assert.ok(Number(await fresh.textContent("[data-kpi=bad] strong")) >= 1, "the same report once the token is given");
   const axe = resolve(here, "node_modules/axe-core/axe.min.js");
   await report.addScriptTag({ path: axe });
   const result = await report.evaluate(() => axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] }));
