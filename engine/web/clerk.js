@@ -7,6 +7,9 @@
 (() => {
   const { t, el, $ } = OW;
   let hall = null, win = null, current = null, startedAt = null, matterKeys = "", focusPrimary = false;
+  // The ticket as the last reply gave it (its 自报 flag, masked ID): the view has only what the events
+  // say, and the reply may arrive before or after the event that puts the ticket at this window.
+  let replied = null;
   document.querySelectorAll("[data-t]").forEach((n) => { n.textContent = t(n.dataset.t); });
   $("#lang").append(OW.langButton());
   const show = (text, ok = false) => $("#msg").replaceChildren(el("div", { class: ok ? "message ok" : "message", role: "alert", id: "message" }, text));
@@ -18,7 +21,7 @@
     try {
       const reply = await OW.request({ window: win, ...body });
       $("#msg").replaceChildren();
-      if (reply.result.kind === "ticket") { current = reply.result.ticket; startedAt = null; }
+      if (reply.result.kind === "ticket") { replied = current = reply.result.ticket; startedAt = null; }
       return reply;
     } catch (e) { show(OW.errorText(e.code, e.message)); return null; }
   }
@@ -78,7 +81,9 @@
   function renderCurrent(w, state) {
     const ticket = w.current && hall.tickets.find((x) => x.ticket === w.current);
     if (!w.current) { current = null; startedAt = null; }
-    else if (!current || current.number !== w.current) current = { number: w.current, matter: ticket && ticket.matter, issued_at: ticket && ticket.issued_at };
+    else if (!current || current.number !== w.current) {
+      current = replied && replied.number === w.current ? replied : { number: w.current, matter: ticket && ticket.matter, issued_at: ticket && ticket.issued_at };
+    }
     $("#current").textContent = current ? current.number : "—";
     if (!current) return $("#current-detail").replaceChildren();
     const m = hall.matters.find((x) => x.key === current.matter);

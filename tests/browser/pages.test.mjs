@@ -595,7 +595,10 @@ test("wrong PINs lock a clerk: the console says so and the supervisor wall shows
   await signedIn(clerk, "c02");
   await clerk.fill("#number", ticket.number);
   await clerk.click("#act-callNumber");
-  await clerk.waitForSelector("#current-declared");
+  // The chip, or the refusal the console shows (said in the failure, should there be one).
+  await clerk.waitForFunction(() => document.querySelector("#current-declared") || document.querySelector("#msg .message:not(.ok)"));
+  const refusal = await clerk.evaluate(() => document.querySelector("#msg").textContent);
+  assert.ok(await clerk.$("#current-declared"), `自报 shown (console says "${refusal}", current ${await clerk.textContent("#current")})`);
   assert.equal(await clerk.textContent("#current-declared"), "自报");
   assert.ok(await clerk.isVisible("#current-green"), "marked green until the clerk decides");
   await shot(clerk, "19-clerk-self-declared");
