@@ -304,6 +304,7 @@ const OW = (() => {
   const testHooks = {
     drop: (holdMs = 500) => { backoff = holdMs; if (socket) socket.close(4000, "test cut"); },
     view: () => view,
+    seq: () => lastSeq,
   };
 
   return {
