@@ -4,7 +4,9 @@
 //! window with a clerk calls, starts and finishes; some citizens do not come, cancel, are transferred;
 //! most rate, a few 差评 each open a case that the supervisor assigns, follows up and resolves; half
 //! the clerks take a pause at noon; one citizen in twenty books the next day's appointment, and most of
-//! them come. Each ticket carries the estimate a kiosk would have printed.
+//! them come. Each ticket carries the estimate a kiosk would have printed. With automatic staffing in
+//! the hall's configuration, the core's review runs on the server's cadence and a standby clerk
+//! reaches each window it opens five minutes later.
 //!
 //! ```text
 //! timeline (open day, arrivals, window free, finish, rate, case step, close day)
@@ -14,8 +16,8 @@
 use crate::core::cases::CaseStep;
 use crate::core::event::PrintedWait;
 use crate::core::{
-    ClerkId, Command, Date, Event, Hall, HallConfig, MatterId, Outcome, Rating, TicketClass, TicketId, Timestamp,
-    TransferTo, WindowId, WindowKind,
+    ClerkId, Command, Date, Event, Hall, HallConfig, MatterId, Outcome, Rating, StaffingMode, TicketClass, TicketId,
+    Timestamp, TransferTo, WindowId, WindowKind,
 };
 use crate::store::{Record, Store, StoreError};
 use kiosk_protocol::ServerMessage;
@@ -53,8 +55,17 @@ enum Action {
     CheckIn(String),
     Rate(u16, TicketId),
     Case(u32, u8),
+    /// The hall's staffing review (automatic staffing only), every [`REVIEW_EVERY_MS`].
+    Review,
+    /// A standby clerk reaches the window the review opened.
+    StaffIn(u16),
     CloseDay,
 }
+
+/// The server's review cadence.
+const REVIEW_EVERY_MS: i64 = crate::core::tick::REVIEW_EVERY_MS;
+/// A standby clerk's walk from the back office to the window the review opened.
+const WALK_MS: i64 = 5 * MINUTE;
 
 /// Plays `plan` through the core and appends it to `store` (which must be empty, or hold only what a
 /// previous rehearsal of the same hall wrote). Returns the number of events written.
@@ -126,6 +137,9 @@ pub fn run(store: &dyn Store, config: &HallConfig, plan: &Plan) -> Result<u64, S
                         at(&mut timeline, start - 5 * MINUTE + rng.random_range(0..10) * MINUTE, Action::CheckIn(code));
                     }
                 }
+                if config.rules.staffing.mode == StaffingMode::Automatic {
+                    at(&mut timeline, now, Action::Review);
+                }
                 at(&mut timeline, now + 11 * 60 * MINUTE, Action::CloseDay);
                 at(&mut timeline, morning(day + 1), Action::OpenDay(day + 1));
                 continue;
@@ -154,6 +168,28 @@ pub fn run(store: &dyn Store, config: &HallConfig, plan: &Plan) -> Result<u64, S
                 continue;
             }
             Action::Cancel(ticket) => Command::CancelTicket { ticket, by: None },
+            Action::Review => {
+                let events = hall.tick(Timestamp(now));
+                for event in &events {
+                    if let Event::WindowOpened { window, .. } = event {
+                        at(&mut timeline, now + WALK_MS, Action::StaffIn(window.0));
+                    }
+                }
+                stage(&mut hall, &mut staged, &mut seq, events, now);
+                at(&mut timeline, now + REVIEW_EVERY_MS, Action::Review);
+                continue;
+            }
+            Action::StaffIn(w) => {
+                let free = (0..config.clerks.len() as u16).map(ClerkId).find(|c| {
+                    !config.clerks[usize::from(c.0)].retired && hall.windows().iter().all(|s| s.clerk != Some(*c))
+                });
+                let window_open = hall.window(WindowId(w)).is_some_and(|s| s.open && s.clerk.is_none());
+                if let (Some(clerk), true) = (free, window_open) {
+                    run_command(&mut hall, &mut staged, &mut seq, &Command::SignIn { window: WindowId(w), clerk }, now);
+                    at(&mut timeline, now, Action::Free(w));
+                }
+                continue;
+            }
             Action::Pause(w) => Command::Pause { window: WindowId(w) },
             Action::Resume(w) => {
                 run_command(&mut hall, &mut staged, &mut seq, &Command::Resume { window: WindowId(w) }, now);

@@ -4,9 +4,11 @@
 //! Flow: [`scenario::Scenario::parse`] reads a scenario (TOML, `../shared/validation/SCENARIO-FORMAT.md`);
 //! [`report::run`] builds the hall it describes ([`sim::hall_config`]), drives arrivals and service
 //! completions through `Hall::execute` ([`sim::Run`]), records every wait ([`stats::Recorder`]) and
-//! returns the contract's [`report::Report`]; [`charts`] draws reports as SVG.
+//! returns the contract's [`report::Report`]; [`charts`] draws reports as SVG. [`replay`] runs a day
+//! recorded in a ledger again (its own citizens) under another policy or staffing rule.
 
 pub mod charts;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod sim;

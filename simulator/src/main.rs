@@ -5,6 +5,7 @@
 
 use clap::{Parser, Subcommand};
 use simulator::charts;
+use simulator::replay;
 use simulator::report::{self, Options, Report};
 use simulator::scenario::Scenario;
 use std::path::PathBuf;
@@ -79,6 +80,35 @@ enum Cmd {
         /// Override the number of days (day mode).
         #[arg(long)]
         days: Option<u32>,
+    },
+    /// A recorded day again (its own citizens, arrival times and service times), under another routing
+    /// policy or staffing rule, beside the day as recorded and replayed as recorded.
+    Replay {
+        /// The hall's configuration (the demo hall's if not given).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The ledger (a stopped server's `ledger.redb`, or a backup of a running one's).
+        #[arg(long)]
+        ledger: PathBuf,
+        /// The business day, YYYY-MM-DD.
+        #[arg(long)]
+        day: String,
+        /// Routing policy of the what-if (default: the hall's).
+        #[arg(long)]
+        policy: Option<String>,
+        /// Staffing of the what-if: `recorded` (every clerk session as it was), `off` (without the
+        /// windows the staffing review opened) or `auto` (the core's review opens standby windows).
+        #[arg(long, default_value = "recorded")]
+        staffing: String,
+        /// With `--staffing auto`: minutes a standby clerk needs to reach an opened window.
+        #[arg(long, default_value_t = 0.0)]
+        walk_min: f64,
+        /// Minutes a window waits for an absent holder before 过号.
+        #[arg(long, default_value_t = 1.0)]
+        no_show_wait_min: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -232,6 +262,10 @@ fn main() -> ExitCode {
                     table(&reports.iter().collect::<Vec<_>>())
                 })
             }),
+        Cmd::Replay { config, ledger, day, policy, staffing, walk_min, no_show_wait_min, json } => {
+            let args = ReplayArgs { policy, staffing, walk_min, no_show_wait_min };
+            replay_day(config.as_deref(), &ledger, &day, &args, json)
+        }
     };
     match result {
         Ok(text) => {
@@ -243,4 +277,143 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The what-if of `onewindow-sim replay`.
+struct ReplayArgs {
+    policy: Option<String>,
+    staffing: String,
+    walk_min: f64,
+    no_show_wait_min: f64,
+}
+
+/// `onewindow-sim replay`: the recorded day, the replay as recorded (its error), and the what-if.
+fn replay_day(
+    config: Option<&std::path::Path>,
+    ledger: &std::path::Path,
+    day: &str,
+    args: &ReplayArgs,
+    json: bool,
+) -> Result<String, String> {
+    let text = match config {
+        Some(p) => std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+        None => onewindow::config::DEMO_HALL_TOML.to_owned(),
+    };
+    let hall = onewindow::config::parse(&text).map_err(|e| e.to_string())?;
+    let date: onewindow::core::Date = day.parse().map_err(|_| format!("`{day}` is not a date (YYYY-MM-DD)"))?;
+    let policy = match args.policy.as_deref() {
+        None => hall.rules.policy,
+        Some(name) => onewindow::core::Policy::from_name(name).ok_or_else(|| format!("unknown policy `{name}`"))?,
+    };
+    let staffing = replay::Staffing::from_name(&args.staffing)
+        .ok_or_else(|| format!("unknown staffing `{}`: recorded, off or auto", args.staffing))?;
+    let minutes = |m: f64, what: &str| {
+        if m.is_finite() && (0.0..=240.0).contains(&m) {
+            Ok((m * 60_000.0).round() as i64)
+        } else {
+            Err(format!("{what} must be 0 to 240 minutes"))
+        }
+    };
+    let (walk_ms, no_show_wait_ms) =
+        (minutes(args.walk_min, "--walk-min")?, minutes(args.no_show_wait_min, "--no-show-wait-min")?);
+    let (store, _) = onewindow::store::RedbStore::open(ledger, None, onewindow::store::faults::Faults::none())
+        .map_err(|e| e.to_string())?;
+    let recorded = replay::load(&store, &hall, date)?;
+    let as_recorded =
+        replay::Options { policy: hall.rules.policy, staffing: replay::Staffing::Recorded, walk_ms, no_show_wait_ms };
+    let what_if = replay::Options { policy, staffing, ..as_recorded };
+    let mut columns = vec![
+        ("recorded".to_owned(), recorded.facts.clone(), None),
+        (
+            format!("replay {}@recorded", policy_name(hall.rules.policy)),
+            replay::replay(&hall, &recorded, as_recorded).facts,
+            None,
+        ),
+    ];
+    if policy != hall.rules.policy || staffing != replay::Staffing::Recorded {
+        let r = replay::replay(&hall, &recorded, what_if);
+        columns.push((format!("what-if {}@{}", policy_name(policy), staffing.name()), r.facts, Some(r.openings)));
+    }
+    let errors: Vec<replay::WaitError> =
+        columns[1..].iter().map(|(_, f, _)| replay::wait_error(&recorded.facts, f)).collect();
+    let kpis: Vec<onewindow::core::report::Kpis> = columns.iter().map(|(_, f, _)| replay::kpis(&hall, f)).collect();
+    if json {
+        let out: Vec<serde_json::Value> = columns
+            .iter()
+            .zip(&kpis)
+            .enumerate()
+            .map(|(i, ((name, _, openings), k))| {
+                serde_json::json!({
+                    "name": name,
+                    "kpis": k,
+                    "wait_error": i.checked_sub(1).map(|j| errors[j]),
+                    "standby_openings": openings,
+                })
+            })
+            .collect();
+        return Ok(serde_json::to_string_pretty(&serde_json::json!({ "day": date.to_string(), "columns": out }))
+            .unwrap_or_default());
+    }
+    Ok(replay_table(&columns.iter().map(|(n, _, _)| n.as_str()).collect::<Vec<_>>(), &kpis, &errors))
+}
+
+fn policy_name(policy: onewindow::core::Policy) -> &'static str {
+    policy.name()
+}
+
+/// The replay's columns side by side: the KPIs of `onewindow report` that a replay can change.
+fn replay_table(names: &[&str], kpis: &[onewindow::core::report::Kpis], errors: &[replay::WaitError]) -> String {
+    use onewindow::core::report::Kpis;
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = write!(out, "{:<34}", "");
+    for name in names {
+        let _ = write!(out, " {name:>24}");
+    }
+    out.push('\n');
+    type Cell = fn(&Kpis) -> String;
+    fn minutes(s: Option<f64>) -> String {
+        s.map_or("—".to_owned(), |s| format!("{:.2}", s / 60.0))
+    }
+    fn share(s: Option<f64>) -> String {
+        s.map_or("—".to_owned(), |s| format!("{s:.3}"))
+    }
+    let rows: [(&str, Cell); 14] = [
+        ("tickets issued", |k| k.issued.to_string()),
+        ("served", |k| k.served.to_string()),
+        ("no-shows", |k| k.no_shows.to_string()),
+        ("cancelled", |k| k.cancelled.to_string()),
+        ("closed unserved", |k| k.closed_unserved.to_string()),
+        ("wait mean (min)", |k| minutes(k.wait_mean_s)),
+        ("wait median (min)", |k| minutes(k.wait_median_s)),
+        ("wait p90 (min)", |k| minutes(k.wait_p90_s)),
+        ("share within target", |k| share(k.within_target)),
+        ("handling mean (min)", |k| minutes(k.handling_mean_s)),
+        ("window-hours (signed in)", |k| format!("{:.1}", k.signed_in_s / 3600.0)),
+        ("utilisation", |k| share(k.utilisation)),
+        ("green tickets", |k| k.green.to_string()),
+        ("appointment tickets", |k| k.appointment_tickets.to_string()),
+    ];
+    for (label, f) in rows {
+        let _ = write!(out, "{label:<34}");
+        for k in kpis {
+            let _ = write!(out, " {:>24}", f(k));
+        }
+        out.push('\n');
+    }
+    for (label, f) in [
+        (
+            "wait error vs recorded: mean (min)",
+            (|e: &replay::WaitError| format!("{:+.2}", e.mean_s / 60.0)) as fn(&replay::WaitError) -> String,
+        ),
+        ("  mean |error| (min)", |e| format!("{:.2}", e.mean_abs_s / 60.0)),
+        ("  tickets compared", |e| e.tickets.to_string()),
+    ] {
+        let _ = write!(out, "{label:<34} {:>24}", "");
+        for e in errors {
+            let _ = write!(out, " {:>24}", f(e));
+        }
+        out.push('\n');
+    }
+    out
 }

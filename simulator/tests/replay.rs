@@ -1,0 +1,156 @@
+//! `onewindow-sim replay`: a rehearsed day (written by the core as the server writes it, with the
+//! automatic staffing review opening standby windows) replayed under its own policy and staffing,
+//! under `fifo` with staffing off, and through the binary on a redb ledger.
+
+// Tests fail loudly on what they did not expect.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use onewindow::core::report::facts::End;
+use onewindow::core::{Date, HallConfig, Policy};
+use onewindow::rehearse::{self, Plan};
+use onewindow::store::faults::Faults;
+use onewindow::store::{MemoryStore, RedbStore, Store};
+use simulator::replay::{self, Options, Staffing};
+use std::process::Command;
+
+const DAY: Date = Date { year: 2026, month: 10, day: 12 };
+
+/// The demo hall with the staffing review in automatic mode.
+fn auto_hall_toml() -> String {
+    let text = onewindow::config::DEMO_HALL_TOML.replace("mode = \"advisory\"", "mode = \"automatic\"");
+    assert!(text.contains("mode = \"automatic\""), "the demo hall's staffing mode line moved");
+    text
+}
+
+fn hall() -> HallConfig {
+    onewindow::config::parse(&auto_hall_toml()).expect("the demo hall parses")
+}
+
+/// A busy day: 700 citizens for 12 regular windows, so the review opens standby windows.
+fn rehearsed(store: &dyn Store, config: &HallConfig) {
+    rehearse::run(store, config, &Plan { from: DAY, days: 1, per_day: 700, seed: 3 }).expect("rehearsal written");
+}
+
+fn options(policy: Policy, staffing: Staffing) -> Options {
+    Options { policy, staffing, walk_ms: 5 * 60_000, no_show_wait_ms: 60_000 }
+}
+
+#[test]
+fn a_replay_under_the_recorded_policy_reproduces_the_day_and_what_if_shows_the_difference() {
+    let config = hall();
+    let store = MemoryStore::new();
+    rehearsed(&store, &config);
+    let day = replay::load(&store, &config, DAY).expect("the day is in the ledger");
+    assert_eq!(day.facts.date, DAY);
+    assert!(day.facts.closed);
+    let by_review = day.sessions.iter().filter(|s| s.by_review).count();
+    assert!(by_review > 0, "the review opened standby windows that day: {:?}", day.sessions);
+    let recorded = replay::kpis(&config, &day.facts);
+
+    // Under its own policy and sessions: the same citizens, and waits close to the recorded ones.
+    let same = replay::replay(&config, &day, options(config.rules.policy, Staffing::Recorded));
+    let kpis = replay::kpis(&config, &same.facts);
+    assert_eq!(same.refused, 0);
+    assert_eq!((kpis.issued, kpis.cancelled), (recorded.issued, recorded.cancelled));
+    assert_eq!(kpis.no_shows, recorded.no_shows);
+    let (mean, replayed_mean) = (recorded.wait_mean_s.unwrap(), kpis.wait_mean_s.unwrap());
+    assert!(mean > 600.0, "a busy day: mean wait {mean} s");
+    assert!((replayed_mean - mean).abs() < 0.2 * mean, "recorded {mean} s, replayed {replayed_mean} s");
+    let error = replay::wait_error(&day.facts, &same.facts);
+    assert!(error.tickets as f64 > 0.95 * recorded.called as f64, "{error:?}");
+    assert!(error.mean_abs_s < 0.25 * mean, "{error:?} against a mean wait of {mean} s");
+    // Signed-in time follows the recorded sessions (a session ending mid-service ends after it).
+    assert!((kpis.signed_in_s - recorded.signed_in_s).abs() < 0.02 * recorded.signed_in_s);
+
+    // Without the windows the review opened, under fifo: fewer window-hours, far longer waits.
+    let off = replay::replay(&config, &day, options(Policy::Fifo, Staffing::Off));
+    let off_kpis = replay::kpis(&config, &off.facts);
+    assert_eq!(off_kpis.issued, recorded.issued);
+    assert!(off_kpis.signed_in_s < kpis.signed_in_s, "{} vs {}", off_kpis.signed_in_s, kpis.signed_in_s);
+    assert!(off_kpis.wait_mean_s.unwrap() > 1.5 * mean, "{off_kpis:?}");
+    assert!(off_kpis.closed_unserved > recorded.closed_unserved);
+
+    // The core's own review, with a 5-minute walk: it opens windows, and waits come back down.
+    let auto = replay::replay(&config, &day, options(config.rules.policy, Staffing::Auto));
+    assert!(auto.openings > 0);
+    assert!(replay::kpis(&config, &auto.facts).wait_mean_s.unwrap() < off_kpis.wait_mean_s.unwrap());
+}
+
+#[test]
+fn a_replay_keeps_every_ticket_in_issue_order_with_its_matter_and_class() {
+    let config = hall();
+    let store = MemoryStore::new();
+    rehearsed(&store, &config);
+    let day = replay::load(&store, &config, DAY).unwrap();
+    let same = replay::replay(&config, &day, options(config.rules.policy, Staffing::Recorded));
+    assert_eq!(same.facts.tickets.len(), day.facts.tickets.len());
+    for (a, b) in day.facts.tickets.iter().zip(&same.facts.tickets) {
+        assert_eq!((&a.number, &a.matter, a.class, a.issued_at), (&b.number, &b.matter, b.class, b.issued_at));
+        if let (End::Served { .. }, End::Served { .. }) = (a.end, b.end) {
+            assert_eq!(a.service_ms, b.service_ms, "{} keeps its handling time", a.number);
+        }
+    }
+}
+
+#[test]
+fn a_day_the_ledger_does_not_hold_is_a_clear_error() {
+    let config = hall();
+    let store = MemoryStore::new();
+    rehearsed(&store, &config);
+    let missing = Date { year: 2026, month: 11, day: 1 };
+    let err = replay::load(&store, &config, missing).unwrap_err();
+    assert!(err.contains("2026-11-01"), "{err}");
+}
+
+#[test]
+fn the_command_prints_the_recorded_day_the_replay_and_the_what_if_side_by_side() {
+    let dir = std::env::temp_dir().join(format!("onewindow-replay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = hall();
+    let ledger = dir.join("ledger.redb");
+    {
+        let (store, _) = RedbStore::create(&ledger, Faults::none()).unwrap();
+        rehearsed(&store, &config);
+    }
+    let toml = dir.join("hall.toml");
+    std::fs::write(&toml, auto_hall_toml()).unwrap();
+    let sim = env!("CARGO_BIN_EXE_onewindow-sim");
+    let run = |args: &[&str]| {
+        let out = Command::new(sim)
+            .args(["replay", "--config", toml.to_str().unwrap(), "--ledger", ledger.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, table, err) = run(&["--day", "2026-10-12", "--policy", "fifo", "--staffing", "off"]);
+    assert!(ok, "{err}");
+    let header = table.lines().next().unwrap();
+    for column in ["recorded", "replay backlog@recorded", "what-if fifo@off"] {
+        assert!(header.contains(column), "{header}");
+    }
+    for row in ["tickets issued", "wait mean (min)", "window-hours (signed in)", "mean |error| (min)"] {
+        assert!(table.lines().any(|l| l.trim_start().starts_with(row)), "no row {row}:\n{table}");
+    }
+    let (ok, json, err) = run(&["--day", "2026-10-12", "--json"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let columns = v["columns"].as_array().unwrap();
+    assert_eq!(columns.len(), 2, "the recorded policy and staffing: no what-if column");
+    assert_eq!(columns[0]["kpis"]["issued"], columns[1]["kpis"]["issued"]);
+    assert!(columns[1]["wait_error"]["mean_abs_s"].as_f64().is_some());
+    for bad in [
+        vec!["--day", "2026-13-01"],
+        vec!["--day", "2026-10-12", "--policy", "lifo"],
+        vec!["--day", "2026-10-12", "--staffing", "maybe"],
+    ] {
+        let (ok, _, err) = run(&bad);
+        assert!(!ok && err.starts_with("error: "), "{bad:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
