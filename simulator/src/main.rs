@@ -5,6 +5,7 @@
 
 use clap::{Parser, Subcommand};
 use simulator::charts;
+use simulator::plan;
 use simulator::replay;
 use simulator::report::{self, Options, Report};
 use simulator::scenario::Scenario;
@@ -106,6 +107,43 @@ enum Cmd {
         /// Minutes a window waits for an absent holder before 过号.
         #[arg(long, default_value_t = 1.0)]
         no_show_wait_min: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Next week's window plan from the last weeks of a ledger: arrivals and handling time per matter by
+    /// weekday and half hour, and the windows per half hour that keep every half hour within target.
+    Plan {
+        /// The hall's configuration (the demo hall's if not given).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The ledger (a stopped server's `ledger.redb`, or a backup of a running one's).
+        #[arg(long)]
+        ledger: PathBuf,
+        /// Weeks of history.
+        #[arg(long, default_value_t = 4)]
+        weeks: u32,
+        /// The last day of history, YYYY-MM-DD (default: the ledger's last closed day).
+        #[arg(long)]
+        to: Option<String>,
+        /// Simulated days per weekday.
+        #[arg(long, default_value_t = 40)]
+        days: u32,
+        /// The goal: this share of each half hour's tickets called within the hall's shortest target.
+        #[arg(long, default_value_t = 0.8)]
+        share: f64,
+        /// Minutes a standby clerk needs to reach an opened window.
+        #[arg(long, default_value_t = 5.0)]
+        walk_min: f64,
+        /// Seed of the simulated days.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The goal's wait, minutes [default: the hall's shortest target].
+        #[arg(long)]
+        target_min: Option<f64>,
+        /// Write SVG charts (share within target and windows by half hour, per weekday) into this directory.
+        #[arg(long)]
+        svg: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -266,6 +304,10 @@ fn main() -> ExitCode {
             let args = ReplayArgs { policy, staffing, walk_min, no_show_wait_min };
             replay_day(config.as_deref(), &ledger, &day, &args, json)
         }
+        Cmd::Plan { config, ledger, weeks, to, days, share, walk_min, seed, target_min, svg, json } => {
+            let request = PlanArgs { weeks, to, days, share, walk_min, seed, target_min };
+            plan_week(config.as_deref(), &ledger, &request, svg.as_deref(), json)
+        }
     };
     match result {
         Ok(text) => {
@@ -277,6 +319,84 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// What `onewindow-sim plan` is asked.
+struct PlanArgs {
+    weeks: u32,
+    to: Option<String>,
+    days: u32,
+    share: f64,
+    walk_min: f64,
+    seed: u64,
+    target_min: Option<f64>,
+}
+
+/// `onewindow-sim plan`.
+fn plan_week(
+    config: Option<&std::path::Path>,
+    ledger: &std::path::Path,
+    args: &PlanArgs,
+    svg: Option<&std::path::Path>,
+    json: bool,
+) -> Result<String, String> {
+    let (hall, store) = hall_and_ledger(config, ledger)?;
+    if !(1..=52).contains(&args.weeks) {
+        return Err("--weeks must be 1 to 52".into());
+    }
+    if !(1..=10_000).contains(&args.days) {
+        return Err("--days must be 1 to 10000".into());
+    }
+    if !(args.share > 0.0 && args.share <= 1.0) {
+        return Err("--share must be above 0 and at most 1".into());
+    }
+    if !(args.walk_min.is_finite() && (0.0..=240.0).contains(&args.walk_min)) {
+        return Err("--walk-min must be 0 to 240 minutes".into());
+    }
+    if args.target_min.is_some_and(|t| !(t.is_finite() && t > 0.0 && t <= 24.0 * 60.0)) {
+        return Err("--target-min must be above 0 and at most a day".into());
+    }
+    let to = match &args.to {
+        Some(d) => Some(d.parse::<onewindow::core::Date>().map_err(|_| format!("`{d}` is not a date (YYYY-MM-DD)"))?),
+        None => None,
+    };
+    let history = plan::closed_days(&store, &hall, to, 7 * i64::from(args.weeks))?;
+    let request = plan::Request {
+        weeks: args.weeks,
+        to,
+        days: args.days,
+        share: args.share,
+        walk_min: args.walk_min,
+        seed: args.seed,
+        target_min: args.target_min,
+    };
+    let plan = plan::plan(&hall, &history, &request)?;
+    if let Some(dir) = svg {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for w in &plan.weekdays {
+            if let Some(report) = &w.checked {
+                for file in charts::slots(dir, &format!("plan-weekday-{}", w.weekday + 1), &[report])? {
+                    eprintln!("wrote {file}");
+                }
+            }
+        }
+    }
+    Ok(if json { serde_json::to_string_pretty(&plan).unwrap_or_default() } else { plan::table(&plan) })
+}
+
+/// The hall's configuration (the demo hall's without one) and a ledger opened for reading.
+fn hall_and_ledger(
+    config: Option<&std::path::Path>,
+    ledger: &std::path::Path,
+) -> Result<(onewindow::core::HallConfig, onewindow::store::RedbStore), String> {
+    let text = match config {
+        Some(p) => std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+        None => onewindow::config::DEMO_HALL_TOML.to_owned(),
+    };
+    let hall = onewindow::config::parse(&text).map_err(|e| e.to_string())?;
+    let (store, _) = onewindow::store::RedbStore::open(ledger, None, onewindow::store::faults::Faults::none())
+        .map_err(|e| e.to_string())?;
+    Ok((hall, store))
 }
 
 /// The what-if of `onewindow-sim replay`.
@@ -295,11 +415,7 @@ fn replay_day(
     args: &ReplayArgs,
     json: bool,
 ) -> Result<String, String> {
-    let text = match config {
-        Some(p) => std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
-        None => onewindow::config::DEMO_HALL_TOML.to_owned(),
-    };
-    let hall = onewindow::config::parse(&text).map_err(|e| e.to_string())?;
+    let (hall, store) = hall_and_ledger(config, ledger)?;
     let date: onewindow::core::Date = day.parse().map_err(|_| format!("`{day}` is not a date (YYYY-MM-DD)"))?;
     let policy = match args.policy.as_deref() {
         None => hall.rules.policy,
@@ -316,8 +432,6 @@ fn replay_day(
     };
     let (walk_ms, no_show_wait_ms) =
         (minutes(args.walk_min, "--walk-min")?, minutes(args.no_show_wait_min, "--no-show-wait-min")?);
-    let (store, _) = onewindow::store::RedbStore::open(ledger, None, onewindow::store::faults::Faults::none())
-        .map_err(|e| e.to_string())?;
     let recorded = replay::load(&store, &hall, date)?;
     let as_recorded =
         replay::Options { policy: hall.rules.policy, staffing: replay::Staffing::Recorded, walk_ms, no_show_wait_ms };
