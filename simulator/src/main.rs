@@ -104,9 +104,6 @@ enum Cmd {
         /// With `--staffing auto`: minutes a standby clerk needs to reach an opened window.
         #[arg(long, default_value_t = 0.0)]
         walk_min: f64,
-        /// Minutes a window waits for an absent holder before 过号.
-        #[arg(long, default_value_t = 1.0)]
-        no_show_wait_min: f64,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -300,8 +297,8 @@ fn main() -> ExitCode {
                     table(&reports.iter().collect::<Vec<_>>())
                 })
             }),
-        Cmd::Replay { config, ledger, day, policy, staffing, walk_min, no_show_wait_min, json } => {
-            let args = ReplayArgs { policy, staffing, walk_min, no_show_wait_min };
+        Cmd::Replay { config, ledger, day, policy, staffing, walk_min, json } => {
+            let args = ReplayArgs { policy, staffing, walk_min };
             replay_day(config.as_deref(), &ledger, &day, &args, json)
         }
         Cmd::Plan { config, ledger, weeks, to, days, share, walk_min, seed, target_min, svg, json } => {
@@ -404,7 +401,6 @@ struct ReplayArgs {
     policy: Option<String>,
     staffing: String,
     walk_min: f64,
-    no_show_wait_min: f64,
 }
 
 /// `onewindow-sim replay`: the recorded day, the replay as recorded (its error), and the what-if.
@@ -423,18 +419,12 @@ fn replay_day(
     };
     let staffing = replay::Staffing::from_name(&args.staffing)
         .ok_or_else(|| format!("unknown staffing `{}`: recorded, off or auto", args.staffing))?;
-    let minutes = |m: f64, what: &str| {
-        if m.is_finite() && (0.0..=240.0).contains(&m) {
-            Ok((m * 60_000.0).round() as i64)
-        } else {
-            Err(format!("{what} must be 0 to 240 minutes"))
-        }
-    };
-    let (walk_ms, no_show_wait_ms) =
-        (minutes(args.walk_min, "--walk-min")?, minutes(args.no_show_wait_min, "--no-show-wait-min")?);
+    if !(args.walk_min.is_finite() && (0.0..=240.0).contains(&args.walk_min)) {
+        return Err("--walk-min must be 0 to 240 minutes".into());
+    }
+    let walk_ms = (args.walk_min * 60_000.0).round() as i64;
     let recorded = replay::load(&store, &hall, date)?;
-    let as_recorded =
-        replay::Options { policy: hall.rules.policy, staffing: replay::Staffing::Recorded, walk_ms, no_show_wait_ms };
+    let as_recorded = replay::Options { policy: hall.rules.policy, staffing: replay::Staffing::Recorded, walk_ms };
     let what_if = replay::Options { policy, staffing, ..as_recorded };
     let mut columns = vec![
         ("recorded".to_owned(), recorded.facts.clone(), None),

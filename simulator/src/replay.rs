@@ -10,24 +10,23 @@
 //!
 //! What is replayed, and what cannot be (why a replay under the recorded policy is close, not exact):
 //! - Each ticket arrives when it was issued, with its matter and class (appointments check in with
-//!   their code); a served one holds the window as long as its recorded call did (call → finish: the
-//!   clerk's start included); a no-show is called and marked 过号 as long after as it was; a
-//!   cancelled one leaves when it did, if still waiting (called earlier than recorded, it is served
-//!   for its matter's mean time that day).
-//!   Tickets left unserved at the close take their matter's mean service time that day.
+//!   their code). Its n-th call holds the window as long as its n-th recorded call did and ends as it
+//!   did: served (service starting as long before the end as it did, so handling times are the
+//!   recorded ones), 过号 (and called again if the hall requeues it), or transferred to the matter it
+//!   went to. A cancelled ticket leaves when it did, if still waiting. A ticket called more often
+//!   than it was (or left unserved at the close then) is served for its matter's mean time that day.
 //! - Windows follow the recorded clerk sessions (sign-in to sign-out; a session ending mid-service
-//!   ends after it). With staffing `off` the sessions of windows the staffing review opened are left
-//!   out; with `auto` they are too, and the core's review opens and closes standby windows itself.
-//! - Pauses are replayed at their recorded times.
-//! - Not replayed: recalls, transfers (a transferred ticket holds the window as its last recorded
-//!   call did, then is done), calls by number, held tickets, and the clerks' own pace between a
-//!   finish and the next call (the replay calls at once).
+//!   ends after it) and pauses. With staffing `off` the sessions of windows the staffing review opened
+//!   are left out; with `auto` they are too, and the core's review opens and closes standby windows.
+//! - Not replayed: recalls, calls by number, held tickets, and the clerks' own pace between a finish
+//!   and the next call (the replay calls at once); when several windows are free, the one serving the
+//!   fewest matters takes an arrival (the simulator's rule), which may not be the one that did.
 
 use onewindow::core::report::facts::End;
 use onewindow::core::report::{Builder, DayFacts, Folder, Kpis};
 use onewindow::core::{
     ClerkId, Command, Date, Event, GreenReason, Hall, HallConfig, Layout, MatterId, Outcome, Policy, StaffingMode,
-    TicketClass, TicketId, Timestamp, WindowId, WindowKind,
+    TicketClass, TicketId, Timestamp, TransferTo, WindowId, WindowKind,
 };
 use onewindow::store::Store;
 use std::cmp::Reverse;
@@ -85,6 +84,26 @@ pub struct Session {
     pub by_review: bool,
 }
 
+/// How a call ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallEnd {
+    /// Served (`service_finished`): its service took this long (ms).
+    Finished(i64),
+    /// The holder did not come (过号).
+    NoShow,
+    /// Sent on to this matter (its key), ahead of others or not.
+    Transferred(String, bool),
+}
+
+/// One call of a ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// From the call to its end (ms); `None`: not ended in the ledger.
+    pub held_ms: Option<i64>,
+    /// How it ended.
+    pub end: Option<CallEnd>,
+}
+
 /// A recorded business day.
 #[derive(Debug, Clone)]
 pub struct Day {
@@ -96,8 +115,8 @@ pub struct Day {
     pub closed_at: Option<i64>,
     /// Per ticket (in issue order, as `facts.tickets`), when it was cancelled.
     pub cancelled_at: Vec<Option<i64>>,
-    /// Per ticket, how long its last call held the window: call → finish (or 过号, or transfer).
-    pub held_ms: Vec<Option<i64>>,
+    /// Per ticket (in issue order), each of its calls: how long it held the window, and how it ended.
+    pub calls: Vec<Vec<Call>>,
     /// Clerk sessions, in sign-in order.
     pub sessions: Vec<Session>,
     /// Pauses: window number, from, to (`None`: not resumed).
@@ -160,10 +179,15 @@ pub fn load(store: &dyn Store, config: &HallConfig, date: Date) -> Result<Day, S
         out
     };
     let cancelled_at = by_index(scan.cancelled);
-    let held_ms = by_index(scan.held.into_iter().filter_map(|(i, (_, held))| Some((i, held?))).collect());
+    let mut calls = vec![Vec::new(); facts.tickets.len()];
+    for (i, list) in scan.calls {
+        if let Some(slot) = calls.get_mut(i) {
+            *slot = list.into_iter().map(|(_, call)| call).collect();
+        }
+    }
     let mut pauses = scan.pauses;
     pauses.extend(scan.paused.into_iter().map(|(w, from)| (w, from, None)));
-    Ok(Day { opened_at: scan.opened_at, closed_at: scan.closed_at, cancelled_at, held_ms, sessions, pauses, facts })
+    Ok(Day { opened_at: scan.opened_at, closed_at: scan.closed_at, cancelled_at, calls, sessions, pauses, facts })
 }
 
 /// What the scan keeps of the day it looks for, beside the facts.
@@ -175,8 +199,8 @@ struct Scan {
     /// Ticket id → its index in issue order.
     issued: HashMap<TicketId, usize>,
     cancelled: Vec<(usize, i64)>,
-    /// Per ticket index: its last call, and how long that call held the window.
-    held: BTreeMap<usize, (i64, Option<i64>)>,
+    /// Per ticket index: its calls, each with when it was made.
+    calls: BTreeMap<usize, Vec<(i64, Call)>>,
     /// Windows paused now (by number), since when; pauses ended.
     paused: BTreeMap<u16, i64>,
     pauses: Vec<(u16, i64, Option<i64>)>,
@@ -201,15 +225,16 @@ impl Scan {
             }
             Event::TicketCalled { ticket, at, .. } => {
                 if let Some(i) = self.issued.get(ticket) {
-                    self.held.insert(*i, (at.0, None));
+                    self.calls.entry(*i).or_default().push((at.0, Call { held_ms: None, end: None }));
                 }
             }
-            Event::ServiceFinished { ticket, at, .. }
-            | Event::TicketNoShow { ticket, at, .. }
-            | Event::TicketTransferred { ticket, at, .. } => {
-                if let Some((called, held)) = self.issued.get(ticket).and_then(|i| self.held.get_mut(i)) {
-                    *held = Some(at.0 - *called);
-                }
+            Event::ServiceFinished { ticket, service_ms, at, .. } => {
+                self.end_call(*ticket, at.0, CallEnd::Finished(*service_ms));
+            }
+            Event::TicketNoShow { ticket, at, .. } => self.end_call(*ticket, at.0, CallEnd::NoShow),
+            Event::TicketTransferred { ticket, matter, first, at, .. } => {
+                let key = layout.matters.get(usize::from(matter.0)).map_or_else(String::new, |m| m.key.clone());
+                self.end_call(*ticket, at.0, CallEnd::Transferred(key, *first));
             }
             Event::WindowPaused { window, at } => {
                 self.paused.insert(number(window), at.0);
@@ -250,6 +275,16 @@ impl Scan {
         }
     }
 
+    /// The latest call of `ticket` ended at `at`.
+    fn end_call(&mut self, ticket: TicketId, at: i64, end: CallEnd) {
+        let last = self.issued.get(&ticket).and_then(|i| self.calls.get_mut(i)).and_then(|c| c.last_mut());
+        if let Some((called, call)) = last {
+            if call.end.is_none() {
+                *call = Call { held_ms: Some(at - *called), end: Some(end) };
+            }
+        }
+    }
+
     fn end(&mut self, window: WindowId, at: i64) {
         if let Some(session) = self.open.remove(&window) {
             self.done.push(Session { to: Some(at), ..session });
@@ -266,8 +301,6 @@ pub struct Options {
     pub staffing: Staffing,
     /// With automatic staffing: how long an opened standby window waits for its clerk (ms).
     pub walk_ms: i64,
-    /// How long a window waits for an absent holder before 过号 (ms).
-    pub no_show_wait_ms: i64,
 }
 
 /// A replayed day.
@@ -286,7 +319,6 @@ enum Kind {
     SessionEnd(usize),
     Done(usize),
     Start(usize),
-    NoShow(usize),
     ClerkArrives(usize),
     SessionStart(usize),
     Cancel(usize),
@@ -306,6 +338,14 @@ struct Desk {
     busy: bool,
 }
 
+/// How the call a window is on will end.
+#[derive(Debug, Clone)]
+enum Then {
+    Finish,
+    NoShow,
+    Transfer(MatterId, bool),
+}
+
 struct Replay<'a> {
     day: &'a Day,
     hall: Hall,
@@ -314,8 +354,10 @@ struct Replay<'a> {
     due: BinaryHeap<Reverse<(i64, u64, Kind)>>,
     seq: u64,
     desks: Vec<Desk>,
-    /// The replay's ticket ids → the recorded ticket's index.
-    tickets: HashMap<TicketId, usize>,
+    /// The replay's ticket ids → the recorded ticket's index, and the calls it has had.
+    tickets: HashMap<TicketId, (usize, usize)>,
+    /// Per window, how its current call ends.
+    then: Vec<Option<Then>>,
     /// Per matter, its mean recorded service time that day (ms): for tickets not served then.
     mean_service: HashMap<String, i64>,
     options: Options,
@@ -342,6 +384,7 @@ pub fn replay(config: &HallConfig, day: &Day, options: Options) -> Replayed {
         day,
         folder: Folder::new(config.layout(), config.utc_offset_min),
         desks: vec![Desk::default(); config.windows.len()],
+        then: vec![None; config.windows.len()],
         hall: Hall::new(config),
         facts: None,
         due: BinaryHeap::new(),
@@ -378,6 +421,10 @@ impl Replay<'_> {
                 self.facts.get_or_insert(day);
             }
         }
+    }
+
+    fn matter_index(&self, key: &str) -> Option<MatterId> {
+        self.hall.config().matters.iter().position(|m| m.key == key && !m.retired).map(|m| MatterId(m as u16))
     }
 
     fn window_index(&self, number: u16) -> Option<usize> {
@@ -450,15 +497,19 @@ impl Replay<'_> {
                     }
                 }
                 Kind::Done(w) => {
-                    self.exec(&Command::Finish { window: WindowId(w as u16), outcome: Outcome::Completed }, at);
+                    let window = WindowId(w as u16);
+                    let command = match self.then[w].take() {
+                        Some(Then::NoShow) => Command::NoShow { window },
+                        Some(Then::Transfer(matter, first)) => {
+                            Command::Transfer { window, to: TransferTo { matter: Some(matter), window: None, first } }
+                        }
+                        _ => Command::Finish { window, outcome: Outcome::Completed },
+                    };
+                    self.exec(&command, at);
                     self.free(w, at);
                 }
                 Kind::Start(w) => {
                     self.exec(&Command::StartService { window: WindowId(w as u16) }, at);
-                }
-                Kind::NoShow(w) => {
-                    self.exec(&Command::NoShow { window: WindowId(w as u16) }, at);
-                    self.free(w, at);
                 }
                 Kind::ClerkArrives(w) => {
                     if self.hall.window(WindowId(w as u16)).is_some_and(|s| s.open && s.clerk.is_none()) {
@@ -476,11 +527,10 @@ impl Replay<'_> {
 
     fn arrive(&mut self, i: usize, at: i64) {
         let t = &self.day.facts.tickets[i];
-        let Some(matter) = self.hall.config().matters.iter().position(|m| m.key == t.matter && !m.retired) else {
+        let Some(matter) = self.matter_index(&t.matter) else {
             self.refused += 1;
             return;
         };
-        let matter = MatterId(matter as u16);
         let mut events = None;
         if let (TicketClass::Appointment, Some(code)) = (t.class, &t.appointment) {
             let book = Command::BookAppointment {
@@ -505,7 +555,7 @@ impl Replay<'_> {
             self.refused += 1;
             return;
         };
-        self.tickets.insert(ticket, i);
+        self.tickets.insert(ticket, (i, 0));
         // The free window serving the fewest matters calls (as the simulator's model).
         let mut free: Vec<usize> = (0..self.desks.len())
             .filter(|w| self.desks[*w].signed_in && !self.desks[*w].busy)
@@ -520,7 +570,7 @@ impl Replay<'_> {
     }
 
     fn cancel(&mut self, i: usize, at: i64) {
-        let waiting = self.tickets.iter().find(|(_, idx)| **idx == i).map(|(id, _)| *id);
+        let waiting = self.tickets.iter().find(|(_, (idx, _))| *idx == i).map(|(id, _)| *id);
         if let Some(ticket) = waiting {
             if self.hall.ticket(ticket).is_some_and(|t| t.window.is_none()) {
                 self.exec(&Command::CancelTicket { ticket, by: None }, at);
@@ -577,27 +627,38 @@ impl Replay<'_> {
             Event::TicketCalled { ticket, .. } => Some(*ticket),
             _ => None,
         });
-        let Some(i) = called.and_then(|t| self.tickets.get(&t).copied()) else { return false };
+        let Some(ticket) = called else { return false };
+        let Some((i, n)) = self.tickets.get_mut(&ticket).map(|entry| {
+            entry.1 += 1;
+            *entry
+        }) else {
+            return false;
+        };
         self.desks[w].busy = true;
         let day = self.day;
         let t = &day.facts.tickets[i];
-        // The window is held as long as the recorded call held it (the clerk's start included).
-        let held = day.held_ms[i];
-        match (t.end, t.service_ms) {
-            (End::NoShow, _) => {
-                self.push(at + held.unwrap_or(self.options.no_show_wait_ms).max(0), Kind::NoShow(w));
+        // The n-th call holds the window as long as the ticket's n-th recorded call did, and ends as
+        // it did: served (its service starting as long before the end as it did), 过号, or sent on.
+        let (held, then) = match day.calls[i].get(n - 1) {
+            Some(Call { held_ms: Some(held), end: Some(end) }) => {
+                let then = match end {
+                    CallEnd::Finished(ms) => {
+                        self.push(at + (held - ms).max(0), Kind::Start(w));
+                        Then::Finish
+                    }
+                    CallEnd::NoShow => Then::NoShow,
+                    CallEnd::Transferred(key, first) => match self.matter_index(key) {
+                        Some(m) => Then::Transfer(m, *first),
+                        None => Then::Finish,
+                    },
+                };
+                (*held, then)
             }
-            (End::Served { .. }, Some(ms)) => {
-                let held = held.unwrap_or(ms).max(ms).max(0);
-                // Service starts as long before the finish as it did: handling times stay the same.
-                self.push(at + held - ms.max(0), Kind::Start(w));
-                self.push(at + held, Kind::Done(w));
-            }
-            _ => {
-                let ms = self.mean_service.get(&t.matter).copied().unwrap_or(t.norm_ms);
-                self.push(at + ms.max(0), Kind::Done(w));
-            }
-        }
+            // Called more often than it was (or not at all then): served for its matter's mean time.
+            _ => (self.mean_service.get(&t.matter).copied().unwrap_or(t.norm_ms), Then::Finish),
+        };
+        self.then[w] = Some(then);
+        self.push(at + held.max(0), Kind::Done(w));
         true
     }
 
