@@ -347,9 +347,7 @@ fn plan_week(
     if !(args.share > 0.0 && args.share <= 1.0) {
         return Err("--share must be above 0 and at most 1".into());
     }
-    if !(args.walk_min.is_finite() && (0.0..=240.0).contains(&args.walk_min)) {
-        return Err("--walk-min must be 0 to 240 minutes".into());
-    }
+    walk(args.walk_min)?;
     if args.target_min.is_some_and(|t| !(t.is_finite() && t > 0.0 && t <= 24.0 * 60.0)) {
         return Err("--target-min must be above 0 and at most a day".into());
     }
@@ -379,6 +377,15 @@ fn plan_week(
         }
     }
     Ok(if json { serde_json::to_string_pretty(&plan).unwrap_or_default() } else { plan::table(&plan) })
+}
+
+/// `--walk-min`, checked.
+fn walk(minutes: f64) -> Result<f64, String> {
+    if minutes.is_finite() && (0.0..=240.0).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err("--walk-min must be 0 to 240 minutes".into())
+    }
 }
 
 /// The hall's configuration (the demo hall's without one) and a ledger opened for reading.
@@ -419,24 +426,21 @@ fn replay_day(
     };
     let staffing = replay::Staffing::from_name(&args.staffing)
         .ok_or_else(|| format!("unknown staffing `{}`: recorded, off or auto", args.staffing))?;
-    if !(args.walk_min.is_finite() && (0.0..=240.0).contains(&args.walk_min)) {
-        return Err("--walk-min must be 0 to 240 minutes".into());
-    }
-    let walk_ms = (args.walk_min * 60_000.0).round() as i64;
+    let walk_ms = (walk(args.walk_min)? * 60_000.0).round() as i64;
     let recorded = replay::load(&store, &hall, date)?;
     let as_recorded = replay::Options { policy: hall.rules.policy, staffing: replay::Staffing::Recorded, walk_ms };
     let what_if = replay::Options { policy, staffing, ..as_recorded };
     let mut columns = vec![
         ("recorded".to_owned(), recorded.facts.clone(), None),
         (
-            format!("replay {}@recorded", policy_name(hall.rules.policy)),
+            format!("replay {}@recorded", hall.rules.policy.name()),
             replay::replay(&hall, &recorded, as_recorded).facts,
             None,
         ),
     ];
     if policy != hall.rules.policy || staffing != replay::Staffing::Recorded {
         let r = replay::replay(&hall, &recorded, what_if);
-        columns.push((format!("what-if {}@{}", policy_name(policy), staffing.name()), r.facts, Some(r.openings)));
+        columns.push((format!("what-if {}@{}", policy.name(), staffing.name()), r.facts, Some(r.openings)));
     }
     let errors: Vec<replay::WaitError> =
         columns[1..].iter().map(|(_, f, _)| replay::wait_error(&recorded.facts, f)).collect();
@@ -459,10 +463,6 @@ fn replay_day(
             .unwrap_or_default());
     }
     Ok(replay_table(&columns.iter().map(|(n, _, _)| n.as_str()).collect::<Vec<_>>(), &kpis, &errors))
-}
-
-fn policy_name(policy: onewindow::core::Policy) -> &'static str {
-    policy.name()
 }
 
 /// The replay's columns side by side: the KPIs of `onewindow report` that a replay can change.
