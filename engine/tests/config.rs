@@ -101,6 +101,20 @@ fn bad_references_and_values_name_their_key() {
         (format!("{MINIMAL}\n[cases]\nresolve_hours = 9000\n"), "cases.resolve_hours", "8784"),
         (format!("{MINIMAL}\n[cases]\ncontact_hours = 200\n"), "cases", "must not shrink"),
         (format!("{MINIMAL}\n[hours]\nopen = \"17:30\"\nclose = \"08:30\"\n"), "hours.close", "after"),
+        (format!("{MINIMAL}\n[staffing]\nforecast = [[\"9:00\", 10.0]]\n"), "staffing.forecast[0]", "HH:MM"),
+        (
+            format!("{MINIMAL}\n[staffing]\nforecast = [[\"09:00\", 10.0], [\"08:00\", 5.0]]\n"),
+            "staffing.forecast[1]",
+            "increase",
+        ),
+        (format!("{MINIMAL}\n[staffing]\nforecast = [[\"09:00\", -1.0]]\n"), "staffing.forecast[0]", "0 to"),
+        (format!("{MINIMAL}\n[staffing]\nforecast = []\n"), "staffing.forecast", "1 to 96"),
+        (
+            format!("{MINIMAL}\n[staffing]\nforecast = [[\"09:00\", 1.0]]\nforecast_horizon_min = 300\n"),
+            "staffing.forecast_horizon_min",
+            "240",
+        ),
+        (format!("{MINIMAL}\n[staffing]\nforecast_horizon_min = 30\n"), "staffing.forecast_horizon_min", "needs"),
         (format!("{MINIMAL}\n[hours]\nopen = \"8:30\"\nclose = \"17:30\"\n"), "hours.open", "HH:MM"),
         (MINIMAL.replace("name = \"小厅\"", "name = \"小厅\"\nutc_offset = \"8\""), "hall.utc_offset", "+08:00"),
         (
@@ -118,6 +132,15 @@ fn bad_references_and_values_name_their_key() {
             other => panic!("{key}: expected an Invalid error, got {other:?}"),
         }
     }
+}
+
+#[test]
+fn a_forecast_is_read_with_its_horizon() {
+    let text = format!("{MINIMAL}\n[staffing]\nforecast = [[\"08:30\", 53.3], [\"09:00\", 124.4]]\n");
+    let hall = config::parse(&text).expect("parses");
+    assert_eq!(hall.rules.forecast.rates, vec![(510, 53.3), (540, 124.4)]);
+    assert_eq!(hall.rules.forecast.horizon_min, 60, "an hour by default");
+    assert_eq!(config::parse(MINIMAL).expect("parses").rules.forecast, Default::default());
 }
 
 #[test]

@@ -284,3 +284,47 @@ fn a_late_matter_without_a_standby_window_does_not_block_another_that_has_one() 
     assert_eq!(events.len(), 1, "{events:?}");
     assert!(events[0].starts_with("window-opened w4 (estate waiting 1 windows 1 "), "{events:?}");
 }
+
+#[test]
+fn with_a_forecast_a_standby_window_stays_for_the_load_expected_within_the_horizon() {
+    let lines = [
+        "08:30 sign-in 1 c1 1111",
+        "09:00 issue estate",
+        "09:00 issue estate",
+        "09:00 issue estate",
+        "09:01 review-staffing",
+        "09:01 sign-in 4 c4 4444",
+        "09:02 call-next 4",
+        "09:02 call-next 1",
+        "09:15 finish 4",
+        "09:15 finish 1",
+        "09:15 call-next 1",
+        "09:20 finish 1",
+        "09:31 review-staffing",
+    ];
+    let with_forecast = |rates: Vec<(u32, f64)>, horizon_min: u32| {
+        let mut cfg = config(StaffingMode::Automatic, false);
+        cfg.rules.forecast = onewindow::core::Forecast { rates, horizon_min };
+        run(cfg, &lines).1
+    };
+    // Estate's norm is 20 minutes: 6 arrivals an hour need two windows, and two are active.
+    let busy_at_ten = vec![(8 * 60, 1.0), (10 * 60, 6.0)];
+    assert!(with_forecast(busy_at_ten.clone(), 60).is_empty(), "10:00 is within the hour: w4 stays");
+    let closed = with_forecast(busy_at_ten.clone(), 20);
+    assert_eq!(closed.first().map(String::as_str), Some("signed-out w4"), "10:00 is past 20 minutes: {closed:?}");
+    let closed = with_forecast(busy_at_ten, 0);
+    assert_eq!(closed.len(), 2, "no horizon, no forecast: {closed:?}");
+    // A quiet forecast keeps nothing: 3 an hour is one window's load.
+    let closed = with_forecast(vec![(8 * 60, 3.0)], 60);
+    assert_eq!(closed.len(), 2, "{closed:?}");
+}
+
+#[test]
+fn a_forecast_peaks_over_its_horizon() {
+    let f = onewindow::core::Forecast { rates: vec![(510, 50.0), (540, 120.0), (720, 30.0)], horizon_min: 60 };
+    assert_eq!(f.peak(480), Some(120.0), "08:00 sees 09:00 within the hour");
+    assert_eq!(f.peak(700), Some(120.0));
+    assert_eq!(f.peak(720), Some(30.0));
+    assert_eq!(f.peak(400), Some(0.0), "before the first entry and beyond the hour: nothing expected");
+    assert_eq!(onewindow::core::Forecast::default().peak(600), None);
+}

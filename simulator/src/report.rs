@@ -167,6 +167,9 @@ impl Options {
     }
 }
 
+/// `open_at` of a simulated hall whose standby clerks need minutes to come.
+pub const WALK_OPEN_AT: f64 = 1.0;
+
 fn staffing(scenario: &Scenario, options: &Options) -> Result<Staffing, String> {
     let has_standby = scenario.windows.iter().any(|w| w.standby);
     let name = match options.staffing.as_deref() {
@@ -181,7 +184,13 @@ fn staffing(scenario: &Scenario, options: &Options) -> Result<Staffing, String> 
         "schedule" if scenario.schedule.is_some() => Ok(Staffing::Schedule),
         "schedule" => Err("the scenario has no [staffing] schedule".into()),
         "auto" => Ok(Staffing::Auto(StaffingRules {
-            open_at: options.open_at.unwrap_or(defaults.open_at),
+            // A hall whose standby clerks need minutes to come opens one when the predicted wait
+            // reaches the target, not half of it: each opening is a walk (docs/policies.md, Goal 3).
+            open_at: options.open_at.unwrap_or(if scenario.arrival_delay_min > 0.0 {
+                WALK_OPEN_AT
+            } else {
+                defaults.open_at
+            }),
             close_below: options.close_below.unwrap_or(defaults.close_below),
             min_open_ms: scenario.min_open_min.map_or(defaults.min_open_ms, |m| (m * 60_000.0).round() as i64),
             ..defaults

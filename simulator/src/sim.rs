@@ -6,11 +6,12 @@
 //! ticket's service time and class are drawn at its arrival from its matter's own random streams, so
 //! two policies run on the same scenario and seed see the same citizens (common random numbers).
 
-use crate::scenario::{Matter, Rate, Scenario, Service};
+use crate::scenario::{Matter, Mode, Rate, Scenario, Service};
 use crate::stats::{EstimateSample, Recorder};
 use onewindow_core::{
-    ClerkId, ClerkSpec, Command, Date, Event, GreenReason, Hall, HallConfig, MatterId, MatterSet, MatterSpec, Outcome,
-    Policy, Rules, StaffingMode, StaffingRules, TicketClass, TicketId, Timestamp, WindowId, WindowKind, WindowSpec,
+    ClerkId, ClerkSpec, Command, Date, Event, Forecast, GreenReason, Hall, HallConfig, MatterId, MatterSet, MatterSpec,
+    Outcome, Policy, Rules, StaffingMode, StaffingRules, TicketClass, TicketId, Timestamp, WindowId, WindowKind,
+    WindowSpec,
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -93,6 +94,7 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
         },
         // A holder who has left is marked 过号 and not queued again (SCENARIO-FORMAT.md, realism).
         no_show_max_requeues: 0,
+        forecast: forecast(scenario),
         ..Rules::default()
     };
     HallConfig {
@@ -106,6 +108,36 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
         rules,
     }
 }
+
+/// Where standby clerks need minutes to come (`arrival_delay_min`), the hall is taken to know the
+/// shape of its day, as a hall does from its history (`onewindow-sim plan`): the scenario's expected
+/// arrival rates (never the day's draws) are its forecast, and the staffing review keeps a window it
+/// will need again within [`FORECAST_HORIZON_MIN`]. Without a walk an opening costs nothing: no forecast.
+fn forecast(scenario: &Scenario) -> Forecast {
+    if scenario.arrival_delay_min <= 0.0 || scenario.mode != Mode::Day {
+        return Forecast::default();
+    }
+    let at = |rate: &Rate, minute: f64| match rate {
+        Rate::Constant(r) => *r,
+        Rate::Profile(segments) => segments.iter().rev().find(|(from, _)| *from <= minute).map_or(0.0, |(_, r)| *r),
+    };
+    let mut minutes: Vec<f64> = vec![0.0];
+    for m in &scenario.matters {
+        if let Rate::Profile(segments) = &m.rate {
+            minutes.extend(segments.iter().map(|(from, _)| *from));
+        }
+    }
+    minutes.sort_by(f64::total_cmp);
+    minutes.dedup();
+    let rates = minutes
+        .into_iter()
+        .map(|minute| (minute as u32, scenario.matters.iter().map(|m| at(&m.rate, minute)).sum::<f64>() * 60.0))
+        .collect();
+    Forecast { rates, horizon_min: FORECAST_HORIZON_MIN }
+}
+
+/// How far ahead a simulated hall with a walk looks before closing a standby window.
+pub const FORECAST_HORIZON_MIN: u32 = 45;
 
 /// One matter's random streams: arrivals, service times, classes, holders who leave.
 struct Streams {

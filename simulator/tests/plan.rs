@@ -10,6 +10,26 @@ use onewindow::rehearse::{self, Plan as Rehearsal};
 use onewindow::store::{MemoryStore, Store};
 use simulator::plan::{self, Request};
 
+/// A hall of one matter and one window, to read a forecast line back.
+const MINIMAL: &str = r#"
+[hall]
+name = "小厅"
+
+[[matter]]
+key = "tax"
+name_zh = "涉税服务"
+name_en = "Tax"
+prefix = "A"
+target_wait_min = 20
+handling_norm_min = 10
+
+[[window]]
+key = "w1"
+number = 1
+name = "窗口 1"
+serves = ["tax"]
+"#;
+
 const FROM: Date = Date { year: 2026, month: 9, day: 28 };
 
 fn hall() -> HallConfig {
@@ -55,6 +75,12 @@ fn the_profile_counts_every_ticket_of_the_weeks_by_weekday_half_hour_and_matter(
     }
     let table = plan::table(&planned);
     assert!(table.contains("Monday") && table.contains("windows"), "{table}");
+    // Each weekday's line for `[staffing] forecast` reads back as a hall's forecast.
+    for line in table.lines().filter(|l| l.starts_with("forecast = ")) {
+        let text = format!("{MINIMAL}\n[staffing]\nmode = \"automatic\"\n{line}\n");
+        let hall = onewindow::config::parse(&text).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(!hall.rules.forecast.rates.is_empty());
+    }
 }
 
 #[test]

@@ -135,6 +135,8 @@ pub struct Rules {
     pub ended_tickets_kept: usize,
     /// Temporary windows: when standby windows open and close themselves.
     pub staffing: StaffingRules,
+    /// The arrivals the hall expects by time of day (none: the review looks at the queue only).
+    pub forecast: crate::staffing::Forecast,
     /// How long each step of a 差评's rectification case may take.
     pub cases: crate::cases::CaseDeadlines,
 }
@@ -151,6 +153,7 @@ impl Default for Rules {
             notice_max_chars: 200,
             ended_tickets_kept: 2000,
             staffing: StaffingRules::default(),
+            forecast: Default::default(),
             cases: crate::cases::CaseDeadlines::default(),
         }
     }

@@ -36,7 +36,7 @@ pub use kiosk_protocol::view::RECENT_CALLS;
 pub use layout::Layout;
 pub use model::*;
 pub use rejection::Rejection;
-pub use staffing::{StaffingMode, StaffingRules, StaffingTrigger};
+pub use staffing::{Forecast, StaffingMode, StaffingRules, StaffingTrigger};
 pub use time::{Date, Timestamp};
 
 use queue::{Lane, MatterQueues};

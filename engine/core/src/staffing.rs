@@ -13,6 +13,10 @@
 //! - **Close** a standby window (automatic mode only) when it has been open at least `min_open`, has no
 //!   ticket at its counter, and without it every matter it serves would still be predicted to wait
 //!   less than `close_below` × its target. `close_below` < `open_at`: the gap is the hysteresis.
+//!   With a [`Forecast`] (the arrivals the hall expects by time of day, from its history), nothing
+//!   closes while the load expected within the forecast's horizon would need the windows open now:
+//!   where standby clerks need minutes to come, a window kept through a short lull costs less than
+//!   one closed and opened again (docs/policies.md, Goal 3).
 //!
 //! Every opening, request and closing carries the numbers that triggered it ([`StaffingTrigger`]).
 //! At most one change per review, so a burst opens windows one review after another, each seeing the
@@ -62,6 +66,31 @@ pub struct StaffingRules {
 impl Default for StaffingRules {
     fn default() -> StaffingRules {
         StaffingRules { mode: StaffingMode::Off, open_at: 0.5, close_below: 0.25, min_open_ms: 30 * MINUTE_MS }
+    }
+}
+
+/// The arrivals a hall expects by time of day (hall-wide), from its own history (`onewindow-sim plan`)
+/// or a plan: the staffing review keeps standby windows it will need again within `horizon_min`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Forecast {
+    /// From each minute of the local day on, expected arrivals per hour; minutes increasing.
+    pub rates: Vec<(u32, f64)>,
+    /// How far ahead the review looks before closing a standby window, minutes (0: it does not).
+    pub horizon_min: u32,
+}
+
+impl Forecast {
+    /// The highest expected arrival rate (per hour) from `minute` of the day to `horizon_min` later;
+    /// `None` without a forecast.
+    pub fn peak(&self, minute: u32) -> Option<f64> {
+        if self.rates.is_empty() || self.horizon_min == 0 {
+            return None;
+        }
+        let end = minute + self.horizon_min;
+        // The rate in force at `minute`, and every rate that starts before `end`.
+        let current = self.rates.iter().rev().find(|(from, _)| *from <= minute).map_or(0.0, |(_, r)| *r);
+        let later = self.rates.iter().filter(|(from, _)| *from > minute && *from <= end).map(|(_, r)| *r);
+        Some(later.fold(current, f64::max))
     }
 }
 

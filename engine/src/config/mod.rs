@@ -130,6 +130,9 @@ struct RawStaffing {
     open_at: Option<f64>,
     close_below: Option<f64>,
     min_open_min: Option<f64>,
+    /// `[["08:30", 53.3], ...]`: expected arrivals per hour from each time of day on.
+    forecast: Option<Vec<(String, f64)>>,
+    forecast_horizon_min: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -225,6 +228,7 @@ fn validate(raw: RawConfig) -> Result<HallConfig, ConfigError> {
         return Err(invalid("calendar", "holidays and workdays need [hours]"));
     }
     let mut rules = validate_rules(raw.rules)?;
+    rules.forecast = validate_forecast(&raw.staffing)?;
     rules.staffing = validate_staffing(raw.staffing)?;
     rules.cases = validate_cases(raw.cases)?;
     let matters = validate_matters(raw.matter)?;
@@ -332,6 +336,7 @@ fn validate_rules(raw: RawRules) -> Result<Rules, ConfigError> {
         notice_max_chars,
         ended_tickets_kept,
         staffing: defaults.staffing,
+        forecast: defaults.forecast,
         cases: defaults.cases,
     })
 }
@@ -352,6 +357,42 @@ fn validate_cases(raw: RawCases) -> Result<onewindow_core::cases::CaseDeadlines,
         return Err(invalid("cases", "deadlines must not shrink: assign_hours ≤ contact_hours ≤ resolve_hours"));
     }
     Ok(d)
+}
+
+/// Forecasts longer than this many entries are refused (a day in minutes would be 1,440).
+const FORECAST_MAX_ENTRIES: usize = 96;
+
+fn validate_forecast(raw: &RawStaffing) -> Result<onewindow_core::Forecast, ConfigError> {
+    let Some(entries) = &raw.forecast else {
+        if raw.forecast_horizon_min.is_some() {
+            return Err(invalid("staffing.forecast_horizon_min", "needs staffing.forecast"));
+        }
+        return Ok(Default::default());
+    };
+    if entries.is_empty() || entries.len() > FORECAST_MAX_ENTRIES {
+        return Err(invalid(
+            "staffing.forecast",
+            format!("give 1 to {FORECAST_MAX_ENTRIES} [\"HH:MM\", arrivals per hour] pairs"),
+        ));
+    }
+    let mut rates: Vec<(u32, f64)> = Vec::with_capacity(entries.len());
+    for (i, (at, rate)) in entries.iter().enumerate() {
+        let key = format!("staffing.forecast[{i}]");
+        let minute =
+            onewindow_core::time::parse_hhmm(at).ok_or_else(|| invalid(&key, format!("`{at}` is not HH:MM")))?;
+        if !(rate.is_finite() && (0.0..=100_000.0).contains(rate)) {
+            return Err(invalid(&key, "arrivals per hour must be 0 to 100000"));
+        }
+        if rates.last().is_some_and(|(prev, _)| *prev >= minute) {
+            return Err(invalid(&key, "times must increase"));
+        }
+        rates.push((minute, *rate));
+    }
+    let horizon_min = raw.forecast_horizon_min.unwrap_or(60);
+    if horizon_min > 240 {
+        return Err(invalid("staffing.forecast_horizon_min", "must be 0 to 240 minutes"));
+    }
+    Ok(onewindow_core::Forecast { rates, horizon_min })
 }
 
 fn validate_staffing(raw: RawStaffing) -> Result<StaffingRules, ConfigError> {

@@ -2,7 +2,7 @@
 //! review, each with the numbers that triggered it; and a clerk accepting an advisory request.
 
 use crate::event::Event;
-use crate::model::{MatterId, TicketClass, WindowId, WindowKind};
+use crate::model::{MatterId, TicketClass, TicketState, WindowId, WindowKind};
 use crate::rejection::Rejection;
 use crate::staffing::{StaffingMode, StaffingTrigger};
 use crate::time::Timestamp;
@@ -60,6 +60,32 @@ impl Hall {
             target_ms: spec.target_wait_ms,
             aht_ms: state.aht_ms.round() as i64,
         }
+    }
+
+    /// Whether the hall's forecast expects, within its horizon, a load that needs every window active
+    /// now: the highest expected arrival rate × the matters' handling norms (weighted by each
+    /// matter's tickets today) × the share of calls served (not 过号), against the active windows
+    /// less one.
+    fn expects_more(&self, now: Timestamp) -> bool {
+        let minute = now.local(self.config.utc_offset_min).1;
+        let Some(per_hour) = self.config.rules.forecast.peak(minute) else { return false };
+        // The forecast is a plan: it is weighed with the matters' handling norms, as plans are made.
+        let (weighted, issued) = self.matters.iter().zip(&self.config.matters).fold((0.0, 0.0), |(w, n), (m, spec)| {
+            (w + spec.handling_norm_ms as f64 * f64::from(m.issued_today), n + f64::from(m.issued_today))
+        });
+        if issued == 0.0 {
+            return false;
+        }
+        // A holder who has left takes a minute, not a service: count the share of calls that were served.
+        let (served, gone) = self.tickets().fold((0.0, 0.0), |(s, g), t| match t.state {
+            TicketState::Done => (s + 1.0, g),
+            TicketState::NoShow => (s, g + 1.0),
+            _ => (s, g),
+        });
+        let served_share = if served + gone > 0.0 { served / (served + gone) } else { 1.0 };
+        let load = per_hour / 3_600_000.0 * (weighted / issued) * served_share;
+        let active = (0..self.windows.len()).filter(|w| self.is_active(WindowId(*w as u16))).count();
+        load > active.saturating_sub(1) as f64
     }
 
     /// The one change the review makes now, if any.
@@ -140,12 +166,17 @@ impl Hall {
                     worst = Some((ratio, matter, predicted));
                 }
             }
-            match worst {
-                Some((ratio, matter, predicted)) if ratio < rules.close_below => {
-                    return Some(Change::Close(window, self.trigger(matter, predicted)));
+            // The forecast is asked last, and once: only when a window would close.
+            let close = match worst {
+                Some((ratio, matter, predicted)) if ratio < rules.close_below => Some((matter, predicted)),
+                None => Some((MatterId(0), None)),
+                Some(_) => None,
+            };
+            if let Some((matter, predicted)) = close {
+                if self.expects_more(now) {
+                    return None;
                 }
-                None => return Some(Change::Close(window, self.trigger(MatterId(0), None))),
-                Some(_) => {}
+                return Some(Change::Close(window, self.trigger(matter, predicted)));
             }
         }
         None
