@@ -15,15 +15,12 @@
 
 use crate::report::{self, Options, Report};
 use crate::scenario::Scenario;
-use onewindow::core::report::facts::End;
-use onewindow::core::report::{DayFacts, Folder};
-use onewindow::core::{Date, Event, HallConfig, TicketClass, WindowKind};
-use onewindow::store::Store;
+use onewindow_core::report::facts::End;
+use onewindow_core::report::{DayFacts, Folder};
+use onewindow_core::{Date, Event, HallConfig, TicketClass, WindowKind};
 use serde::Serialize;
 use std::fmt::Write as _;
 
-/// Events read from the ledger at a time.
-const CHUNK: usize = 4096;
 /// Half hours.
 const SLOT_MIN: u32 = 30;
 /// Rounds of raising slots under the goal, at most.
@@ -48,31 +45,26 @@ pub struct Request {
     pub target_min: Option<f64>,
 }
 
-/// The closed days of the ledger from `from` (or, without it, of the `keep_days` days up to the last
-/// closed one) to `to`.
-pub fn closed_days(
-    store: &dyn Store,
+/// The closed days of a ledger's events (in order: `onewindow::store::events`) up to `to` (default:
+/// the last closed one), the `keep_days` days before it included.
+pub fn closed_days<E: std::fmt::Display>(
+    events: impl IntoIterator<Item = Result<Event, E>>,
     config: &HallConfig,
     to: Option<Date>,
     keep_days: i64,
 ) -> Result<Vec<DayFacts>, String> {
     let mut folder = Folder::new(config.layout(), config.utc_offset_min);
     let mut days: Vec<DayFacts> = Vec::new();
-    let mut after = 0;
-    'read: loop {
-        let records = store.read_after(after, CHUNK).map_err(|e| e.to_string())?;
-        let Some(last) = records.last() else { break };
-        after = last.seq;
-        for record in &records {
-            if let Some(day) = folder.fold(&record.event).filter(|d| d.closed) {
-                if to.is_none_or(|to| day.date <= to) {
-                    days.push(day);
-                }
+    for event in events {
+        let event = event.map_err(|e| e.to_string())?;
+        if let (Event::DayOpened { date, .. }, Some(to)) = (&event, to) {
+            if *date > to {
+                break;
             }
-            if let (Event::DayOpened { date, .. }, Some(to)) = (&record.event, to) {
-                if *date > to {
-                    break 'read;
-                }
+        }
+        if let Some(day) = folder.fold(&event).filter(|d| d.closed) {
+            if to.is_none_or(|to| day.date <= to) {
+                days.push(day);
             }
         }
     }
@@ -144,7 +136,7 @@ pub fn plan(config: &HallConfig, days: &[DayFacts], request: &Request) -> Result
     let mut weekdays = Vec::new();
     for weekday in 0..7 {
         let these: Vec<&DayFacts> =
-            days.iter().filter(|d| onewindow::core::report::kpi::weekday(d.date) == weekday).collect();
+            days.iter().filter(|d| onewindow_core::report::kpi::weekday(d.date) == weekday).collect();
         if these.iter().all(|d| d.tickets.is_empty()) {
             continue;
         }
@@ -183,7 +175,7 @@ fn plan_weekday(
     let last = tickets().map(|t| slot(t.issued_at)).max().unwrap_or(0);
     let slots = (last - first + 1) as usize;
     let n = days.len() as f64;
-    let live: Vec<&onewindow::core::MatterSpec> = config.matters.iter().filter(|m| !m.retired).collect();
+    let live: Vec<&onewindow_core::MatterSpec> = config.matters.iter().filter(|m| !m.retired).collect();
     let mut matters = Vec::new();
     let mut scenario = String::new();
     for spec in &live {

@@ -22,20 +22,17 @@
 //!   and the next call (the replay calls at once); when several windows are free, the one serving the
 //!   fewest matters takes an arrival (the simulator's rule), which may not be the one that did.
 
-use onewindow::core::report::facts::End;
-use onewindow::core::report::{Builder, DayFacts, Folder, Kpis};
-use onewindow::core::{
+use onewindow_core::report::facts::End;
+use onewindow_core::report::{Builder, DayFacts, Folder, Kpis};
+use onewindow_core::{
     ClerkId, Command, Date, Event, GreenReason, Hall, HallConfig, Layout, MatterId, Outcome, Policy, StaffingMode,
     TicketClass, TicketId, Timestamp, TransferTo, WindowId, WindowKind,
 };
-use onewindow::store::Store;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
-/// Events read from the ledger at a time.
-const CHUNK: usize = 4096;
 /// The staffing review's cadence in a replay with automatic staffing (the server reviews on its tick).
-const REVIEW_EVERY_MS: i64 = onewindow::core::tick::REVIEW_EVERY_MS;
+const REVIEW_EVERY_MS: i64 = onewindow_core::tick::REVIEW_EVERY_MS;
 
 /// How windows are staffed in a replay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,39 +120,36 @@ pub struct Day {
     pub pauses: Vec<(u16, i64, Option<i64>)>,
 }
 
-/// Reads business day `date` from a ledger.
-pub fn load(store: &dyn Store, config: &HallConfig, date: Date) -> Result<Day, String> {
+/// Reads business day `date` from a ledger's events, in order (`onewindow::store::events`).
+pub fn load<E: std::fmt::Display>(
+    events: impl IntoIterator<Item = Result<Event, E>>,
+    config: &HallConfig,
+    date: Date,
+) -> Result<Day, String> {
     let mut folder = Folder::new(config.layout(), config.utc_offset_min);
     let mut layout = config.layout();
     let mut scan = Scan::default();
     let mut facts = None;
-    let mut after = 0;
     let mut last_at = 0;
-    'read: loop {
-        let records = store.read_after(after, CHUNK).map_err(|e| e.to_string())?;
-        if records.is_empty() {
-            break;
+    for event in events {
+        let event = event.map_err(|e| e.to_string())?;
+        if let Event::LayoutChanged { layout: l, .. } = &event {
+            layout = l.clone();
         }
-        for record in records {
-            after = record.seq;
-            if let Event::LayoutChanged { layout: l, .. } = &record.event {
-                layout = l.clone();
+        if let Event::DayOpened { date: d, at } = &event {
+            if scan.in_day {
+                // The day ended without a close (a day left open): what was folded is the day.
+                break;
             }
-            if let Event::DayOpened { date: d, at } = &record.event {
-                if scan.in_day {
-                    // The day ended without a close (a day left open): what was folded is the day.
-                    break 'read;
-                }
-                scan.in_day = *d == date;
-                scan.opened_at = at.0;
-            } else if scan.in_day {
-                scan.note(&record.event, &layout, &mut last_at);
-            }
-            if let Some(day) = folder.fold(&record.event) {
-                if day.date == date {
-                    facts = Some(day);
-                    break 'read;
-                }
+            scan.in_day = *d == date;
+            scan.opened_at = at.0;
+        } else if scan.in_day {
+            scan.note(&event, &layout, &mut last_at);
+        }
+        if let Some(day) = folder.fold(&event) {
+            if day.date == date {
+                facts = Some(day);
+                break;
             }
         }
     }

@@ -7,7 +7,7 @@
 use onewindow::core::report::kpi::weekday;
 use onewindow::core::{Date, HallConfig, WindowKind};
 use onewindow::rehearse::{self, Plan as Rehearsal};
-use onewindow::store::{MemoryStore, Store};
+use onewindow::store::{events, MemoryStore, Store};
 use simulator::plan::{self, Request};
 
 /// A hall of one matter and one window, to read a forecast line back.
@@ -49,7 +49,7 @@ fn the_profile_counts_every_ticket_of_the_weeks_by_weekday_half_hour_and_matter(
     let config = hall();
     let store = MemoryStore::new();
     week(&store, &config);
-    let days = plan::closed_days(&store, &config, None, 7).unwrap();
+    let days = plan::closed_days(events(&store), &config, None, 7).unwrap();
     assert_eq!(days.len(), 7, "a week of closed days");
     let planned = plan::plan(&config, &days, &request(0.8)).unwrap();
     assert_eq!(planned.weekdays.len(), 7);
@@ -88,7 +88,7 @@ fn a_stricter_goal_never_plans_fewer_windows() {
     let config = hall();
     let store = MemoryStore::new();
     week(&store, &config);
-    let days = plan::closed_days(&store, &config, None, 7).unwrap();
+    let days = plan::closed_days(events(&store), &config, None, 7).unwrap();
     let lax = plan::plan(&config, &days, &request(0.5)).unwrap();
     let strict = plan::plan(&config, &days, &request(0.99)).unwrap();
     for (a, b) in lax.weekdays.iter().zip(&strict.weekdays) {
@@ -105,12 +105,12 @@ fn history_is_the_weeks_up_to_the_day_asked_and_none_is_a_clear_error() {
     let store = MemoryStore::new();
     week(&store, &config);
     let to = Date { year: 2026, month: 10, day: 1 };
-    let days = plan::closed_days(&store, &config, Some(to), 7).unwrap();
+    let days = plan::closed_days(events(&store), &config, Some(to), 7).unwrap();
     assert_eq!(days.iter().map(|d| d.date).collect::<Vec<_>>().last(), Some(&to));
     assert_eq!(days.len(), 4, "28 September to 1 October");
     let before = Date { year: 2026, month: 9, day: 1 };
-    let err = plan::closed_days(&store, &config, Some(before), 7).unwrap_err();
+    let err = plan::closed_days(events(&store), &config, Some(before), 7).unwrap_err();
     assert!(err.contains("2026-09-01"), "{err}");
     let empty = MemoryStore::new();
-    assert!(plan::closed_days(&empty, &config, None, 7).is_err());
+    assert!(plan::closed_days(events(&empty), &config, None, 7).is_err());
 }

@@ -1,6 +1,6 @@
 //! `onewindow-sim replay`: a rehearsed day (written by the core as the server writes it, with the
-//! automatic staffing review opening standby windows) replayed under its own policy and staffing,
-//! under `fifo` with staffing off, and through the binary on a redb ledger.
+//! automatic staffing review opening standby windows) replayed under its own policy and staffing, and
+//! under `fifo` with staffing off. The command itself: `sim-cli/tests/replay.rs`.
 
 // Tests fail loudly on what they did not expect.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -8,10 +8,8 @@
 use onewindow::core::report::facts::End;
 use onewindow::core::{Date, HallConfig, Policy};
 use onewindow::rehearse::{self, Plan};
-use onewindow::store::faults::Faults;
-use onewindow::store::{MemoryStore, RedbStore, Store};
+use onewindow::store::{events, MemoryStore, Store};
 use simulator::replay::{self, Options, Staffing};
-use std::process::Command;
 
 const DAY: Date = Date { year: 2026, month: 10, day: 12 };
 
@@ -40,7 +38,7 @@ fn a_replay_under_the_recorded_policy_reproduces_the_day_and_what_if_shows_the_d
     let config = hall();
     let store = MemoryStore::new();
     rehearsed(&store, &config);
-    let day = replay::load(&store, &config, DAY).expect("the day is in the ledger");
+    let day = replay::load(events(&store), &config, DAY).expect("the day is in the ledger");
     assert_eq!(day.facts.date, DAY);
     assert!(day.facts.closed);
     let by_review = day.sessions.iter().filter(|s| s.by_review).count();
@@ -82,7 +80,7 @@ fn a_replay_keeps_every_ticket_in_issue_order_with_its_matter_and_class() {
     let config = hall();
     let store = MemoryStore::new();
     rehearsed(&store, &config);
-    let day = replay::load(&store, &config, DAY).unwrap();
+    let day = replay::load(events(&store), &config, DAY).unwrap();
     let same = replay::replay(&config, &day, options(config.rules.policy, Staffing::Recorded));
     assert_eq!(same.facts.tickets.len(), day.facts.tickets.len());
     for (a, b) in day.facts.tickets.iter().zip(&same.facts.tickets) {
@@ -99,59 +97,6 @@ fn a_day_the_ledger_does_not_hold_is_a_clear_error() {
     let store = MemoryStore::new();
     rehearsed(&store, &config);
     let missing = Date { year: 2026, month: 11, day: 1 };
-    let err = replay::load(&store, &config, missing).unwrap_err();
+    let err = replay::load(events(&store), &config, missing).unwrap_err();
     assert!(err.contains("2026-11-01"), "{err}");
-}
-
-#[test]
-fn the_command_prints_the_recorded_day_the_replay_and_the_what_if_side_by_side() {
-    let dir = std::env::temp_dir().join(format!("onewindow-replay-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let config = hall();
-    let ledger = dir.join("ledger.redb");
-    {
-        let (store, _) = RedbStore::create(&ledger, Faults::none()).unwrap();
-        rehearsed(&store, &config);
-    }
-    let toml = dir.join("hall.toml");
-    std::fs::write(&toml, auto_hall_toml()).unwrap();
-    let sim = env!("CARGO_BIN_EXE_onewindow-sim");
-    let run = |args: &[&str]| {
-        let out = Command::new(sim)
-            .args(["replay", "--config", toml.to_str().unwrap(), "--ledger", ledger.to_str().unwrap()])
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
-    let (ok, table, err) = run(&["--day", "2026-10-12", "--policy", "fifo", "--staffing", "off"]);
-    assert!(ok, "{err}");
-    let header = table.lines().next().unwrap();
-    for column in ["recorded", "replay backlog@recorded", "what-if fifo@off"] {
-        assert!(header.contains(column), "{header}");
-    }
-    for row in ["tickets issued", "wait mean (min)", "window-hours (signed in)", "mean |error| (min)"] {
-        assert!(table.lines().any(|l| l.trim_start().starts_with(row)), "no row {row}:\n{table}");
-    }
-    let (ok, json, err) = run(&["--day", "2026-10-12", "--json"]);
-    assert!(ok, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let columns = v["columns"].as_array().unwrap();
-    assert_eq!(columns.len(), 2, "the recorded policy and staffing: no what-if column");
-    assert_eq!(columns[0]["kpis"]["issued"], columns[1]["kpis"]["issued"]);
-    assert!(columns[1]["wait_error"]["mean_abs_s"].as_f64().is_some());
-    for bad in [
-        vec!["--day", "2026-13-01"],
-        vec!["--day", "2026-10-12", "--policy", "lifo"],
-        vec!["--day", "2026-10-12", "--staffing", "maybe"],
-    ] {
-        let (ok, _, err) = run(&bad);
-        assert!(!ok && err.starts_with("error: "), "{bad:?}: {err}");
-    }
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -139,6 +139,31 @@ pub(crate) fn encode(record: &Record) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(record).map_err(|e| StoreError::Io(format!("cannot encode event {}: {e}", record.seq)))
 }
 
+/// Every event of `store` from the first, read a chunk at a time (for tools that fold a whole ledger:
+/// the simulator's replay and plan). A read error ends the stream with it.
+pub fn events(store: &dyn Store) -> impl Iterator<Item = Result<Event, StoreError>> + '_ {
+    let (mut after, mut buffer, mut done) = (0u64, std::collections::VecDeque::new(), false);
+    std::iter::from_fn(move || loop {
+        if let Some(event) = buffer.pop_front() {
+            return Some(Ok(event));
+        }
+        if done {
+            return None;
+        }
+        match store.read_after(after, 4096) {
+            Ok(records) if records.is_empty() => done = true,
+            Ok(records) => {
+                after = records.last().map_or(after, |r| r.seq);
+                buffer.extend(records.into_iter().map(|r| r.event));
+            }
+            Err(e) => {
+                done = true;
+                return Some(Err(e));
+            }
+        }
+    })
+}
+
 /// Reads a stored record back.
 pub fn decode(bytes: &[u8]) -> Result<Record, String> {
     serde_json::from_slice(bytes).map_err(|e| e.to_string())

@@ -1,4 +1,6 @@
-//! `onewindow-sim`: run a scenario, or compare policies on the same citizens.
+//! `onewindow-sim`: run a scenario, or compare policies on the same citizens; replay a day of a
+//! ledger, or plan next week from its last weeks. The simulation is the `simulator` library (on
+//! onewindow-core alone); this binary adds what reads a hall: its config and its ledger.
 
 // A command-line tool prints its results.
 #![allow(clippy::print_stdout)]
@@ -355,7 +357,7 @@ fn plan_week(
         Some(d) => Some(d.parse::<onewindow::core::Date>().map_err(|_| format!("`{d}` is not a date (YYYY-MM-DD)"))?),
         None => None,
     };
-    let history = plan::closed_days(&store, &hall, to, 7 * i64::from(args.weeks))?;
+    let history = plan::closed_days(onewindow::store::events(&store), &hall, to, 7 * i64::from(args.weeks))?;
     let request = plan::Request {
         weeks: args.weeks,
         to,
@@ -427,7 +429,7 @@ fn replay_day(
     let staffing = replay::Staffing::from_name(&args.staffing)
         .ok_or_else(|| format!("unknown staffing `{}`: recorded, off or auto", args.staffing))?;
     let walk_ms = (walk(args.walk_min)? * 60_000.0).round() as i64;
-    let recorded = replay::load(&store, &hall, date)?;
+    let recorded = replay::load(onewindow::store::events(&store), &hall, date)?;
     let as_recorded = replay::Options { policy: hall.rules.policy, staffing: replay::Staffing::Recorded, walk_ms };
     let what_if = replay::Options { policy, staffing, ..as_recorded };
     let mut columns = vec![
