@@ -5,7 +5,7 @@
 mod support;
 
 use onewindow::core::{
-    Command, Hall, HallConfig, MatterId, MatterSet, Rejection, StaffingMode, TicketClass, WindowKind, WindowSpec,
+    Command, Hall, HallConfig, Hours, MatterId, MatterSet, Rejection, StaffingMode, TicketClass, WindowKind, WindowSpec,
 };
 use support::{small_config, Script, DATE};
 
@@ -317,14 +317,26 @@ fn with_a_forecast_a_standby_window_stays_for_the_load_expected_within_the_horiz
     // A quiet forecast keeps nothing: 3 an hour is one window's load.
     let closed = with_forecast(vec![(8 * 60, 3.0)], 60);
     assert_eq!(closed.len(), 2, "{closed:?}");
+    // Nor does a rate for after the kiosks stop issuing (kiosks stop at 09:30, the forecast busy from 08:00
+    // on): nobody can arrive then.
+    let mut cfg = config(StaffingMode::Automatic, false);
+    cfg.rules.forecast = onewindow::core::Forecast { rates: vec![(8 * 60, 6.0)], horizon_min: 60 };
+    assert!(run(cfg.clone(), &lines).1.is_empty(), "open all day: w4 stays");
+    cfg.hours =
+        Some(Hours { open_min: 8 * 60, close_min: 9 * 60 + 30, extension_min: None, lunch: None, weekdays: [true; 7] });
+    let closed = run(cfg, &lines).1;
+    assert_eq!(closed.first().map(String::as_str), Some("signed-out w4"), "issuing ended at 09:30: {closed:?}");
 }
 
 #[test]
 fn a_forecast_peaks_over_its_horizon() {
     let f = onewindow::core::Forecast { rates: vec![(510, 50.0), (540, 120.0), (720, 30.0)], horizon_min: 60 };
-    assert_eq!(f.peak(480), Some(120.0), "08:00 sees 09:00 within the hour");
-    assert_eq!(f.peak(700), Some(120.0));
-    assert_eq!(f.peak(720), Some(30.0));
-    assert_eq!(f.peak(400), Some(0.0), "before the first entry and beyond the hour: nothing expected");
-    assert_eq!(onewindow::core::Forecast::default().peak(600), None);
+    assert_eq!(f.peak(480, None), Some(120.0), "08:00 sees 09:00 within the hour");
+    assert_eq!(f.peak(700, None), Some(120.0));
+    assert_eq!(f.peak(720, None), Some(30.0));
+    assert_eq!(f.peak(400, None), Some(0.0), "before the first entry and beyond the hour: nothing expected");
+    assert_eq!(f.peak(480, Some(540)), Some(50.0), "issuing ends at 09:00, before 09:00's rate starts");
+    assert_eq!(f.peak(700, Some(720)), Some(120.0), "11:40 still sees its own rate until 12:00");
+    assert_eq!(f.peak(720, Some(720)), Some(0.0), "nothing once issuing has ended, whatever the last rate");
+    assert_eq!(onewindow::core::Forecast::default().peak(600, None), None);
 }

@@ -347,13 +347,14 @@ pub fn table(plan: &Plan) -> String {
             "\n{} ({} days of history): {:.1} window-hours, worst half hour {:.3} (the staffing review: {:.1} window-hours)",
             WEEKDAYS[w.weekday], w.days, w.window_hours, w.worst_share, w.review_window_hours
         );
-        // The weekday's expected arrivals as the staffing review's `[staffing] forecast` takes them.
-        let first_min = w.first_slot.split(':').map(|p| p.parse::<u32>().unwrap_or(0)).fold(0, |a, p| a * 60 + p);
-        let forecast: Vec<String> = (0..w.windows.len())
+        // The weekday's expected arrivals as the staffing review's `[staffing] forecast` takes them,
+        // ending with none after the last half hour.
+        let first = w.first_slot.split(':').map(|p| p.parse::<u32>().unwrap_or(0)).fold(0, |a, p| a * 60 + p);
+        let forecast: Vec<String> = (0..=w.windows.len())
             .map(|i| {
                 let per_hour: f64 =
                     w.matters.iter().map(|m| m.arrivals.get(i).copied().unwrap_or(0.0)).sum::<f64>() * 2.0;
-                format!("[\"{}\", {per_hour:.1}]", hhmm(first_min + i as u32 * SLOT_MIN))
+                format!("[\"{}\", {per_hour:.1}]", hhmm(first + i as u32 * SLOT_MIN))
             })
             .collect();
         let _ = writeln!(out, "forecast = [{}]", forecast.join(", "));
@@ -361,7 +362,6 @@ pub fn table(plan: &Plan) -> String {
             let _ = writeln!(out, "under the goal even with every window open: {}", w.out_of_reach.join(", "));
         }
         let _ = writeln!(out, "{:<8} {:>10} {:>14} {:>8}", "from", "arrivals", "handling (min)", "windows");
-        let first = w.first_slot.split(':').map(|p| p.parse::<u32>().unwrap_or(0)).fold(0, |a, p| a * 60 + p);
         for (i, windows) in w.windows.iter().enumerate() {
             let arrivals: f64 = w.matters.iter().map(|m| m.arrivals.get(i).copied().unwrap_or(0.0)).sum();
             let (sum, k) = w

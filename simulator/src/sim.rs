@@ -129,15 +129,20 @@ fn forecast(scenario: &Scenario) -> Forecast {
     }
     minutes.sort_by(f64::total_cmp);
     minutes.dedup();
-    let rates = minutes
+    let mut rates: Vec<(u32, f64)> = minutes
         .into_iter()
         .map(|minute| (minute as u32, scenario.matters.iter().map(|m| at(&m.rate, minute)).sum::<f64>() * 60.0))
         .collect();
+    // Nobody arrives once the hall stops issuing (the simulated hall has no hours of its own).
+    if let Some((_, close)) = scenario.hours {
+        rates.retain(|(from, _)| f64::from(*from) < close);
+        rates.push((close as u32, 0.0));
+    }
     Forecast { rates, horizon_min: FORECAST_HORIZON_MIN }
 }
 
 /// How far ahead a simulated hall with a walk looks before closing a standby window.
-pub const FORECAST_HORIZON_MIN: u32 = 45;
+pub const FORECAST_HORIZON_MIN: u32 = 50;
 
 /// One matter's random streams: arrivals, service times, classes, holders who leave.
 struct Streams {

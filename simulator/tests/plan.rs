@@ -79,7 +79,10 @@ fn the_profile_counts_every_ticket_of_the_weeks_by_weekday_half_hour_and_matter(
     for line in table.lines().filter(|l| l.starts_with("forecast = ")) {
         let text = format!("{MINIMAL}\n[staffing]\nmode = \"automatic\"\n{line}\n");
         let hall = onewindow::config::parse(&text).unwrap_or_else(|e| panic!("{e}: {line}"));
-        assert!(!hall.rules.forecast.rates.is_empty());
+        let rates = &hall.rules.forecast.rates;
+        assert!(rates.len() >= 2 && rates.iter().any(|(_, r)| *r > 0.0), "{line}");
+        // It ends with nobody expected after the last half hour of history.
+        assert_eq!(rates.last().map(|(_, r)| *r), Some(0.0), "{line}");
     }
 }
 

@@ -53,6 +53,14 @@ impl Hall {
         self.config.windows.iter().filter(move |w| !w.retired && w.skills.contains(matter)).filter_map(|w| w.shift)
     }
 
+    /// The minute from which no kiosk issues any matter (closing time, or the latest shift's end);
+    /// `None` without opening hours.
+    pub(crate) fn issuing_ends(&self) -> Option<u32> {
+        let hours = self.config.hours?;
+        let shifts = self.config.windows.iter().filter(|w| !w.retired).filter_map(|w| w.shift);
+        Some(shifts.map(|(_, to)| to).fold(hours.close_min, u32::max))
+    }
+
     /// The last minute of service for `matter` today: closing time, or a later shift's end.
     pub(crate) fn service_ends(&self, hours: &Hours, matter: MatterId) -> u32 {
         self.shifts_serving(matter).map(|(_, to)| to).fold(hours.close_min, u32::max)

@@ -80,13 +80,18 @@ pub struct Forecast {
 }
 
 impl Forecast {
-    /// The highest expected arrival rate (per hour) from `minute` of the day to `horizon_min` later;
+    /// The highest expected arrival rate (per hour) from `minute` of the day to `horizon_min` later,
+    /// and nothing from `issuing_ends` on (no ticket is issued then, whatever the last rate says);
     /// `None` without a forecast.
-    pub fn peak(&self, minute: u32) -> Option<f64> {
+    pub fn peak(&self, minute: u32, issuing_ends: Option<u32>) -> Option<f64> {
         if self.rates.is_empty() || self.horizon_min == 0 {
             return None;
         }
         let end = minute + self.horizon_min;
+        let end = issuing_ends.map_or(end, |last| end.min(last.saturating_sub(1)));
+        if end < minute {
+            return Some(0.0);
+        }
         // The rate in force at `minute`, and every rate that starts before `end`.
         let current = self.rates.iter().rev().find(|(from, _)| *from <= minute).map_or(0.0, |(_, r)| *r);
         let later = self.rates.iter().filter(|(from, _)| *from > minute && *from <= end).map(|(_, r)| *r);

@@ -68,7 +68,7 @@ impl Hall {
     /// less one.
     fn expects_more(&self, now: Timestamp) -> bool {
         let minute = now.local(self.config.utc_offset_min).1;
-        let Some(per_hour) = self.config.rules.forecast.peak(minute) else { return false };
+        let Some(per_hour) = self.config.rules.forecast.peak(minute, self.issuing_ends()) else { return false };
         // The forecast is a plan: it is weighed with the matters' handling norms, as plans are made.
         let (weighted, issued) = self.matters.iter().zip(&self.config.matters).fold((0.0, 0.0), |(w, n), (m, spec)| {
             (w + spec.handling_norm_ms as f64 * f64::from(m.issued_today), n + f64::from(m.issued_today))
