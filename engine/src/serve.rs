@@ -81,6 +81,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         store,
         hasher,
         web: data.join("web"),
+        plan: data.join("plan"),
         listen,
         control: Some((data.join("control.sock"), reload)),
         clock: match clock_from {

@@ -348,3 +348,47 @@ async fn a_wrong_pin_burst_locks_the_clerk_for_everyone_to_see() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_plan_written_into_the_plan_folder_is_served_to_supervisors_only() {
+    let server = TestServer::start(Limits::default()).await;
+    let addr = server.running.addr;
+    let supervisor = server.token("supervisor");
+    // No plan written yet: an empty listing, not an error.
+    let (status, body) = http_get(addr, "/api/plan", Some(&supervisor)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).expect("JSON"), json!({ "table": null, "charts": [] }));
+    // What `onewindow-sim plan --svg DATA/plan` leaves there (its own test checks it writes these).
+    let dir = server.dir().join("plan");
+    std::fs::create_dir_all(&dir).expect("plan folder");
+    let chart = "<svg xmlns=\"http://www.w3.org/2000/svg\"><text>周一</text></svg>";
+    std::fs::write(dir.join("plan.txt"), "history 2026-11-02 to 2026-11-29\n\nMonday (4 days of history)\n")
+        .expect("write");
+    std::fs::write(dir.join("plan-weekday-1-windows.svg"), chart).expect("write");
+    std::fs::write(dir.join("plan-weekday-1-slots.svg"), chart).expect("write");
+    std::fs::write(dir.join("secret.svg"), chart).expect("write");
+    std::fs::write(dir.parent().expect("data folder").join("plan-weekday-9-x.svg"), chart).expect("write");
+    let (_, body) = http_get(addr, "/api/plan", Some(&supervisor)).await;
+    let listing: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(
+        listing["charts"],
+        json!(["plan-weekday-1-slots.svg", "plan-weekday-1-windows.svg"]),
+        "sorted, the plan's own"
+    );
+    assert!(listing["table"].as_str().is_some_and(|t| t.contains("Monday (4 days of history)")), "{listing}");
+    let (status, body) = http_get(addr, "/api/plan/plan-weekday-1-slots.svg", Some(&supervisor)).await;
+    assert_eq!((status, body.as_str()), (200, chart));
+    // Only a supervisor; only the plan's charts, never a path out of the folder.
+    for (path, token, expected) in [
+        ("/api/plan", None, 401),
+        ("/api/plan", Some(server.token("kiosk-1")), 401),
+        ("/api/plan/plan-weekday-1-slots.svg", Some(server.token("clerk-w5")), 401),
+        ("/api/plan/secret.svg", Some(supervisor.clone()), 404),
+        ("/api/plan/plan.txt", Some(supervisor.clone()), 404),
+        ("/api/plan/..%2Fplan-weekday-9-x.svg", Some(supervisor.clone()), 404),
+        ("/api/plan/plan-weekday-2-slots.svg", Some(supervisor.clone()), 404),
+    ] {
+        assert_eq!(http_get(addr, path, token.as_deref()).await.0, expected, "{path}");
+    }
+    server.stop().await;
+}

@@ -1,7 +1,8 @@
 "use strict";
 // The reports page (supervisor token): a day, month, quarter or year of the hall from `GET /api/report`,
 // the same numbers as `onewindow report` (docs/reports.md): the period's KPIs, rows by a grouping with a
-// bar chart of their waits (SVG), the rectification cases with where each stands, and the CSV to download.
+// bar chart of their waits (SVG), the rectification cases with where each stands, and the CSV to download;
+// below, the window plan for next week as `onewindow-sim plan` last wrote it (`GET /api/plan`).
 // The token is the supervisor wall's (same browser), or asked for once and kept like the other pages'.
 (() => {
   const { el, $ } = OW;
@@ -16,6 +17,8 @@
       green_share: "绿色通道", appointments_kept: "预约履约", pauses: "暂停", open: "未办结", onTime: "按时办结", late: "逾期办结",
       ticket: "号码", rating: "评价", reason: "原因", status: "状态", resolution: "整改结果", peaks: "高峰时段", noCases: "本期无差评",
       weekdays: ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+      planTitle: "窗口排班计划（下周）", planSlots: "各时段按目标时间叫号的比例", planWindows: "各时段开放窗口数",
+      planNone: "尚无计划。每周用台账备份生成：onewindow-sim plan --config hall.toml --ledger 备份.redb --svg 数据目录/plan",
     },
     en: {
       title: "Reports", period: "Period", by: "Rows by", show: "Show", csv: "Download CSV", casesTitle: "Low ratings and rectification",
@@ -27,6 +30,8 @@
       green_share: "Green channel", appointments_kept: "Appointments kept", pauses: "Pauses", open: "open", onTime: "resolved on time", late: "resolved late",
       ticket: "Ticket", rating: "Rating", reason: "Reason", status: "Status", resolution: "Resolution", peaks: "Peak hours", noCases: "No low ratings in this period",
       weekdays: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+      planTitle: "Window plan (next week)", planSlots: "share called within the target, by half hour", planWindows: "windows open, by half hour",
+      planNone: "No plan yet. Make one each week from a ledger backup: onewindow-sim plan --config hall.toml --ledger backup.redb --svg DATA/plan",
     },
   };
   const r = (key) => (R[OW.lang] || R.en)[key] ?? key;
@@ -175,8 +180,30 @@
       document.body.append(link); link.click(); link.remove();
     } catch (e) { show(e.message); }
   });
+  // The window plan `onewindow-sim plan --svg DATA/plan` last wrote: its table and a chart per weekday
+  // and kind, fetched with the token and shown as images (an image never runs what it holds).
+  async function showPlan() {
+    const res = await fetch("/api/plan", { headers: { Authorization: `Bearer ${token}` } });
+    if (!res.ok) return;
+    const plan = await res.json();
+    $("#plan-none").hidden = plan.charts.length > 0 || plan.table != null;
+    $("#plan-none").textContent = r("planNone");
+    $("#plan-table").hidden = plan.table == null;
+    $("#plan-table").textContent = plan.table || "";
+    const figures = await Promise.all(plan.charts.map(async (name) => {
+      const m = /^plan-weekday-(\d)-(slots|windows)\.svg$/.exec(name);
+      const caption = m ? `${r("weekdays")[Number(m[1]) - 1] || m[1]} · ${r(m[2] === "slots" ? "planSlots" : "planWindows")}` : name;
+      const svg = await (await fetch(`/api/plan/${encodeURIComponent(name)}`, { headers: { Authorization: `Bearer ${token}` } })).blob();
+      return el("figure", { "data-chart": name },
+        el("img", { src: URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" })), alt: caption }),
+        el("figcaption", {}, caption));
+    }));
+    $("#plan-charts").replaceChildren(...figures);
+    $("#plan").hidden = false;
+  }
   (async () => {
     await OW.loadTexts();
+    showPlan().catch((e) => show(e.message));
     // Matter names for the rows, from the hall as the wall sees it (read-only).
     try {
       const state = await (await fetch("/api/state", { headers: { Authorization: `Bearer ${token}` } })).json();

@@ -140,7 +140,9 @@ enum Cmd {
         /// The goal's wait, minutes [default: the hall's shortest target].
         #[arg(long)]
         target_min: Option<f64>,
-        /// Write SVG charts (share within target and windows by half hour, per weekday) into this directory.
+        /// Write the plan into this directory: SVG charts (share within target and windows by half
+        /// hour, per weekday) and the table as `plan.txt`, replacing an earlier plan's files there
+        /// (`DATA/plan` is what the server's /reports page shows).
         #[arg(long)]
         svg: Option<PathBuf>,
         /// Print JSON.
@@ -370,6 +372,17 @@ fn plan_week(
     let plan = plan::plan(&hall, &history, &request)?;
     if let Some(dir) = svg {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        // An earlier plan's charts go: a weekday without history this time must not show last week's.
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if name.starts_with("plan-weekday-") && name.ends_with(".svg") {
+                std::fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            }
+        }
+        let table = dir.join("plan.txt");
+        std::fs::write(&table, plan::table(&plan)).map_err(|e| format!("cannot write {}: {e}", table.display()))?;
+        eprintln!("wrote {}", table.display());
         for w in &plan.weekdays {
             if let Some(report) = &w.checked {
                 for file in charts::slots(dir, &format!("plan-weekday-{}", w.weekday + 1), &[report])? {

@@ -102,5 +102,28 @@ fn the_plan_command_prints_each_weekday_with_its_forecast_line() {
     assert!(text.contains("Monday (1 days of history)") && text.contains("forecast = [[\"08:"), "{text}");
     let bad = plan(&["--weeks", "0"]);
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("--weeks"));
+    // `--svg DIR`: the table as plan.txt and two charts per weekday with history, an earlier plan's
+    // charts gone (what the server's /reports page shows from DATA/plan).
+    let charts = dir.join("plan");
+    std::fs::create_dir_all(&charts).unwrap();
+    std::fs::write(charts.join("plan-weekday-7-slots.svg"), "<svg/>").unwrap();
+    std::fs::write(charts.join("notes.txt"), "kept").unwrap();
+    let out = plan(&["--svg", charts.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        std::fs::read_to_string(charts.join("plan.txt")).unwrap().trim_end(),
+        String::from_utf8_lossy(&out.stdout).trim_end()
+    );
+    let mut names: Vec<String> =
+        std::fs::read_dir(&charts).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    let weekdays = text.matches(" days of history)").count();
+    let svgs: Vec<&String> = names.iter().filter(|n| n.ends_with(".svg")).collect();
+    assert_eq!(svgs.len(), 2 * weekdays, "{names:?}");
+    assert!(svgs.iter().all(|n| n.starts_with("plan-weekday-")), "{names:?}");
+    assert!(!names.contains(&"plan-weekday-7-slots.svg".to_owned()), "no Sunday in this history: {names:?}");
+    assert!(names.contains(&"notes.txt".to_owned()), "other files stay: {names:?}");
+    let chart = std::fs::read_to_string(charts.join(svgs[0])).unwrap();
+    assert!(chart.starts_with("<svg") || chart.starts_with("<?xml"), "{chart}");
     let _ = std::fs::remove_dir_all(&dir);
 }

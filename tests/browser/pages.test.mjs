@@ -728,6 +728,37 @@ test("a 不满意 with a reason on the pad raises an alert and opens a case on t
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`), [], "/reports: axe-core");
 });
 
+test("the reports page shows the window plan onewindow-sim wrote into DATA/plan: its table and a captioned chart per weekday", { timeout: 60_000 }, async () => {
+  const size = { width: 1400, height: 1000 };
+  const empty = await open("/reports", "supervisor", undefined, size);
+  await empty.waitForSelector("#plan:not([hidden])");
+  assert.ok(await empty.isVisible("#plan-none"), "no plan yet: said so");
+  assert.match(await empty.textContent("#plan-none"), /onewindow-sim plan .*--svg/, "with the command that makes one");
+  // A plan as `onewindow-sim plan --svg DATA/plan` leaves it (sim-cli's tests check the binary writes
+  // these files): the table, and charts drawn by the simulator's chart code.
+  const dir = join(data, "plan");
+  mkdirSync(dir, { recursive: true });
+  const table = "history 2026-11-02 to 2026-11-29; goal: every half hour ≥ 80% called within 20 min\n\nMonday (4 days of history): 181.0 window-hours\n";
+  writeFileSync(join(dir, "plan.txt"), table);
+  writeFileSync(join(dir, "plan-weekday-1-slots.svg"), readFileSync(resolve(here, "../../docs/policies/hall-day-800-plan-slots.svg")));
+  writeFileSync(join(dir, "plan-weekday-1-windows.svg"), readFileSync(resolve(here, "../../docs/policies/hall-day-800-plan-windows.svg")));
+  const page = await open("/reports", "supervisor", undefined, size);
+  await page.waitForSelector("#plan:not([hidden]) figure img");
+  assert.ok(!(await page.isVisible("#plan-none")), "a plan: no 'no plan' line");
+  assert.equal(await page.textContent("#plan-table"), table);
+  const captions = await page.$$eval("#plan-charts figcaption", (f) => f.map((x) => x.textContent));
+  assert.deepEqual(captions, ["周一 · 各时段按目标时间叫号的比例", "周一 · 各时段开放窗口数"]);
+  // Each chart is drawn (decoded, a readable width on the page) and named for a screen reader.
+  await page.waitForFunction(() => [...document.querySelectorAll("#plan-charts img")].every((i) => i.complete && i.naturalWidth > 0));
+  const shown = await page.$$eval("#plan-charts img", (imgs) => imgs.map((i) => ({ alt: i.alt, width: i.getBoundingClientRect().width })));
+  assert.deepEqual(shown.map((i) => i.alt), captions);
+  assert.ok(shown.every((i) => i.width >= 500), `charts wide enough to read: ${JSON.stringify(shown)}`);
+  await page.click("#lang button");
+  await page.waitForFunction(() => document.querySelector("#plan-title").textContent === "Window plan (next week)");
+  await shot(page, "20-reports-plan");
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test("the kiosk's printout at 80 mm holds the number and the matter as text, and the screen clears on the next touch", { timeout: 60_000 }, async () => {
   const kiosk = await open("/kiosk", "kiosk-2", undefined, KIOSK);
   await kiosk.waitForSelector("[data-matter=business]");

@@ -26,7 +26,7 @@ pub async fn metrics(State(app): State<App>) -> Response {
 }
 
 /// Whether the request carries a supervisor's token.
-fn supervisor(app: &App, headers: &HeaderMap) -> bool {
+pub(super) fn supervisor(app: &App, headers: &HeaderMap) -> bool {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -36,7 +36,7 @@ fn supervisor(app: &App, headers: &HeaderMap) -> bool {
     app.devices.now().iter().any(|d| d.role == Role::Supervisor && Some(&d.token_hash) == hash.as_ref())
 }
 
-fn unauthorized() -> Response {
+pub(super) fn unauthorized() -> Response {
     (StatusCode::UNAUTHORIZED, "a supervisor token is required\n").into_response()
 }
 

@@ -15,6 +15,7 @@ pub mod listen;
 pub mod metrics;
 mod pages;
 mod pins;
+mod plan;
 mod reports;
 mod session;
 pub mod writer;
@@ -70,6 +71,8 @@ pub struct App {
     reporter: Arc<reports::Reporter>,
     /// The server's clock, for reports of today.
     clock: Clock,
+    /// Where the window plan shown on /reports is written (`DATA/plan`).
+    plan: std::path::PathBuf,
 }
 
 impl App {
@@ -171,6 +174,9 @@ pub struct Options {
     pub hasher: Arc<IdKeys>,
     /// The folder the terminals' pages are unpacked into and served from (`DATA/web`).
     pub web: std::path::PathBuf,
+    /// The folder `onewindow-sim plan --svg` writes the next weeks' window plan into (`DATA/plan`),
+    /// shown on /reports.
+    pub plan: std::path::PathBuf,
     /// Where to listen (port 0 picks one).
     pub listen: SocketAddr,
     /// The control socket and how to read the configuration again (`onewindow serve` passes both;
@@ -233,8 +239,21 @@ impl Running {
 
 /// Starts a server: loads the hall from the ledger, binds, spawns the writer and the HTTP service.
 pub async fn start(options: Options) -> Result<Running, StartError> {
-    let Options { config, devices, pins, mut limits, languages, terminals, store, hasher, web, listen, control, clock } =
-        options;
+    let Options {
+        config,
+        devices,
+        pins,
+        mut limits,
+        languages,
+        terminals,
+        store,
+        hasher,
+        web,
+        plan: plan_dir,
+        listen,
+        control,
+        clock,
+    } = options;
     pages::unpack(&web).map_err(|e| StartError::Web(web.clone(), e))?;
     // Never more connections than file descriptors, with a reserve for the ledger, logs and accept.
     if let Some(fit) = listen::raise_file_limit(64) {
@@ -313,6 +332,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         utc_offset_min: config.utc_offset_min,
         reporter: reporter.clone(),
         clock: app_clock,
+        plan: plan_dir,
     };
     keep_reports(&app);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
@@ -338,6 +358,8 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .route("/metrics", get(http::metrics))
         .route("/api/state", get(http::state))
         .route("/api/report", get(http::report))
+        .route("/api/plan", get(plan::list))
+        .route("/api/plan/{name}", get(plan::chart))
         .route("/api/texts", get(pages::texts))
         .merge(pages::router(&web, app.terminals.voice_clips.as_deref()))
         .with_state(app);

@@ -80,6 +80,7 @@ impl TestServer {
             store: ledger,
             hasher: Arc::new(IdKeys::in_memory()),
             web: dir.join("web"),
+            plan: dir.join("plan"),
             listen: "127.0.0.1:0".parse().unwrap(),
             control: reload.map(|r| (dir.join("control.sock"), r)),
             clock,
