@@ -20,7 +20,6 @@ use crate::core::{
     Timestamp, TransferTo, WindowId, WindowKind,
 };
 use crate::store::{Record, Store, StoreError};
-use kiosk_protocol::ServerMessage;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::cmp::Reverse;
@@ -338,8 +337,6 @@ fn stage(hall: &mut Hall, staged: &mut Vec<Record>, seq: &mut u64, events: Vec<E
     for event in events {
         hall.apply(&event);
         *seq += 1;
-        let message = ServerMessage::Event { seq: *seq, at: now, event: crate::wire::event(hall, &event) };
-        let wire = serde_json::to_string(&message).unwrap_or_default();
-        staged.push(Record { seq: *seq, event, wire, by: None });
+        staged.push(crate::wire::record(hall, *seq, now, event, None).0);
     }
 }

@@ -13,12 +13,13 @@ use crate::core::{
     Ticket, TicketClass, TicketId, TicketNumber, TicketState, Timestamp, TransferTo, WindowId,
 };
 use crate::identity;
+use crate::store::{Actor, Record};
 use kiosk_protocol::view;
 use kiosk_protocol::vocab::CaseStepKind;
 use kiosk_protocol::{
     CallReasonView, CallView, CaseDueView, CaseView, ErrorCode, HallView, HelpView, LockView, MatterView,
-    OpenTicketView, RequestBody, StaffingRequestView, StaffingView, TicketView, WaitEstimate, WindowLayout, WindowView,
-    WireEvent,
+    OpenTicketView, RequestBody, ServerMessage, StaffingRequestView, StaffingView, TicketView, WaitEstimate,
+    WindowLayout, WindowView, WireEvent,
 };
 
 /// A request that cannot become a command.
@@ -245,6 +246,15 @@ pub fn call_reason(reason: &CallReason) -> CallReasonView {
         CallReason::EarlyAppointment => CallReasonView::EarlyAppointment,
         CallReason::ByNumber => CallReasonView::ByNumber,
     }
+}
+
+/// The ledger record of `event` (applied to `hall` already) at `seq`: the event, and its `event` message
+/// as terminals receive it; with the wire form, which the writer also folds into its view.
+pub fn record(hall: &Hall, seq: u64, at: i64, event: Event, by: Option<Actor>) -> (Record, WireEvent) {
+    let message = ServerMessage::Event { seq, at, event: self::event(hall, &event) };
+    let wire = serde_json::to_string(&message).unwrap_or_default();
+    let ServerMessage::Event { event: wired, .. } = message else { unreachable!("built as an event just above") };
+    (Record { seq, event, wire, by }, wired)
 }
 
 /// An event as terminals receive it. Call after the event is applied, so names resolve.

@@ -600,12 +600,9 @@ impl Writer {
                 }
                 _ => {}
             }
-            let message = ServerMessage::Event { seq, at: now.0, event: wire::event(&self.hall, &event) };
-            let wire = serde_json::to_string(&message).unwrap_or_default();
-            if let ServerMessage::Event { event: wired, .. } = message {
-                self.unfolded.push((wired, now.0));
-            }
-            staged.push(Record { seq, event, wire, by: by.clone() });
+            let (record, wired) = wire::record(&self.hall, seq, now.0, event, by.clone());
+            self.unfolded.push((wired, now.0));
+            staged.push(record);
             last = Some(seq);
         }
         stats.events = staged.len() as u64;
