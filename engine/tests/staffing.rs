@@ -340,3 +340,34 @@ fn a_forecast_peaks_over_its_horizon() {
     assert_eq!(f.peak(720, Some(720)), Some(0.0), "nothing once issuing has ended, whatever the last rate");
     assert_eq!(onewindow::core::Forecast::default().peak(600, None), None);
 }
+
+/// Backlog calls a ticket past 3/4 of its target before the busiest queue while a closed standby
+/// window could still open for its matter (the review plans windows for the targets; this keeps the
+/// slow matter's), and only then: with fixed windows, or every standby window for the matter already
+/// open, the busiest queue comes first as always (there the guard would only make more tickets late).
+#[test]
+fn under_backlog_a_ticket_past_three_quarters_of_its_target_comes_first_while_a_window_could_open_for_it() {
+    // One estate ticket (target 20 min) at 08:31, four tax tickets (target 10 min) at 08:40: by
+    // backlog's index tax's queue depends on window 1 far more. Window 4 is estate's standby window.
+    let mut lines = vec!["08:30 sign-in 1 c1 1111".to_owned(), "08:31 issue estate".to_owned()];
+    lines.extend((0..4).map(|_| "08:40 issue tax".to_owned()));
+    let called = |mode: StaffingMode, standby: bool, more: &[&str]| {
+        let mut config = config(mode, false);
+        config.rules.policy = onewindow::core::Policy::Backlog;
+        config.windows[3].retired = !standby;
+        let (_, events) = run(config, &with(&lines, more));
+        assert_eq!(events.len(), 1, "{events:?}");
+        events[0].clone()
+    };
+    // 08:47: estate has waited 16 of 20 minutes (0.8), the first tax ticket 7 of 10 (0.7).
+    for mode in [StaffingMode::Automatic, StaffingMode::Advisory, StaffingMode::Off] {
+        let late = called(mode, true, &["08:47 call-next 1"]);
+        assert!(late.starts_with("called A001 w1 backlog(wait 16m of 20m)"), "{mode:?}: {late}");
+    }
+    // 08:44: estate 13 of 20 (0.65) is not late yet.
+    assert!(called(StaffingMode::Automatic, true, &["08:44 call-next 1"]).starts_with("called B001 w1"));
+    // Fixed windows, or estate's standby window already open: no guard.
+    assert!(called(StaffingMode::Off, false, &["08:47 call-next 1"]).starts_with("called B001 w1"));
+    let open = called(StaffingMode::Off, true, &["08:45 open-window 4", "08:47 call-next 1"]);
+    assert!(open.starts_with("called B001 w1"), "{open}");
+}
