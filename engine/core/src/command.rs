@@ -81,6 +81,32 @@ pub enum Command {
         /// Slot end.
         end: Timestamp,
     },
+    /// Book a slot from the online channel (its `integration` device): checked against the day's slots,
+    /// their places, the daily cap and the no-show rule.
+    BookOnline {
+        /// The booking code (made by the shell).
+        code: String,
+        /// The matter.
+        matter: MatterId,
+        /// Slot start.
+        start: Timestamp,
+        /// The booker's ID, as its keyed hash.
+        holder: HolderKey,
+        /// The online channel's own key for this request.
+        client_key: String,
+    },
+    /// Cancel a booking that was not checked in.
+    CancelAppointment {
+        /// Booking code.
+        code: String,
+    },
+    /// Move a booking to another slot of its matter.
+    RescheduleAppointment {
+        /// Booking code.
+        code: String,
+        /// New slot start.
+        start: Timestamp,
+    },
     /// Check an appointment in at a kiosk (签到).
     CheckIn {
         /// The booking code.

@@ -138,6 +138,30 @@ pub enum Event {
         start: Timestamp,
         /// Slot end.
         end: Timestamp,
+        /// The booker's ID (keyed hash), from the online channel.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<HolderKey>,
+        /// The online channel's key for the request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_key: Option<String>,
+    },
+    /// A booking was cancelled: its place is free again.
+    AppointmentCancelled {
+        /// Booking code.
+        code: String,
+        /// When.
+        at: Timestamp,
+    },
+    /// A booking moved to another slot.
+    AppointmentRescheduled {
+        /// Booking code.
+        code: String,
+        /// New slot start.
+        start: Timestamp,
+        /// New slot end.
+        end: Timestamp,
+        /// When.
+        at: Timestamp,
     },
     /// A waiting ticket was cancelled.
     TicketCancelled {

@@ -188,4 +188,13 @@ pub struct Appointment {
     pub end: Timestamp,
     /// The ticket it was checked in as, once checked in.
     pub ticket: Option<TicketId>,
+    /// The booker's ID (keyed hash), for bookings from the online channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<HolderKey>,
+    /// The online channel's own key for the booking request (a repeat is no second booking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
+    /// Cancelled: kept for a lookup until the day passes, its place free.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
 }
