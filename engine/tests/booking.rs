@@ -39,8 +39,14 @@ fn hall() -> Hall {
     hall
 }
 
+/// An ID's hash under the key of the booking's day (one key for all days here).
 fn id(n: u32) -> HolderKey {
     HolderKey(format!("id-{n}"))
+}
+
+/// An ID's hash under this month's history key.
+fn history(n: u32) -> HolderKey {
+    HolderKey(format!("history-{n}"))
 }
 
 fn book(hall: &mut Hall, code: &str, start: Timestamp, who: u32, now: Timestamp) -> Result<Vec<Event>, Rejection> {
@@ -49,6 +55,7 @@ fn book(hall: &mut Hall, code: &str, start: Timestamp, who: u32, now: Timestamp)
         matter: ESTATE,
         start,
         holder: id(who),
+        history: vec![history(who)],
         client_key: format!("k-{code}"),
     };
     hall.execute(&command, now)
@@ -116,6 +123,7 @@ fn the_same_client_key_books_once_and_one_id_holds_one_booking_a_matter_a_day() 
         matter: ESTATE,
         start: day(tuesday, 9, 0),
         holder: id(1),
+        history: vec![history(1)],
         client_key: "k-AAAA0001".into(),
     };
     assert_eq!(hall.execute(&repeat, now), Ok(Vec::new()));
@@ -126,6 +134,7 @@ fn the_same_client_key_books_once_and_one_id_holds_one_booking_a_matter_a_day() 
         matter: ESTATE,
         start: day(tuesday, 10, 0),
         holder: id(1),
+        history: vec![history(1)],
         client_key: "k-AAAA0001".into(),
     };
     assert_eq!(hall.execute(&other, now), Err(Rejection::KeyReused));
@@ -160,12 +169,18 @@ fn a_booking_moves_to_a_free_slot_and_a_checked_in_one_stays() {
     book(&mut hall, "AAAA0001", day(tuesday, 9, 0), 1, now).expect("booked");
     book(&mut hall, "AAAA0002", day(tuesday, 10, 0), 2, now).expect("booked");
     book(&mut hall, "AAAA0003", day(tuesday, 10, 0), 3, now).expect("booked");
-    let to = |code: &str, start| Command::RescheduleAppointment { code: code.into(), start };
+    let to = |code: &str, start| Command::RescheduleAppointment { code: code.into(), start, holder: None };
     assert_eq!(hall.execute(&to("AAAA0001", day(tuesday, 10, 0)), now), Err(Rejection::SlotFull));
     let moved = hall.execute(&to("AAAA0001", day(tuesday, 14, 0)), now).expect("moved");
     assert!(matches!(&moved[..], [Event::AppointmentRescheduled { start, .. }] if *start == day(tuesday, 14, 0)));
     let slots = hall.booking_slots(ESTATE, tuesday, now).expect("slots");
     assert_eq!((slots[1].booked, slots[7].booked), (0, 1), "09:00 freed, 14:00 taken");
+    // To another day it needs the ID's hash under that day's key.
+    let wednesday = day(plus_days(MONDAY, 2), 9, 0);
+    assert_eq!(hall.execute(&to("AAAA0001", wednesday), now), Err(Rejection::IdRequired));
+    let with_id = Command::RescheduleAppointment { code: "AAAA0001".into(), start: wednesday, holder: Some(id(10)) };
+    hall.execute(&with_id, now).expect("moved to wednesday");
+    assert_eq!(hall.appointments()["AAAA0001"].holder, Some(id(10)));
     // Today's booking, checked in at the kiosk, can be neither moved nor cancelled.
     book(&mut hall, "AAAA0004", day(MONDAY, 9, 0), 4, now).expect("today");
     hall.execute(&Command::CheckIn { code: "AAAA0004".into(), source: None }, day(MONDAY, 8, 55)).expect("in");
@@ -186,7 +201,7 @@ fn two_missed_bookings_block_the_id_for_ten_days_after_the_last() {
         }
         book(&mut hall, &format!("MISS000{i}"), day(d, 16, 0), 7, day(d, 8, 10)).expect("booked");
         book(&mut hall, &format!("CAME000{i}"), day(d, 16, 0), 9, day(d, 8, 10)).expect("booked");
-        assert!(hall.booking_blocked_until(&id(7), day(d, 9, 0)).is_none());
+        assert!(hall.booking_blocked_until(&[history(7)], day(d, 9, 0)).is_none());
         let check_in = Command::CheckIn { code: format!("CAME000{i}"), source: None };
         hall.execute(&check_in, day(d, 15, 55)).expect("checked in");
         close_day(&mut hall, d);
@@ -194,7 +209,7 @@ fn two_missed_bookings_block_the_id_for_ten_days_after_the_last() {
     }
     let wednesday = plus_days(date, 1);
     hall.execute(&Command::OpenDay { date: wednesday }, day(wednesday, 8, 0)).expect("opens");
-    let until = hall.booking_blocked_until(&id(7), day(wednesday, 9, 0)).expect("blocked");
+    let until = hall.booking_blocked_until(&[history(7)], day(wednesday, 9, 0)).expect("blocked");
     assert_eq!(until, day(plus_days(date, 10), 16, 0), "10 days after Tuesday's 16:00 slot");
     assert_eq!(
         book(&mut hall, "AAAA0001", day(wednesday, 15, 0), 7, day(wednesday, 9, 0)),
@@ -203,10 +218,12 @@ fn two_missed_bookings_block_the_id_for_ten_days_after_the_last() {
     // Someone else books as ever; the snapshot keeps the misses.
     book(&mut hall, "AAAA0002", day(wednesday, 15, 0), 8, day(wednesday, 9, 0)).expect("another ID");
     let restored = Hall::restore(config(), hall.snapshot()).expect("restores");
-    assert_eq!(restored.booking_blocked_until(&id(7), day(wednesday, 9, 0)), Some(until));
+    assert_eq!(restored.booking_blocked_until(&[history(7)], day(wednesday, 9, 0)), Some(until));
     // Checked in: no miss. And the block ends.
-    assert!(hall.booking_blocked_until(&id(9), day(wednesday, 9, 0)).is_none());
-    assert!(hall.booking_blocked_until(&id(7), until.plus_ms(1)).is_none());
+    assert!(hall.booking_blocked_until(&[history(9)], day(wednesday, 9, 0)).is_none());
+    assert!(hall.booking_blocked_until(&[history(7)], until.plus_ms(1)).is_none());
+    // Last month's hash among the ID's hashes still counts (the shell hashes under every kept key).
+    assert_eq!(hall.booking_blocked_until(&[history(70), history(7)], day(wednesday, 9, 0)), Some(until));
 }
 
 /// Closes `date`'s day: tickets still open end with it.

@@ -96,13 +96,14 @@ impl Hall {
                 }
                 self.enqueue_in_class_lane(*ticket);
             }
-            Event::AppointmentBooked { code, matter, start, end, holder, client_key } => {
+            Event::AppointmentBooked { code, matter, start, end, holder, history, client_key } => {
                 let booked = Appointment {
                     matter: *matter,
                     start: *start,
                     end: *end,
                     ticket: None,
                     holder: holder.clone(),
+                    history: history.clone(),
                     client_key: client_key.clone(),
                     cancelled: false,
                 };
@@ -113,9 +114,12 @@ impl Hall {
                     a.cancelled = true;
                 }
             }
-            Event::AppointmentRescheduled { code, start, end, .. } => {
+            Event::AppointmentRescheduled { code, start, end, holder, .. } => {
                 if let Some(a) = self.appointments.get_mut(code) {
                     (a.start, a.end) = (*start, *end);
+                    if holder.is_some() {
+                        a.holder.clone_from(holder);
+                    }
                 }
             }
             Event::TicketCancelled { ticket, .. } => self.end_ticket(*ticket, TicketState::Cancelled),

@@ -135,11 +135,11 @@ impl Hall {
         count as u32
     }
 
-    /// Until when `holder` may not book: `missed_limit` misses within `missed_within_days` block it for
-    /// `block_days` after the last of them.
-    pub fn booking_blocked_until(&self, holder: &HolderKey, now: Timestamp) -> Option<Timestamp> {
+    /// Until when an ID may not book, given its hashes under every history key still kept:
+    /// `missed_limit` misses within `missed_within_days` block it for `block_days` after the last.
+    pub fn booking_blocked_until(&self, history: &[HolderKey], now: Timestamp) -> Option<Timestamp> {
         let rules = self.config.rules.booking;
-        let missed = self.missed.get(holder)?;
+        let missed: Vec<Timestamp> = history.iter().filter_map(|h| self.missed.get(h)).flatten().copied().collect();
         let within = now.plus_ms(-i64::from(rules.missed_within_days) * DAY_MS);
         let last = *missed.iter().max()?;
         let until = last.plus_ms(i64::from(rules.block_days) * DAY_MS);
@@ -187,7 +187,7 @@ impl Hall {
         code: &str,
         matter: MatterId,
         start: Timestamp,
-        holder: &HolderKey,
+        (holder, history): (&HolderKey, &[HolderKey]),
         client_key: &str,
         now: Timestamp,
     ) -> Result<Vec<Event>, Rejection> {
@@ -208,7 +208,7 @@ impl Hall {
         if self.appointments.contains_key(code) {
             return Err(Rejection::AppointmentExists);
         }
-        if self.booking_blocked_until(holder, now).is_some() {
+        if self.booking_blocked_until(history, now).is_some() {
             return Err(Rejection::BookingBlocked);
         }
         let slot = self.free_slot(matter, start, None, now)?;
@@ -222,6 +222,7 @@ impl Hall {
             start: slot.start,
             end: slot.end,
             holder: Some(holder.clone()),
+            history: history.first().cloned(),
             client_key: Some(client_key.to_owned()),
         }])
     }
@@ -248,11 +249,13 @@ impl Hall {
     }
 
     /// `RescheduleAppointment`: the same booking at another slot (of the same matter), checked as a new
-    /// booking would be.
+    /// booking would be. A booking from the online channel moved to another day needs the ID's hash
+    /// under that day's key (`holder`), which a kiosk will compare on the day.
     pub(crate) fn decide_reschedule(
         &self,
         code: &str,
         start: Timestamp,
+        holder: Option<&HolderKey>,
         now: Timestamp,
     ) -> Result<Vec<Event>, Rejection> {
         let a = self.appointments.get(code).filter(|a| !a.cancelled).ok_or(Rejection::UnknownAppointment)?;
@@ -260,22 +263,34 @@ impl Hall {
             return Err(Rejection::AppointmentUsed);
         }
         let slot = self.free_slot(a.matter, start, Some(code), now)?;
-        let date = start.local(self.config.utc_offset_min).0;
-        if a.holder.as_ref().is_some_and(|h| self.holds_booking(h, a.matter, date, Some(code))) {
+        let offset = self.config.utc_offset_min;
+        let date = start.local(offset).0;
+        let same_day = a.start.local(offset).0 == date;
+        let holder = if same_day { None } else { holder };
+        if a.holder.is_some() && !same_day && holder.is_none() {
+            return Err(Rejection::IdRequired);
+        }
+        if holder.or(a.holder.as_ref()).is_some_and(|h| self.holds_booking(h, a.matter, date, Some(code))) {
             return Err(Rejection::AlreadyBooked);
         }
-        Ok(vec![Event::AppointmentRescheduled { code: code.to_owned(), start: slot.start, end: slot.end, at: now }])
+        Ok(vec![Event::AppointmentRescheduled {
+            code: code.to_owned(),
+            start: slot.start,
+            end: slot.end,
+            holder: holder.cloned(),
+            at: now,
+        }])
     }
 
     /// As the day `date` closes: its bookings never checked in (nor cancelled) count as missed for their
-    /// ID; misses older than the rule can look back are forgotten.
+    /// ID (by its history hash); misses older than the rule looks back are forgotten.
     pub(crate) fn count_missed(&mut self, date: Date, at: Timestamp) {
         let offset = self.config.utc_offset_min;
         let missed: Vec<(HolderKey, Timestamp)> = self
             .appointments
             .values()
             .filter(|a| a.ticket.is_none() && !a.cancelled && a.start.local(offset).0 == date)
-            .filter_map(|a| a.holder.clone().map(|h| (h, a.start)))
+            .filter_map(|a| a.history.clone().map(|h| (h, a.start)))
             .collect();
         for (holder, start) in missed {
             self.missed.entry(holder).or_default().push(start);

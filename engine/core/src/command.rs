@@ -90,8 +90,10 @@ pub enum Command {
         matter: MatterId,
         /// Slot start.
         start: Timestamp,
-        /// The booker's ID, as its keyed hash.
+        /// The booker's ID hashed under the key of the booking's day.
         holder: HolderKey,
+        /// The booker's ID hashed under each history key still kept, the current month's first.
+        history: Vec<HolderKey>,
         /// The online channel's own key for this request.
         client_key: String,
     },
@@ -106,6 +108,8 @@ pub enum Command {
         code: String,
         /// New slot start.
         start: Timestamp,
+        /// The booker's ID hashed under the key of the new slot's day (`None`: the same day, kept).
+        holder: Option<HolderKey>,
     },
     /// Check an appointment in at a kiosk (签到).
     CheckIn {

@@ -138,9 +138,12 @@ pub enum Event {
         start: Timestamp,
         /// Slot end.
         end: Timestamp,
-        /// The booker's ID (keyed hash), from the online channel.
+        /// The booker's ID hashed under the key of the booking's day, from the online channel.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         holder: Option<HolderKey>,
+        /// The booker's ID hashed under the month's history key (the no-show rule).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        history: Option<HolderKey>,
         /// The online channel's key for the request.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_key: Option<String>,
@@ -160,6 +163,9 @@ pub enum Event {
         start: Timestamp,
         /// New slot end.
         end: Timestamp,
+        /// The booker's ID hashed under the key of the new day, when the day changed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<HolderKey>,
         /// When.
         at: Timestamp,
     },

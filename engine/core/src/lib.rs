@@ -128,7 +128,8 @@ pub struct Hall {
     matters: Vec<MatterState>,
     windows: Vec<WindowState>,
     appointments: BTreeMap<String, Appointment>,
-    /// Online bookings missed per ID (their slot starts), for the no-show rule; pruned as days close.
+    /// Online bookings missed, by the ID's history hash (their slot starts), for the no-show rule; pruned
+    /// as days close.
     missed: BTreeMap<HolderKey, Vec<Timestamp>>,
     /// Open tickets per (matter, ID hash), for one ticket per ID per matter.
     holders: BTreeMap<(MatterId, HolderKey), TicketId>,

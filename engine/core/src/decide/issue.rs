@@ -83,7 +83,15 @@ impl Hall {
         if self.appointments.contains_key(code) {
             return Err(Rejection::AppointmentExists);
         }
-        Ok(vec![Event::AppointmentBooked { code: code.to_owned(), matter, start, end, holder: None, client_key: None }])
+        Ok(vec![Event::AppointmentBooked {
+            code: code.to_owned(),
+            matter,
+            start,
+            end,
+            holder: None,
+            history: None,
+            client_key: None,
+        }])
     }
 
     pub(super) fn decide_check_in(
