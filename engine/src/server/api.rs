@@ -19,13 +19,28 @@ use serde::Deserialize;
 /// The largest request body the API reads.
 pub const MAX_BODY_BYTES: usize = 4 * 1024;
 
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    let body = serde_json::json!({ "code": code, "message": message.into() });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+/// A refusal: its HTTP status and `{"code", "message"}`.
+pub struct ApiError {
+    status: StatusCode,
+    code: ErrorCode,
+    message: String,
 }
 
-fn bad(message: impl Into<String>) -> Response {
-    error(StatusCode::BAD_REQUEST, ErrorCode::BadRequest.as_str(), message)
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "code": self.code.as_str(), "message": self.message });
+        (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    }
+}
+
+impl From<WireError> for ApiError {
+    fn from(WireError { code, message }: WireError) -> ApiError {
+        ApiError { status: status(code), code, message }
+    }
+}
+
+fn bad(message: impl Into<String>) -> ApiError {
+    ApiError { status: StatusCode::BAD_REQUEST, code: ErrorCode::BadRequest, message: message.into() }
 }
 
 /// The HTTP status of a refusal.
@@ -35,7 +50,8 @@ fn status(code: ErrorCode) -> StatusCode {
         E::SlotFull | E::AlreadyBooked | E::KeyReused | E::AppointmentUsed | E::AppointmentExists => {
             StatusCode::CONFLICT
         }
-        E::BookingBlocked => StatusCode::FORBIDDEN,
+        E::Unauthorized => StatusCode::UNAUTHORIZED,
+        E::Forbidden | E::BookingBlocked => StatusCode::FORBIDDEN,
         E::UnknownAppointment => StatusCode::NOT_FOUND,
         E::StorageUnavailable | E::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
@@ -44,7 +60,7 @@ fn status(code: ErrorCode) -> StatusCode {
 
 /// The caller, if the request carries an `integration` token: 401 without a known token, 403 with
 /// another role's.
-fn integration(app: &App, headers: &HeaderMap) -> Result<Caller, Response> {
+fn integration(app: &App, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -52,36 +68,29 @@ fn integration(app: &App, headers: &HeaderMap) -> Result<Caller, Response> {
         .map(str::trim);
     let hash = token.map(crate::auth::hash_token);
     let devices = app.devices.now();
+    let refuse = |code, message: &str| ApiError::from(WireError { code, message: message.into() });
     let Some(device) = devices.iter().find(|d| Some(&d.token_hash) == hash.as_ref()) else {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthorized.as_str(),
-            "an integration token is required",
-        ));
+        return Err(refuse(ErrorCode::Unauthorized, "an integration token is required"));
     };
     if device.role != Role::Integration {
-        return Err(error(StatusCode::FORBIDDEN, ErrorCode::Forbidden.as_str(), "only integration tokens use /api/v1"));
+        return Err(refuse(ErrorCode::Forbidden, "only integration tokens use /api/v1"));
     }
     Ok(Caller { device: device.name.clone(), role: Some(Role::Integration) })
 }
 
 /// Hands `work` to the writer: `created` is the status of an answer that changed the hall.
-async fn run(app: &App, caller: Caller, work: BookingWork, created: StatusCode) -> Response {
-    match app.submit(caller, Work::Booking(work)).await {
-        Ok(accepted) => {
-            let status = if accepted.seq.is_some() { created } else { StatusCode::OK };
-            let body = accepted.body.unwrap_or(serde_json::Value::Null).to_string();
-            (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-        }
-        Err(WireError { code, message }) => error(status(code), code.as_str(), message),
-    }
+async fn run(app: &App, caller: Caller, work: BookingWork, created: StatusCode) -> Result<Response, ApiError> {
+    let accepted = app.submit(caller, Work::Booking(work)).await?;
+    let status = if accepted.seq.is_some() { created } else { StatusCode::OK };
+    let body = accepted.body.unwrap_or(serde_json::Value::Null).to_string();
+    Ok((status, [(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-fn date(text: &str) -> Result<Date, Response> {
+fn date(text: &str) -> Result<Date, ApiError> {
     text.parse().map_err(|_| bad(format!("`{text}` is not a date like 2026-10-12")))
 }
 
-fn minute(text: &str) -> Result<u32, Response> {
+fn minute(text: &str) -> Result<u32, ApiError> {
     parse_hhmm(text).ok_or_else(|| bad(format!("`{text}` is not a time like 09:00")))
 }
 
@@ -98,19 +107,10 @@ pub async fn availability(
     State(app): State<App>,
     headers: HeaderMap,
     query: Result<Query<AvailabilityQuery>, QueryRejection>,
-) -> Response {
-    let caller = match integration(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Query(q) = match query {
-        Ok(q) => q,
-        Err(e) => return bad(e.body_text()),
-    };
-    let date = match date(&q.date) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Result<Response, ApiError> {
+    let caller = integration(&app, &headers)?;
+    let Query(q) = query.map_err(|e| bad(e.body_text()))?;
+    let date = date(&q.date)?;
     run(&app, caller, BookingWork::Availability { matter: q.matter, date }, StatusCode::OK).await
 }
 
@@ -126,38 +126,37 @@ pub struct BookBody {
 }
 
 /// `POST /api/v1/bookings`: 201 with the booking, or 200 with the same booking for a repeated key.
-pub async fn book(State(app): State<App>, headers: HeaderMap, body: Result<Json<BookBody>, JsonRejection>) -> Response {
-    let caller = match integration(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Json(b) = match body {
-        Ok(b) => b,
-        Err(e) => return bad(e.body_text()),
-    };
-    let (date, start_min) = match (date(&b.date), minute(&b.start)) {
-        (Ok(d), Ok(m)) => (d, m),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
+pub async fn book(
+    State(app): State<App>,
+    headers: HeaderMap,
+    body: Result<Json<BookBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let caller = integration(&app, &headers)?;
+    let Json(b) = body.map_err(|e| bad(e.body_text()))?;
+    let (date, start_min) = (date(&b.date)?, minute(&b.start)?);
     let work =
         BookingWork::Book { client_key: b.client_key, matter: b.matter, date, start_min, id_number: b.id_number };
     run(&app, caller, work, StatusCode::CREATED).await
 }
 
 /// `GET /api/v1/bookings/{code}`.
-pub async fn look_up(State(app): State<App>, headers: HeaderMap, Path(code): Path<String>) -> Response {
-    match integration(&app, &headers) {
-        Ok(caller) => run(&app, caller, BookingWork::LookUp { code }, StatusCode::OK).await,
-        Err(r) => r,
-    }
+pub async fn look_up(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let caller = integration(&app, &headers)?;
+    run(&app, caller, BookingWork::LookUp { code }, StatusCode::OK).await
 }
 
 /// `DELETE /api/v1/bookings/{code}`.
-pub async fn cancel(State(app): State<App>, headers: HeaderMap, Path(code): Path<String>) -> Response {
-    match integration(&app, &headers) {
-        Ok(caller) => run(&app, caller, BookingWork::Cancel { code }, StatusCode::OK).await,
-        Err(r) => r,
-    }
+pub async fn cancel(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, ApiError> {
+    let caller = integration(&app, &headers)?;
+    run(&app, caller, BookingWork::Cancel { code }, StatusCode::OK).await
 }
 
 /// The body of `POST /api/v1/bookings/{code}/reschedule`.
@@ -175,19 +174,10 @@ pub async fn reschedule(
     headers: HeaderMap,
     Path(code): Path<String>,
     body: Result<Json<RescheduleBody>, JsonRejection>,
-) -> Response {
-    let caller = match integration(&app, &headers) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let Json(b) = match body {
-        Ok(b) => b,
-        Err(e) => return bad(e.body_text()),
-    };
-    let (date, start_min) = match (date(&b.date), minute(&b.start)) {
-        (Ok(d), Ok(m)) => (d, m),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
+) -> Result<Response, ApiError> {
+    let caller = integration(&app, &headers)?;
+    let Json(b) = body.map_err(|e| bad(e.body_text()))?;
+    let (date, start_min) = (date(&b.date)?, minute(&b.start)?);
     let work = BookingWork::Reschedule { code, date, start_min, id_number: b.id_number };
     run(&app, caller, work, StatusCode::OK).await
 }
