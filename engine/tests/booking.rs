@@ -5,7 +5,6 @@
 
 mod support;
 
-use onewindow::config;
 use onewindow::core::{Command, Date, Event, Hall, HallConfig, HolderKey, MatterId, Rejection, Timestamp};
 
 const ESTATE: MatterId = MatterId(0);
@@ -14,14 +13,7 @@ const TAX: MatterId = MatterId(1);
 const MONDAY: Date = Date { year: 2026, month: 3, day: 2 };
 
 fn config() -> HallConfig {
-    let text = support::calendar_text()
-        .replacen("key = \"estate\"\n", "key = \"estate\"\nbooking_per_slot = 2\n", 1)
-        .replacen(
-            "[rules]\n",
-            "[booking]\nslot_min = 30\ndays_ahead = 7\nmissed_limit = 2\nmissed_within_days = 30\nblock_days = 10\n\n[rules]\n",
-            1,
-        );
-    config::parse(&text).expect("the booking hall is valid")
+    support::booking_config()
 }
 
 fn day(date: Date, hh: u32, mm: u32) -> Timestamp {

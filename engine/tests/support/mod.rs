@@ -22,9 +22,22 @@ pub fn calendar_config() -> HallConfig {
     config::parse(&calendar_text()).expect("the calendar hall is valid")
 }
 
-/// The calendar hall's TOML, for tests that add to it.
+/// The calendar hall bookable online: estate with 2 places a slot (and its cap of 5 a day), 30-minute
+/// slots, 7 days ahead, 2 misses within 30 days block for 10.
 #[allow(dead_code)]
-pub fn calendar_text() -> String {
+pub fn booking_config() -> HallConfig {
+    let text = calendar_text()
+        .replacen("key = \"estate\"\n", "key = \"estate\"\nbooking_per_slot = 2\n", 1)
+        .replacen(
+            "[rules]\n",
+            "[booking]\nslot_min = 30\ndays_ahead = 7\nmissed_limit = 2\nmissed_within_days = 30\nblock_days = 10\n\n[rules]\n",
+            1,
+        );
+    config::parse(&text).expect("the booking hall is valid")
+}
+
+/// The calendar hall's TOML, for tests that add to it.
+fn calendar_text() -> String {
     let text = include_str!("../halls/small.toml").replacen(
         "[hours]\nopen = \"08:30\"\nclose = \"17:30\"\n",
         "[hours]\nopen = \"08:30\"\nclose = \"17:30\"\nlunch = \"12:00-14:00\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n\n\
