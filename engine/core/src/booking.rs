@@ -76,14 +76,7 @@ impl Hall {
             return Ok(Vec::new());
         }
         let step = self.config.rules.booking.slot_min.max(1);
-        // The day's cap is shared: its bookings, and on the day itself the tickets already issued.
-        let issued_today =
-            if Some(date) == self.day.map(|d| d.date) { self.matters[usize::from(matter.0)].issued_today } else { 0 };
-        let day_left = self
-            .config
-            .matter(matter)
-            .daily_cap
-            .map(|cap| cap.saturating_sub(self.booked_on(matter, date, None)).saturating_sub(issued_today));
+        let day_left = self.day_left(matter, date, None);
         let mut slots = Vec::new();
         let mut start_min = hours.open_min;
         while start_min + step <= hours.close_min {
@@ -167,17 +160,19 @@ impl Hall {
         if self.booked_in(matter, start, except) >= capacity {
             return Err(Rejection::SlotFull);
         }
-        if let Some(cap) = self.config.matter(matter).daily_cap {
-            let issued = if Some(date) == self.day.map(|d| d.date) {
-                self.matters[usize::from(matter.0)].issued_today
-            } else {
-                0
-            };
-            if self.booked_on(matter, date, except) + issued >= cap {
-                return Err(Rejection::SlotFull);
-            }
+        if self.day_left(matter, date, except) == Some(0) {
+            return Err(Rejection::SlotFull);
         }
         Ok(slot)
+    }
+
+    /// What the daily cap leaves of `date` for bookings of `matter` (other than `except`): the cap is
+    /// shared by its bookings and, on the day itself, the tickets already issued. `None`: no cap.
+    fn day_left(&self, matter: MatterId, date: Date, except: Option<&str>) -> Option<u32> {
+        let issued =
+            if Some(date) == self.day.map(|d| d.date) { self.matters[usize::from(matter.0)].issued_today } else { 0 };
+        let cap = self.config.matter(matter).daily_cap?;
+        Some(cap.saturating_sub(self.booked_on(matter, date, except)).saturating_sub(issued))
     }
 
     /// `BookOnline`: a booking from the online channel. The same `client_key` again is no change (the
