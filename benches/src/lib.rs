@@ -38,6 +38,7 @@ pub fn big_config(policy: Policy) -> HallConfig {
             target_wait_ms: (10 + (i % 4) as i64 * 5) * 60_000,
             handling_norm_ms: (4 + (i % 7) as i64 * 3) * 60_000,
             daily_cap: None,
+            booking_per_slot: None,
             real_name: Default::default(),
             per_id: Default::default(),
             retired: false,

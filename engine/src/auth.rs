@@ -83,10 +83,19 @@ impl IdHasher {
 /// ([`IdKeys::forget_before`]): the hashes it made stay in the ledger, but nobody, holding every file,
 /// can confirm an ID number against them any more (decision 0006). Until then, a thief needs this file
 /// as well as the data directory.
+///
+/// Online bookings need an ID over weeks (the no-show rule): for them a key per month (lines
+/// `history YYYY-MM <64 hex digits>`), kept only as long as the rule looks back
+/// ([`IdKeys::forget_history_before`]).
 pub struct IdKeys {
     path: Option<std::path::PathBuf>,
-    keys: std::sync::Mutex<std::collections::BTreeMap<crate::core::Date, (String, IdHasher)>>,
+    keys: std::sync::Mutex<Keys>,
 }
+
+type Keys = (
+    std::collections::BTreeMap<crate::core::Date, (String, IdHasher)>,
+    std::collections::BTreeMap<(i32, u8), (String, IdHasher)>,
+);
 
 impl IdKeys {
     /// The keys in `path` (created empty if missing).
@@ -96,15 +105,23 @@ impl IdKeys {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(e.to_string()),
         };
-        let mut keys = std::collections::BTreeMap::new();
+        let (mut keys, mut history) = (std::collections::BTreeMap::new(), std::collections::BTreeMap::new());
         for (i, line) in text.lines().map(str::trim).enumerate().filter(|(_, l)| !l.is_empty() && !l.starts_with('#')) {
-            let bad = || format!("line {}: expected `YYYY-MM-DD` and 64 hex digits", i + 1);
+            let bad = || format!("line {}: expected `YYYY-MM-DD` (or `history YYYY-MM`) and 64 hex digits", i + 1);
+            if let Some(rest) = line.strip_prefix("history ") {
+                let (month, key) = rest.split_once(' ').ok_or_else(bad)?;
+                let (year, month) = month.split_once('-').ok_or_else(bad)?;
+                let month = (year.parse().map_err(|_| bad())?, month.parse().map_err(|_| bad())?);
+                let hasher = IdHasher::from_hex(key).ok_or_else(bad)?;
+                history.insert(month, (key.trim().to_owned(), hasher));
+                continue;
+            }
             let (date, key) = line.split_once(' ').ok_or_else(bad)?;
             let date: crate::core::Date = date.parse().map_err(|_| bad())?;
             let hasher = IdHasher::from_hex(key).ok_or_else(bad)?;
             keys.insert(date, (key.trim().to_owned(), hasher));
         }
-        let keys = IdKeys { path: Some(path.to_owned()), keys: std::sync::Mutex::new(keys) };
+        let keys = IdKeys { path: Some(path.to_owned()), keys: std::sync::Mutex::new((keys, history)) };
         if !path.exists() {
             keys.save()?;
         }
@@ -116,16 +133,54 @@ impl IdKeys {
         IdKeys { path: None, keys: std::sync::Mutex::default() }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<crate::core::Date, (String, IdHasher)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Keys> {
         self.keys.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// An ID number's hashes under every history key kept, this month's first (made on first use):
+    /// an online booking records the first, and the no-show rule matches any.
+    pub fn history_hashes(&self, id_number: &str, today: crate::core::Date) -> Vec<HolderKey> {
+        let month = (today.year, today.month);
+        let (hashes, fresh) = {
+            let mut keys = self.lock();
+            let fresh = !keys.1.contains_key(&month);
+            keys.1.entry(month).or_insert_with(|| {
+                let key = random_key();
+                (hex(&key), IdHasher { key })
+            });
+            let mut hashes: Vec<(&(i32, u8), HolderKey)> =
+                keys.1.iter().filter(|(m, _)| **m <= month).map(|(m, (_, h))| (m, h.hash(id_number))).collect();
+            hashes.sort_by(|a, b| b.0.cmp(a.0));
+            (hashes.into_iter().map(|(_, h)| h).collect::<Vec<_>>(), fresh)
+        };
+        if fresh {
+            if let Err(e) = self.save() {
+                tracing::error!(error = %e, "cannot save the new history key of the month");
+            }
+        }
+        hashes
+    }
+
+    /// Destroys the history keys of months before the month of `day`.
+    pub fn forget_history_before(&self, day: crate::core::Date) -> Result<(), String> {
+        let dropped = {
+            let mut keys = self.lock();
+            let before = keys.1.len();
+            keys.1.retain(|m, _| *m >= (day.year, day.month));
+            before != keys.1.len()
+        };
+        if dropped {
+            self.save()?;
+        }
+        Ok(())
     }
 
     /// The keyed hash of an ID number given on business day `day`, making that day's key on first use.
     pub fn hash(&self, id_number: &str, day: crate::core::Date) -> HolderKey {
         let made = {
             let mut keys = self.lock();
-            let fresh = !keys.contains_key(&day);
-            let (_, hasher) = keys.entry(day).or_insert_with(|| {
+            let fresh = !keys.0.contains_key(&day);
+            let (_, hasher) = keys.0.entry(day).or_insert_with(|| {
                 let key = random_key();
                 (hex(&key), IdHasher { key })
             });
@@ -145,9 +200,9 @@ impl IdKeys {
     pub fn forget_before(&self, day: crate::core::Date) -> Result<(), String> {
         let dropped = {
             let mut keys = self.lock();
-            let before = keys.len();
-            keys.retain(|d, _| *d >= day);
-            before != keys.len()
+            let before = keys.0.len();
+            keys.0.retain(|d, _| *d >= day);
+            before != keys.0.len()
         };
         if dropped {
             self.save()?;
@@ -157,7 +212,7 @@ impl IdKeys {
 
     /// The days that still have a key.
     pub fn days(&self) -> Vec<crate::core::Date> {
-        self.lock().keys().copied().collect()
+        self.lock().0.keys().copied().collect()
     }
 
     /// Writes the file anew (a new file, synced, renamed over the old one), readable by its owner only.
@@ -167,7 +222,12 @@ impl IdKeys {
             "# onewindow ID-hash keys, one per business day (decision 0006). Keep apart from the data directory.\n"
                 .to_owned(),
         )
-        .chain(self.lock().iter().map(|(d, (key, _))| format!("{d} {key}\n")))
+        .chain({
+            let keys = self.lock();
+            let days = keys.0.iter().map(|(d, (key, _))| format!("{d} {key}\n"));
+            let months = keys.1.iter().map(|((y, m), (key, _))| format!("history {y:04}-{m:02} {key}\n"));
+            days.chain(months).collect::<Vec<_>>()
+        })
         .collect();
         let tmp = path.with_extension("tmp");
         let _ = std::fs::remove_file(&tmp);

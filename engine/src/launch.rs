@@ -188,8 +188,8 @@ pub fn id_keys(path: &Path) -> Result<IdKeys, LaunchError> {
     IdKeys::load(path).map_err(|e| LaunchError::Invalid(path.to_owned(), e))
 }
 
-/// The demo devices, from `path`, created on first use: two kiosks, a hall display, a supervisor, and a
-/// clerk terminal and an evaluator pad for every window.
+/// The demo devices, from `path`, created on first use: two kiosks, a hall display, a supervisor, the
+/// online channel (`integration`), and a clerk terminal and an evaluator pad for every window.
 pub fn demo_devices(hall: &HallConfig, path: &Path) -> Result<Vec<Device>, LaunchError> {
     if !path.exists() {
         let mut lines = vec![
@@ -204,6 +204,7 @@ pub fn demo_devices(hall: &HallConfig, path: &Path) -> Result<Vec<Device>, Launc
         add("kiosk-2".into(), Role::Kiosk, None);
         add("display-hall".into(), Role::Display, None);
         add("supervisor".into(), Role::Supervisor, None);
+        add("integration".into(), Role::Integration, None);
         for w in &hall.windows {
             add(format!("clerk-w{}", w.number), Role::Clerk, Some(w.number));
             add(format!("evaluator-w{}", w.number), Role::Evaluator, Some(w.number));

@@ -272,7 +272,7 @@ enum TokenCmd {
     },
     /// Make a device token: prints the token once, and its [[device]] block for the hall config.
     Add {
-        /// kiosk, clerk, display, evaluator or supervisor.
+        /// kiosk, clerk, display, evaluator, supervisor or integration (the online channel, docs/api.md).
         #[arg(long)]
         role: String,
         /// Window numbers a clerk terminal (one or more) or evaluator pad (one) is bound to.
@@ -379,7 +379,7 @@ fn token_add(
     data: &std::path::Path,
 ) -> ExitCode {
     let Ok(role) = serde_json::from_value::<kiosk_protocol::Role>(serde_json::Value::from(role)) else {
-        eprintln!("error: --role is one of kiosk, clerk, display, evaluator, supervisor");
+        eprintln!("error: --role is one of kiosk, clerk, display, evaluator, supervisor, integration");
         return ExitCode::from(2);
     };
     let name = name.unwrap_or_else(|| {

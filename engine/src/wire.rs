@@ -312,12 +312,17 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
                 kiosk: source.clone(),
             }
         }
-        Event::AppointmentBooked { code, matter, start, end } => WireEvent::AppointmentBooked {
+        // The booker's ID hash and the online channel's key stay in the ledger: never on the wire.
+        Event::AppointmentBooked { code, matter, start, end, .. } => WireEvent::AppointmentBooked {
             code: code.clone(),
             matter: matter_key(hall, *matter),
             start: start.0,
             end: end.0,
         },
+        Event::AppointmentCancelled { code, .. } => WireEvent::AppointmentCancelled { code: code.clone() },
+        Event::AppointmentRescheduled { code, start, end, .. } => {
+            WireEvent::AppointmentRescheduled { code: code.clone(), start: start.0, end: end.0 }
+        }
         Event::TicketCancelled { ticket, .. } => WireEvent::TicketCancelled { ticket: n(ticket) },
         Event::ClerkSignedIn { window, clerk, .. } => WireEvent::ClerkSignedIn {
             window: wn(window),

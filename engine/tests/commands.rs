@@ -29,6 +29,33 @@ fn run(script: &mut Script, line: &str) -> Result<Vec<Event>, Rejection> {
 const SIGNED_IN: &str = "08:30 sign-in 1 c1 1111";
 
 /// The cases, one per core rejection code.
+/// An online booking of `matter` at `start` by ID `who`, its client key its code.
+fn online(code: &str, matter: MatterId, start: onewindow::core::Timestamp, who: u32) -> Command {
+    let holder = onewindow::core::HolderKey(format!("id-{who}"));
+    let history = vec![onewindow::core::HolderKey(format!("history-{who}"))];
+    Command::BookOnline { code: code.into(), matter, start, holder, history, client_key: code.into() }
+}
+
+/// The refusal of a booking (`YYYY-MM-DD HH:MM`, client key `key`, ID `who`) on Monday 2 March at 08:00,
+/// after two bookings of Tuesday 09:00 (IDs 1 and 2, keys `b1` and `b2`).
+fn booking(matter: MatterId, at: &str, key: &str, who: u32) -> Rejection {
+    let mut hall = Hall::new(support::booking_config());
+    let now = DATE.at_minute(8 * 60, 480);
+    hall.execute(&Command::OpenDay { date: DATE }, now).expect("opens");
+    let tuesday_nine = Date { year: 2026, month: 3, day: 3 }.at_minute(9 * 60, 480);
+    for n in 1..=2 {
+        hall.execute(&online(&format!("b{n}"), MatterId(0), tuesday_nine, n), now).expect("booked");
+    }
+    let (date, time) = at.split_once(' ').expect("date and time");
+    let date: Date = date.parse().expect("date");
+    let minute = onewindow::core::time::parse_hhmm(time).expect("time");
+    let mut command = online("NEW", matter, date.at_minute(minute, 480), who);
+    if let Command::BookOnline { client_key, .. } = &mut command {
+        *client_key = key.into();
+    }
+    hall.decide(&command, now).expect_err("refused")
+}
+
 fn cases() -> Vec<(ErrorCode, Rejection)> {
     let closed = || {
         let mut hall = open_hall();
@@ -65,6 +92,27 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
         (ErrorCode::UnknownClerk, refusal(&[], "09:00 sign-in 1 c42 1111")),
         (ErrorCode::UnknownTicket, refusal(&[], "09:00 cancel A001")),
         (ErrorCode::UnknownAppointment, refusal(&[], "09:00 check-in X9")),
+        (ErrorCode::NotBookable, booking(MatterId(1), "2026-03-03 09:00", "k", 1)),
+        (ErrorCode::DateOutOfRange, booking(MatterId(0), "2026-03-20 09:00", "k", 1)),
+        (ErrorCode::NoSuchSlot, booking(MatterId(0), "2026-03-03 09:10", "k", 1)),
+        (ErrorCode::SlotFull, booking(MatterId(0), "2026-03-03 09:00", "k", 3)),
+        (ErrorCode::AlreadyBooked, booking(MatterId(0), "2026-03-03 10:00", "k", 1)),
+        (ErrorCode::KeyReused, booking(MatterId(0), "2026-03-03 10:00", "b1", 9)),
+        (ErrorCode::BookingBlocked, {
+            // Two missed bookings (Monday, Tuesday) block the ID on Wednesday.
+            let mut hall = Hall::new(support::booking_config());
+            for day in 2..4u8 {
+                let date = Date { year: 2026, month: 3, day };
+                hall.execute(&Command::OpenDay { date }, date.at_minute(8 * 60, 480)).expect("opens");
+                let book = online(&format!("m{day}"), MatterId(0), date.at_minute(16 * 60, 480), 7);
+                hall.execute(&book, date.at_minute(9 * 60, 480)).expect("booked");
+                hall.execute(&Command::CloseDay, date.at_minute(18 * 60, 480)).expect("closes");
+            }
+            let date = Date { year: 2026, month: 3, day: 4 };
+            hall.execute(&Command::OpenDay { date }, date.at_minute(8 * 60, 480)).expect("opens");
+            let again = online("m4", MatterId(0), date.at_minute(16 * 60, 480), 7);
+            hall.decide(&again, date.at_minute(9 * 60, 480)).expect_err("blocked")
+        }),
         (
             ErrorCode::DailyCapReached,
             refusal(

@@ -24,6 +24,9 @@ name = "窗口 1"
 serves = ["tax"]
 "#;
 
+/// Two hours of opening, for `[booking]` cases.
+const HOURS: &str = "\n[hours]\nopen = \"09:00\"\nclose = \"11:00\"\n\n";
+
 fn error_of(text: &str) -> String {
     match config::parse(text) {
         Ok(_) => panic!("accepted:\n{text}"),
@@ -116,6 +119,24 @@ fn bad_references_and_values_name_their_key() {
         ),
         (format!("{MINIMAL}\n[staffing]\nforecast_horizon_min = 30\n"), "staffing.forecast_horizon_min", "needs"),
         (format!("{MINIMAL}\n[hours]\nopen = \"8:30\"\nclose = \"17:30\"\n"), "hours.open", "HH:MM"),
+        (format!("{MINIMAL}\n[booking]\n"), "booking", "needs [hours]"),
+        (format!("{MINIMAL}{HOURS}[booking]\nslot_min = 0\n"), "booking.slot_min", "1–240"),
+        (format!("{MINIMAL}{HOURS}[booking]\nslot_min = 180\n"), "booking.slot_min", "longer than the opening hours"),
+        (format!("{MINIMAL}{HOURS}[booking]\ndays_ahead = 91\n"), "booking.days_ahead", "1–90"),
+        (format!("{MINIMAL}{HOURS}[booking]\nmissed_limit = 0\n"), "booking.missed_limit", "1–100"),
+        (
+            MINIMAL.replace("handling_norm_min = 10", "handling_norm_min = 10\nbooking_per_slot = 2"),
+            "matter[0].booking_per_slot",
+            "needs a [booking]",
+        ),
+        (
+            format!(
+                "{}{HOURS}[booking]\n",
+                MINIMAL.replace("handling_norm_min = 10", "handling_norm_min = 10\nbooking_per_slot = 0")
+            ),
+            "matter[0].booking_per_slot",
+            "1–1000",
+        ),
         (MINIMAL.replace("name = \"小厅\"", "name = \"小厅\"\nutc_offset = \"8\""), "hall.utc_offset", "+08:00"),
         (
             format!("{MINIMAL}\n[[clerk]]\nkey = \"c1\"\nname = \"王芳\"\npin_hash = \"1234\"\n"),

@@ -103,6 +103,9 @@ const OW = (() => {
       matter_not_served: "本窗口不办理该事项。", ticket_state: "该号码当前不能这样操作。", not_served_here: "该号码不是在本窗口办理的。",
       not_your_ticket: "该号码不属于本窗口。", already_rated: "该号码已评价，谢谢。", transfer_unchanged: "转移目标与现在相同。",
       empty_skills: "窗口至少要办理一个事项。", notice_too_long: "公告太长。", bad_text: "文字含有不允许的字符。",
+      not_bookable: "该事项不能网上预约。", date_out_of_range: "该日期不可预约。", no_such_slot: "没有这个预约时段。",
+      slot_full: "该时段已约满。", booking_blocked: "多次预约未到，暂停预约。", already_booked: "当天已预约过该事项。",
+      key_reused: "预约请求重复但内容不同。",
     },
     en: {
       offline: "Connection lost, reconnecting; please try again in a moment.", bad_request: "The request was not understood; try again, or ask staff.",
@@ -133,6 +136,10 @@ const OW = (() => {
       not_your_ticket: "That ticket is not this window's.", already_rated: "This ticket is rated already. Thank you.",
       transfer_unchanged: "The transfer goes where the ticket already is.", empty_skills: "A window serves at least one matter.",
       notice_too_long: "The notice is too long.", bad_text: "The text has characters that are not allowed.",
+      not_bookable: "This matter cannot be booked online.", date_out_of_range: "That date cannot be booked.",
+      no_such_slot: "There is no such time slot.", slot_full: "That time slot is full.",
+      booking_blocked: "Booking is paused after too many missed bookings.",
+      already_booked: "You already booked this matter that day.", key_reused: "A repeated booking request with other details.",
     },
   };
 

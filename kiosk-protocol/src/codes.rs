@@ -140,6 +140,21 @@ error_codes! {
     NoticeTooLong = "notice_too_long",
     /// A text field is empty or too long.
     BadText = "bad_text",
+    // --- the online channel (docs/api.md) ---
+    /// The matter is not bookable online.
+    NotBookable = "not_bookable",
+    /// The date is before today or past the days one may book ahead.
+    DateOutOfRange = "date_out_of_range",
+    /// Not a slot of that day, or it has started.
+    NoSuchSlot = "no_such_slot",
+    /// No place left in the slot, or the day's cap is reached.
+    SlotFull = "slot_full",
+    /// The ID missed too many bookings.
+    BookingBlocked = "booking_blocked",
+    /// The ID already holds a booking for this matter that day.
+    AlreadyBooked = "already_booked",
+    /// The client key was used for another booking.
+    KeyReused = "key_reused",
 }
 
 impl std::fmt::Display for ErrorCode {

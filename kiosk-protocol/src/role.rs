@@ -18,19 +18,26 @@ pub enum Role {
     Evaluator,
     /// Supervisor.
     Supervisor,
+    /// The province's online channel: books over HTTP (`/api/v1`, docs/api.md) and nothing else; the
+    /// WebSocket refuses it at `hello`.
+    Integration,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 5] = [Role::Kiosk, Role::Clerk, Role::Display, Role::Evaluator, Role::Supervisor];
+    pub const ALL: [Role; 6] =
+        [Role::Kiosk, Role::Clerk, Role::Display, Role::Evaluator, Role::Supervisor, Role::Integration];
 
-    /// Whether this role may send `request` at all (`hello` and `get_state` are always allowed).
+    /// Whether this role may send `request` at all (`hello` and `get_state` are always allowed, but to
+    /// `integration`, which has no WebSocket session).
     pub fn may(self, request: &RequestBody) -> bool {
         use RequestBody as R;
         matches!(
             (self, request),
-            (_, R::Hello { .. } | R::GetState {})
-                | (Role::Kiosk, R::IssueTicket { .. } | R::CheckIn { .. } | R::CancelTicket { .. } | R::RequestHelp {})
+            (
+                Role::Kiosk | Role::Clerk | Role::Display | Role::Evaluator | Role::Supervisor,
+                R::Hello { .. } | R::GetState {}
+            ) | (Role::Kiosk, R::IssueTicket { .. } | R::CheckIn { .. } | R::CancelTicket { .. } | R::RequestHelp {})
                 | (
                     Role::Clerk,
                     R::SignIn { .. }
@@ -74,6 +81,7 @@ impl Role {
             Role::Display => "display",
             Role::Evaluator => "evaluator",
             Role::Supervisor => "supervisor",
+            Role::Integration => "integration",
         }
     }
 }

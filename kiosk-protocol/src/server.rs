@@ -240,6 +240,20 @@ pub enum WireEvent {
         /// Slot end.
         end: i64,
     },
+    /// A booking was cancelled (its place is free again).
+    AppointmentCancelled {
+        /// Booking code.
+        code: String,
+    },
+    /// A booking moved to another slot.
+    AppointmentRescheduled {
+        /// Booking code.
+        code: String,
+        /// New slot start.
+        start: i64,
+        /// New slot end.
+        end: i64,
+    },
     /// A ticket was cancelled.
     TicketCancelled {
         /// Ticket number.
@@ -473,6 +487,8 @@ impl WireEvent {
         "day_closed",
         "ticket_issued",
         "appointment_booked",
+        "appointment_cancelled",
+        "appointment_rescheduled",
         "ticket_cancelled",
         "clerk_signed_in",
         "clerk_signed_out",

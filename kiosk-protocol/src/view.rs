@@ -214,7 +214,11 @@ impl HallView {
                     }
                 }
             },
-            E::AppointmentBooked { .. } | E::TicketRated { .. } | E::ClassConfirmed { .. } => {}
+            E::AppointmentBooked { .. }
+            | E::AppointmentCancelled { .. }
+            | E::AppointmentRescheduled { .. }
+            | E::TicketRated { .. }
+            | E::ClassConfirmed { .. } => {}
         }
     }
 

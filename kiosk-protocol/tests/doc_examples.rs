@@ -98,7 +98,7 @@ fn the_permission_table_is_role_may() {
         .filter(|(m, _)| m == "request")
         .map(|(_, json)| serde_json::from_str::<Request>(&json).unwrap().body)
         .collect();
-    let header = "| request | kiosk | clerk | display | evaluator | supervisor |";
+    let header = "| request | kiosk | clerk | display | evaluator | supervisor | integration |";
     assert!(doc.contains(header), "the table's header names the roles in Role::ALL order");
     let mut rows = 0;
     for line in doc.lines().filter(|l| l.starts_with("| `")) {

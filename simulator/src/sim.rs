@@ -61,6 +61,7 @@ pub fn hall_config(scenario: &Scenario, policy: Policy, max_wait_min: Option<f64
             target_wait_ms: (m.target_wait_min * MINUTE_MS) as i64,
             handling_norm_ms: (m.service.mean() * MINUTE_MS) as i64,
             daily_cap: None,
+            booking_per_slot: None,
             real_name: Default::default(),
             per_id: Default::default(),
             retired: false,

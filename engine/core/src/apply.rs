@@ -26,9 +26,11 @@ impl Hall {
                 self.locks.insert(*clerk, *until);
             }
             Event::DayOpened { date, .. } => self.open_day(*date),
-            Event::DayClosed { .. } => {
+            Event::DayClosed { at } => {
                 if let Some(day) = &mut self.day {
                     day.closed = true;
+                    let date = day.date;
+                    self.count_missed(date, *at);
                 }
                 self.staffing_requests.clear();
             }
@@ -94,9 +96,31 @@ impl Hall {
                 }
                 self.enqueue_in_class_lane(*ticket);
             }
-            Event::AppointmentBooked { code, matter, start, end } => {
-                let booked = Appointment { matter: *matter, start: *start, end: *end, ticket: None };
+            Event::AppointmentBooked { code, matter, start, end, holder, history, client_key } => {
+                let booked = Appointment {
+                    matter: *matter,
+                    start: *start,
+                    end: *end,
+                    ticket: None,
+                    holder: holder.clone(),
+                    history: history.clone(),
+                    client_key: client_key.clone(),
+                    cancelled: false,
+                };
                 self.appointments.insert(code.clone(), booked);
+            }
+            Event::AppointmentCancelled { code, .. } => {
+                if let Some(a) = self.appointments.get_mut(code) {
+                    a.cancelled = true;
+                }
+            }
+            Event::AppointmentRescheduled { code, start, end, holder, .. } => {
+                if let Some(a) = self.appointments.get_mut(code) {
+                    (a.start, a.end) = (*start, *end);
+                    if holder.is_some() {
+                        a.holder.clone_from(holder);
+                    }
+                }
             }
             Event::TicketCancelled { ticket, .. } => self.end_ticket(*ticket, TicketState::Cancelled),
             Event::ClerkSignedIn { window, clerk, .. } => self.with_window(*window, |w| {

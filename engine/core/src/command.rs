@@ -81,6 +81,36 @@ pub enum Command {
         /// Slot end.
         end: Timestamp,
     },
+    /// Book a slot from the online channel (its `integration` device): checked against the day's slots,
+    /// their places, the daily cap and the no-show rule.
+    BookOnline {
+        /// The booking code (made by the shell).
+        code: String,
+        /// The matter.
+        matter: MatterId,
+        /// Slot start.
+        start: Timestamp,
+        /// The booker's ID hashed under the key of the booking's day.
+        holder: HolderKey,
+        /// The booker's ID hashed under each history key still kept, the current month's first.
+        history: Vec<HolderKey>,
+        /// The online channel's own key for this request.
+        client_key: String,
+    },
+    /// Cancel a booking that was not checked in.
+    CancelAppointment {
+        /// Booking code.
+        code: String,
+    },
+    /// Move a booking to another slot of its matter.
+    RescheduleAppointment {
+        /// Booking code.
+        code: String,
+        /// New slot start.
+        start: Timestamp,
+        /// The booker's ID hashed under the key of the new slot's day (`None`: the same day, kept).
+        holder: Option<HolderKey>,
+    },
     /// Check an appointment in at a kiosk (签到).
     CheckIn {
         /// The booking code.

@@ -24,8 +24,11 @@ pub struct MatterSpec {
     pub target_wait_ms: i64,
     /// The handling-time norm that seeds the average handling time, in milliseconds.
     pub handling_norm_ms: i64,
-    /// Tickets issued per day at most, if capped (限号).
+    /// Tickets issued per day at most, if capped (限号); online bookings count toward it.
     pub daily_cap: Option<u32>,
+    /// Places per slot for online booking (预约号源); `None`: not bookable online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking_per_slot: Option<u32>,
     /// Whether a ticket needs an ID number (实名取号).
     #[serde(default, skip_serializing_if = "RealName::is_default")]
     pub real_name: RealName,
@@ -139,6 +142,8 @@ pub struct Rules {
     pub forecast: crate::staffing::Forecast,
     /// How long each step of a 差评's rectification case may take.
     pub cases: crate::cases::CaseDeadlines,
+    /// The online channel: slots, how far ahead, the no-show rule.
+    pub booking: crate::booking::BookingRules,
 }
 
 impl Default for Rules {
@@ -155,6 +160,7 @@ impl Default for Rules {
             staffing: StaffingRules::default(),
             forecast: Default::default(),
             cases: crate::cases::CaseDeadlines::default(),
+            booking: crate::booking::BookingRules::default(),
         }
     }
 }

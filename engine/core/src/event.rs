@@ -138,6 +138,36 @@ pub enum Event {
         start: Timestamp,
         /// Slot end.
         end: Timestamp,
+        /// The booker's ID hashed under the key of the booking's day, from the online channel.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<HolderKey>,
+        /// The booker's ID hashed under the month's history key (the no-show rule).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        history: Option<HolderKey>,
+        /// The online channel's key for the request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_key: Option<String>,
+    },
+    /// A booking was cancelled: its place is free again.
+    AppointmentCancelled {
+        /// Booking code.
+        code: String,
+        /// When.
+        at: Timestamp,
+    },
+    /// A booking moved to another slot.
+    AppointmentRescheduled {
+        /// Booking code.
+        code: String,
+        /// New slot start.
+        start: Timestamp,
+        /// New slot end.
+        end: Timestamp,
+        /// The booker's ID hashed under the key of the new day, when the day changed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<HolderKey>,
+        /// When.
+        at: Timestamp,
     },
     /// A waiting ticket was cancelled.
     TicketCancelled {

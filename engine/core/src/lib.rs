@@ -9,6 +9,7 @@
 //!                 └──> Rejection (nothing changes)
 //! ```
 
+pub mod booking;
 pub mod calendar;
 pub mod cases;
 pub mod command;
@@ -29,6 +30,7 @@ pub mod time;
 
 mod apply;
 
+pub use booking::{BookingRules, Slot};
 pub use command::{Command, Holder, TransferTo};
 pub use config::{ClerkSpec, HallConfig, Hours, MatterSpec, Policy, Rules, WindowSpec};
 pub use event::{CallReason, Event};
@@ -126,6 +128,9 @@ pub struct Hall {
     matters: Vec<MatterState>,
     windows: Vec<WindowState>,
     appointments: BTreeMap<String, Appointment>,
+    /// Online bookings missed, by the ID's history hash (their slot starts), for the no-show rule; pruned
+    /// as days close.
+    missed: BTreeMap<HolderKey, Vec<Timestamp>>,
     /// Open tickets per (matter, ID hash), for one ticket per ID per matter.
     holders: BTreeMap<(MatterId, HolderKey), TicketId>,
     /// Every (matter, ID hash) of today's tickets, ended ones too, for `per_id = "day"`.
@@ -179,6 +184,7 @@ impl Hall {
             matters,
             windows,
             appointments: BTreeMap::new(),
+            missed: BTreeMap::new(),
             holders: BTreeMap::new(),
             day_holders: Default::default(),
             notice: String::new(),

@@ -188,4 +188,17 @@ pub struct Appointment {
     pub end: Timestamp,
     /// The ticket it was checked in as, once checked in.
     pub ticket: Option<TicketId>,
+    /// The booker's ID, hashed under the key of the booking's day (as a kiosk hashes it that day), for
+    /// bookings from the online channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<HolderKey>,
+    /// The booker's ID hashed under the month's history key, for the no-show rule across days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HolderKey>,
+    /// The online channel's own key for the booking request (a repeat is no second booking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
+    /// Cancelled: kept for a lookup until the day passes, its place free.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cancelled: bool,
 }

@@ -152,6 +152,27 @@ pub enum Rejection {
     /// The notice is longer than the configured maximum.
     #[error("the notice is too long")]
     NoticeTooLong,
+    /// The matter is not bookable online.
+    #[error("this matter cannot be booked online")]
+    NotBookable,
+    /// The date is before today or past the days one may book ahead.
+    #[error("that date cannot be booked")]
+    DateOutOfRange,
+    /// Not a slot of that day, or it has started.
+    #[error("no such slot")]
+    NoSuchSlot,
+    /// No place left in the slot, or the day's cap is reached.
+    #[error("the slot is full")]
+    SlotFull,
+    /// The ID missed too many bookings.
+    #[error("this ID may not book for now: too many missed bookings")]
+    BookingBlocked,
+    /// The ID already holds a booking for this matter that day.
+    #[error("this ID already has a booking for this matter that day")]
+    AlreadyBooked,
+    /// The client key was used for another booking.
+    #[error("this client key was used for another booking")]
+    KeyReused,
     /// A booking code or other text is empty or too long.
     #[error("a text field is empty or too long")]
     BadText,
@@ -208,6 +229,13 @@ impl Rejection {
             Rejection::EmptySkills => ErrorCode::EmptySkills,
             Rejection::NoticeTooLong => ErrorCode::NoticeTooLong,
             Rejection::BadText => ErrorCode::BadText,
+            Rejection::NotBookable => ErrorCode::NotBookable,
+            Rejection::DateOutOfRange => ErrorCode::DateOutOfRange,
+            Rejection::NoSuchSlot => ErrorCode::NoSuchSlot,
+            Rejection::SlotFull => ErrorCode::SlotFull,
+            Rejection::BookingBlocked => ErrorCode::BookingBlocked,
+            Rejection::AlreadyBooked => ErrorCode::AlreadyBooked,
+            Rejection::KeyReused => ErrorCode::KeyReused,
         }
     }
 }

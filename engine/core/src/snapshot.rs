@@ -48,6 +48,9 @@ pub struct HallSnapshot {
     matters: Vec<MatterSnapshot>,
     windows: Vec<WindowSnapshot>,
     appointments: Vec<(String, Appointment)>,
+    /// Missed online bookings per ID (absent in snapshots from before online booking).
+    #[serde(default)]
+    missed: Vec<(HolderKey, Vec<super::Timestamp>)>,
     holders: Vec<(MatterId, HolderKey, TicketId)>,
     notice: String,
     #[serde(default)]
@@ -132,6 +135,7 @@ impl Hall {
                 })
                 .collect(),
             appointments: self.appointments.iter().map(|(c, a)| (c.clone(), a.clone())).collect(),
+            missed: self.missed.iter().map(|(h, m)| (h.clone(), m.clone())).collect(),
             holders: self.holders.iter().map(|((m, k), t)| (*m, k.clone(), *t)).collect(),
             notice: self.notice.clone(),
             help_requests: self.help_requests.clone(),
@@ -173,6 +177,7 @@ impl Hall {
             state.served_today = w.served_today;
         }
         hall.appointments = snap.appointments.into_iter().collect();
+        hall.missed = snap.missed.into_iter().collect();
         hall.holders = snap.holders.into_iter().map(|(m, k, t)| ((m, k), t)).collect();
         hall.notice = snap.notice;
         hall.help_requests = snap.help_requests;

@@ -53,6 +53,7 @@ struct RawConfig {
     staffing: RawStaffing,
     #[serde(default)]
     cases: RawCases,
+    booking: Option<RawBooking>,
     #[serde(default)]
     matter: Vec<RawMatter>,
     #[serde(default)]
@@ -110,6 +111,17 @@ struct RawCases {
     resolve_hours: Option<f64>,
 }
 
+/// `[booking]`: the online channel (docs/api.md). Its presence, with `[hours]`, opens it.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawBooking {
+    slot_min: Option<u32>,
+    days_ahead: Option<u32>,
+    missed_limit: Option<u32>,
+    missed_within_days: Option<u32>,
+    block_days: Option<u32>,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawRules {
@@ -145,6 +157,7 @@ struct RawMatter {
     target_wait_min: f64,
     handling_norm_min: f64,
     daily_cap: Option<u32>,
+    booking_per_slot: Option<u32>,
     #[serde(default)]
     real_name: RealName,
     #[serde(default)]
@@ -231,7 +244,17 @@ fn validate(raw: RawConfig) -> Result<HallConfig, ConfigError> {
     rules.forecast = validate_forecast(&raw.staffing)?;
     rules.staffing = validate_staffing(raw.staffing)?;
     rules.cases = validate_cases(raw.cases)?;
+    let booking = raw.booking.is_some();
+    if booking && hours.is_none() {
+        return Err(invalid("booking", "online booking needs [hours]: slots run from opening to closing time"));
+    }
+    rules.booking = validate_booking(raw.booking.unwrap_or_default(), hours.as_ref())?;
     let matters = validate_matters(raw.matter)?;
+    if !booking {
+        if let Some(i) = matters.iter().position(|m| m.booking_per_slot.is_some()) {
+            return Err(invalid(format!("matter[{i}].booking_per_slot"), "needs a [booking] section"));
+        }
+    }
     let windows = validate_windows(raw.window, &matters)?;
     let (clerks, _) = validate_clerks(raw.clerk)?;
     Ok(HallConfig { name: raw.hall.name, utc_offset_min, hours, calendar, matters, windows, clerks, rules })
@@ -338,6 +361,7 @@ fn validate_rules(raw: RawRules) -> Result<Rules, ConfigError> {
         staffing: defaults.staffing,
         forecast: defaults.forecast,
         cases: defaults.cases,
+        booking: defaults.booking,
     })
 }
 
@@ -357,6 +381,28 @@ fn validate_cases(raw: RawCases) -> Result<onewindow_core::cases::CaseDeadlines,
         return Err(invalid("cases", "deadlines must not shrink: assign_hours ≤ contact_hours ≤ resolve_hours"));
     }
     Ok(d)
+}
+
+fn validate_booking(raw: RawBooking, hours: Option<&Hours>) -> Result<onewindow_core::BookingRules, ConfigError> {
+    let d = onewindow_core::BookingRules::default();
+    let within = |field: &str, value: Option<u32>, default: u32, max: u32| match value {
+        None => Ok(default),
+        Some(v) if (1..=max).contains(&v) => Ok(v),
+        Some(_) => Err(invalid(format!("booking.{field}"), format!("must be 1–{max}"))),
+    };
+    let rules = onewindow_core::BookingRules {
+        slot_min: within("slot_min", raw.slot_min, d.slot_min, 240)?,
+        days_ahead: within("days_ahead", raw.days_ahead, d.days_ahead, 90)?,
+        missed_limit: within("missed_limit", raw.missed_limit, d.missed_limit, 100)?,
+        missed_within_days: within("missed_within_days", raw.missed_within_days, d.missed_within_days, 366)?,
+        block_days: within("block_days", raw.block_days, d.block_days, 366)?,
+    };
+    match hours {
+        Some(h) if rules.slot_min > h.close_min.saturating_sub(h.open_min) => {
+            Err(invalid("booking.slot_min", "is longer than the opening hours"))
+        }
+        _ => Ok(rules),
+    }
 }
 
 /// Forecasts longer than this many entries are refused (a day in minutes would be 1,440).
@@ -460,6 +506,9 @@ fn validate_matters(raw: Vec<RawMatter>) -> Result<Vec<MatterSpec>, ConfigError>
             if m.daily_cap == Some(0) {
                 return Err(invalid(at("daily_cap"), "must be positive (leave it out for no cap)"));
             }
+            if m.booking_per_slot.is_some_and(|n| n == 0 || n > 1_000) {
+                return Err(invalid(at("booking_per_slot"), "must be 1–1000 (leave it out: not bookable online)"));
+            }
             Ok(MatterSpec {
                 key: m.key,
                 name_zh: m.name_zh,
@@ -468,6 +517,7 @@ fn validate_matters(raw: Vec<RawMatter>) -> Result<Vec<MatterSpec>, ConfigError>
                 target_wait_ms: positive_minutes(&at("target_wait_min"), m.target_wait_min)?,
                 handling_norm_ms: positive_minutes(&at("handling_norm_min"), m.handling_norm_min)?,
                 daily_cap: m.daily_cap,
+                booking_per_slot: m.booking_per_slot,
                 real_name: m.real_name,
                 per_id: m.one_ticket_per_id,
                 retired: false,

@@ -189,7 +189,7 @@ pub(super) fn validate(
             (Role::Evaluator, n) if n != 1 => {
                 return Err(invalid(at("windows"), "an evaluator pad is bound to one window"))
             }
-            (Role::Kiosk | Role::Display | Role::Supervisor, n) if n > 0 => {
+            (Role::Kiosk | Role::Display | Role::Supervisor | Role::Integration, n) if n > 0 => {
                 return Err(invalid(at("windows"), "only clerk terminals and evaluator pads are bound to windows"))
             }
             _ => {}

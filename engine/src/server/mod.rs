@@ -7,6 +7,8 @@
 //!    └──── broadcast (events, serialised once) <────┘ then watch (hall state) for new subscribers
 //! ```
 
+mod api;
+mod booking;
 pub mod clock;
 pub mod control;
 mod guard;
@@ -361,6 +363,14 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .route("/api/plan", get(plan::list))
         .route("/api/plan/{name}", get(plan::chart))
         .route("/api/texts", get(pages::texts))
+        .merge(
+            Router::new()
+                .route("/api/v1/availability", get(api::availability))
+                .route("/api/v1/bookings", axum::routing::post(api::book))
+                .route("/api/v1/bookings/{code}", get(api::look_up).delete(api::cancel))
+                .route("/api/v1/bookings/{code}/reschedule", axum::routing::post(api::reschedule))
+                .layer(axum::extract::DefaultBodyLimit::max(api::MAX_BODY_BYTES)),
+        )
         .merge(pages::router(&web, app.terminals.voice_clips.as_deref()))
         .with_state(app);
     if let Some((path, reload)) = control {

@@ -200,6 +200,11 @@ async fn authenticate(
         send_message(sink, &error(Some(request.id), ErrorCode::Unauthorized, "unknown device token")).await?;
         return Err(End::Close(close_code::POLICY, "unknown device token"));
     };
+    if device.role == Role::Integration {
+        let message = "the integration role has no WebSocket session: it uses /api/v1 (docs/api.md)";
+        send_message(sink, &error(Some(request.id), ErrorCode::Forbidden, message)).await?;
+        return Err(End::Close(close_code::POLICY, "role has no WebSocket session"));
+    }
     Ok((device, since, request.id))
 }
 

@@ -89,6 +89,8 @@ pub enum Work {
         /// How long, in milliseconds.
         lock_ms: i64,
     },
+    /// The online channel's request (`/api/v1`).
+    Booking(super::booking::BookingWork),
 }
 
 /// A request on its way to the writer.
@@ -110,6 +112,8 @@ pub struct Accepted {
     pub result: ReplyResult,
     /// What a layout plan found, one line per change (empty for other work).
     pub notes: Vec<String>,
+    /// The online channel's answer (`/api/v1`; none for other work).
+    pub body: Option<serde_json::Value>,
 }
 
 /// One message as every terminal receives it, serialised once: an event, or new wait estimates.
@@ -437,7 +441,7 @@ impl Writer {
                 let plan = crate::core::layout::plan(&self.hall.config().layout(), desired)
                     .map_err(|message| WireError { code: ErrorCode::LayoutNotNow, message })?;
                 if !*apply || plan.changes.is_empty() {
-                    return Ok(Accepted { seq: None, result: ReplyResult::Ok {}, notes: plan.changes });
+                    return Ok(Accepted { seq: None, result: ReplyResult::Ok {}, notes: plan.changes, body: None });
                 }
                 notes = plan.changes;
                 Command::ChangeLayout { layout: plan.layout }
@@ -446,6 +450,12 @@ impl Writer {
                 clerk: self.hall.config().clerk_by_key(clerk).ok_or(WireError::from(Rejection::UnknownClerk))?,
                 failures: *failures,
                 until: Timestamp(now.0.saturating_add(*lock_ms)),
+            },
+            Work::Booking(work) => match super::booking::step(&self.hall, work, &self.hasher, now)? {
+                super::booking::Step::Answer(body) => {
+                    return Ok(Accepted { seq: None, result: ReplyResult::Ok {}, notes, body: Some(body) })
+                }
+                super::booking::Step::Command(command) => command,
             },
         };
         let by = self.actor(sub, &command);
@@ -521,7 +531,11 @@ impl Writer {
             }
             None => ReplyResult::Ok {},
         };
-        Ok(Accepted { seq, result, notes })
+        let body = match &sub.body {
+            Work::Booking(_) => super::booking::answer(&self.hall, &command, now),
+            _ => None,
+        };
+        Ok(Accepted { seq, result, notes, body })
     }
 
     /// The estimate to print on a new ticket of `matter` (and to show on the displays): at most one walk
@@ -562,7 +576,7 @@ impl Writer {
                 Work::Request(body) => {
                     body.window().and_then(|n| config.window_by_number(n)).and_then(|w| self.hall.window(w)?.clerk)
                 }
-                Work::Command(_) | Work::Lock { .. } | Work::Plan { .. } => None,
+                Work::Command(_) | Work::Lock { .. } | Work::Plan { .. } | Work::Booking(_) => None,
             },
         };
         Actor {
@@ -635,6 +649,13 @@ impl Writer {
             if let Event::DayOpened { date, at } = &record.event {
                 if let Err(e) = self.hasher.forget_before(*date) {
                     tracing::error!(error = %e, "cannot destroy the previous day's ID-hash key");
+                }
+                // The no-show rule looks back over misses of bookings made up to `days_ahead` earlier.
+                let rules = self.hall.config().rules.booking;
+                let span = rules.missed_within_days + rules.block_days + rules.days_ahead;
+                let back = crate::core::Date::from_days(date.to_days() - i64::from(span));
+                if let Err(e) = self.hasher.forget_history_before(back) {
+                    tracing::error!(error = %e, "cannot destroy the history keys past the no-show rule");
                 }
                 // And ID hashes older than the retention period leave the data directory (PIPL).
                 let (store, at, days) = (self.store.clone(), *at, self.id_retention_days);

@@ -65,6 +65,20 @@ impl TestServer {
         clock: onewindow::server::writer::Clock,
         reload: Option<server::control::Reloader>,
     ) -> TestServer {
+        TestServer::launch_keyed(limits, ledger, store, hall, clock, reload, None).await
+    }
+
+    /// [`TestServer::launch_controlled`] with the ID-hash keys given (kept across restarts, as the key
+    /// file is), or new ones in memory.
+    pub async fn launch_keyed(
+        limits: Limits,
+        ledger: Arc<dyn Store>,
+        store: MemoryStore,
+        hall: onewindow::core::HallConfig,
+        clock: onewindow::server::writer::Clock,
+        reload: Option<server::control::Reloader>,
+        keys: Option<Arc<IdKeys>>,
+    ) -> TestServer {
         let dir = std::env::temp_dir().join(format!("onewindow-it-{}-{}", std::process::id(), rand_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
         let tokens = dir.join("demo-tokens.txt");
@@ -78,7 +92,7 @@ impl TestServer {
             languages,
             terminals: config::Terminals::default(),
             store: ledger,
-            hasher: Arc::new(IdKeys::in_memory()),
+            hasher: keys.unwrap_or_else(|| Arc::new(IdKeys::in_memory())),
             web: dir.join("web"),
             plan: dir.join("plan"),
             listen: "127.0.0.1:0".parse().unwrap(),
@@ -284,10 +298,26 @@ pub fn code_of(msg: &Value) -> Option<ErrorCode> {
 
 /// `GET path` on a fresh connection (with a bearer token if given): the status and the body.
 pub async fn http_get(addr: std::net::SocketAddr, path: &str, auth: Option<&str>) -> (u16, String) {
+    http(addr, "GET", path, auth, None).await
+}
+
+/// `method path` on a fresh connection, with a bearer token and a JSON body if given: the status and
+/// the body.
+pub async fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    auth: Option<&str>,
+    json: Option<&str>,
+) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     let auth = auth.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\n{auth}Connection: close\r\n\r\n");
+    let body = json.map_or_else(String::new, |b| {
+        format!("Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}", b.len())
+    });
+    let end = if json.is_some() { "" } else { "\r\n" };
+    let request = format!("{method} {path} HTTP/1.1\r\nHost: test\r\n{auth}Connection: close\r\n{end}{body}");
     stream.write_all(request.as_bytes()).await.expect("write");
     let mut response = String::new();
     stream.read_to_string(&mut response).await.expect("read");

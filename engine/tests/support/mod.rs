@@ -19,6 +19,25 @@ pub fn small_config() -> HallConfig {
 /// The small hall with a calendar: weekdays only, lunch 12:00–14:00, the 2026 National Day holidays
 /// (1–7 October) and the Saturday 10 October worked in their place (调休).
 pub fn calendar_config() -> HallConfig {
+    config::parse(&calendar_text()).expect("the calendar hall is valid")
+}
+
+/// The calendar hall bookable online: estate with 2 places a slot (and its cap of 5 a day), 30-minute
+/// slots, 7 days ahead, 2 misses within 30 days block for 10.
+#[allow(dead_code)]
+pub fn booking_config() -> HallConfig {
+    let text = calendar_text()
+        .replacen("key = \"estate\"\n", "key = \"estate\"\nbooking_per_slot = 2\n", 1)
+        .replacen(
+            "[rules]\n",
+            "[booking]\nslot_min = 30\ndays_ahead = 7\nmissed_limit = 2\nmissed_within_days = 30\nblock_days = 10\n\n[rules]\n",
+            1,
+        );
+    config::parse(&text).expect("the booking hall is valid")
+}
+
+/// The calendar hall's TOML, for tests that add to it.
+fn calendar_text() -> String {
     let text = include_str!("../halls/small.toml").replacen(
         "[hours]\nopen = \"08:30\"\nclose = \"17:30\"\n",
         "[hours]\nopen = \"08:30\"\nclose = \"17:30\"\nlunch = \"12:00-14:00\"\ndays = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]\n\n\
@@ -27,7 +46,7 @@ pub fn calendar_config() -> HallConfig {
         1,
     );
     assert!(text.contains("lunch"), "the small hall's [hours] as expected");
-    config::parse(&text).expect("the calendar hall is valid")
+    text
 }
 
 /// The PIN hashes of the small hall's and the demo hall's clerks, by clerk key (the server keeps them
@@ -251,8 +270,12 @@ impl Script {
                 }
                 s
             }
-            Event::AppointmentBooked { code, matter, start, end } => {
+            Event::AppointmentBooked { code, matter, start, end, .. } => {
                 format!("booked {code} {} {}-{}", m(matter), self.clock(*start), self.clock(*end))
+            }
+            Event::AppointmentCancelled { code, .. } => format!("booking-cancelled {code}"),
+            Event::AppointmentRescheduled { code, start, end, .. } => {
+                format!("rescheduled {code} {}-{}", self.clock(*start), self.clock(*end))
             }
             Event::TicketCancelled { ticket, .. } => format!("cancelled {}", n(ticket)),
             Event::ClerkSignedIn { window, clerk, .. } => {

@@ -9,7 +9,7 @@ use crate::time::Timestamp;
 use crate::Hall;
 
 /// Longest appointment code accepted.
-const MAX_CODE_LEN: usize = 64;
+pub(crate) const MAX_CODE_LEN: usize = 64;
 
 impl Hall {
     pub(super) fn decide_issue(
@@ -83,7 +83,15 @@ impl Hall {
         if self.appointments.contains_key(code) {
             return Err(Rejection::AppointmentExists);
         }
-        Ok(vec![Event::AppointmentBooked { code: code.to_owned(), matter, start, end }])
+        Ok(vec![Event::AppointmentBooked {
+            code: code.to_owned(),
+            matter,
+            start,
+            end,
+            holder: None,
+            history: None,
+            client_key: None,
+        }])
     }
 
     pub(super) fn decide_check_in(

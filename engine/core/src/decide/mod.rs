@@ -2,7 +2,7 @@
 //! One file per command family; the checks they share live here.
 
 mod day;
-mod issue;
+pub(crate) mod issue;
 mod service;
 mod staffing;
 mod window;
@@ -38,6 +38,13 @@ impl Hall {
                 self.decide_issue(*matter, *green, holder.as_ref(), source.as_deref(), now)
             }
             Command::BookAppointment { code, matter, start, end } => self.decide_book(code, *matter, *start, *end),
+            Command::BookOnline { code, matter, start, holder, history, client_key } => {
+                self.decide_book_online(code, *matter, *start, (holder, history), client_key, now)
+            }
+            Command::CancelAppointment { code } => self.decide_cancel_appointment(code, now),
+            Command::RescheduleAppointment { code, start, holder } => {
+                self.decide_reschedule(code, *start, holder.as_ref(), now)
+            }
             Command::CheckIn { code, source } => self.decide_check_in(code, source.as_deref(), now),
             Command::CancelTicket { ticket, by } => self.decide_cancel(*ticket, by.as_deref(), now),
             Command::SignIn { window, clerk } => self.decide_sign_in(*window, *clerk, now),
