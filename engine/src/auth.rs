@@ -297,4 +297,30 @@ mod tests {
         assert_ne!(IdKeys::load(&path).expect("load").hash(id, d1), h1, "the old hashes can no longer be confirmed");
         let _ = std::fs::remove_file(&path);
     }
+
+    #[test]
+    fn history_keys_last_a_month_each_survive_a_restart_and_are_destroyed_past_the_rule() {
+        let path = std::env::temp_dir().join(format!("onewindow-historykeys-{}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let (nov, dec) =
+            (crate::core::Date { year: 2026, month: 11, day: 30 }, crate::core::Date { year: 2026, month: 12, day: 1 });
+        let keys = IdKeys::load(&path).expect("new file");
+        let id = "11010519491231002X";
+        let in_nov = keys.history_hashes(id, nov);
+        assert_eq!(in_nov.len(), 1);
+        assert_eq!(keys.history_hashes(id, nov), in_nov, "one key for the month");
+        // December, after a restart: its own key first, November's still matched.
+        let keys = IdKeys::load(&path).expect("saved");
+        let in_dec = keys.history_hashes(id, dec);
+        assert_eq!(in_dec.len(), 2);
+        assert_eq!(in_dec[1], in_nov[0], "November's key survived the restart");
+        assert_ne!(in_dec[0], in_nov[0]);
+        assert_ne!(keys.hash(id, dec), in_dec[0], "day keys and history keys differ");
+        keys.forget_history_before(dec).expect("forget");
+        let text = std::fs::read_to_string(&path).expect("file");
+        assert!(!text.contains("history 2026-11"), "November's key is gone: {text}");
+        assert!(text.contains("history 2026-12") && text.contains("2026-12-01 "), "{text}");
+        assert_eq!(IdKeys::load(&path).expect("load").history_hashes(id, dec), vec![in_dec[0].clone()]);
+        let _ = std::fs::remove_file(&path);
+    }
 }
