@@ -396,8 +396,12 @@ test("the hall display reads from 10 m: the call at least 120 px, rows of 64 px 
   await shot(display, "8-display-recall", "display-recall");
   await clerk.evaluate(() => OW.request({ type: "finish", window: 10, outcome: "completed" }));
   // The hall's languages take turns on their own; lang follows.
-  await display.waitForFunction(() => document.documentElement.lang === "en", null, { timeout: 15_000 });
-  assert.match(await display.textContent("#latest-call"), /^Ticket \w+ → Window \d+$/);
+  // One wait for the language and the text together: read apart, the next switch could fall between.
+  const englishCall = await display.waitForFunction(() => {
+    const text = document.querySelector("#latest-call").textContent;
+    return document.documentElement.lang === "en" && /^Ticket \w+ → Window \d+$/.test(text) && text;
+  }, null, { timeout: 15_000 });
+  assert.match(await englishCall.jsonValue(), /^Ticket \w+ → Window \d+$/);
   assert.ok(await px(display, "#latest-call") >= 120, "English is as large");
   const english = await display.$eval("#latest-call", (n) => ({ height: n.getBoundingClientRect().height, size: parseFloat(getComputedStyle(n).fontSize) }));
   assert.ok(english.height < 2 * english.size * 1.3, "the English call fits one line too");
