@@ -61,21 +61,14 @@ fn status(code: ErrorCode) -> StatusCode {
 /// The caller, if the request carries an `integration` token: 401 without a known token, 403 with
 /// another role's.
 fn integration(app: &App, headers: &HeaderMap) -> Result<Caller, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let hash = token.map(crate::auth::hash_token);
-    let devices = app.devices.now();
     let refuse = |code, message: &str| ApiError::from(WireError { code, message: message.into() });
-    let Some(device) = devices.iter().find(|d| Some(&d.token_hash) == hash.as_ref()) else {
+    let Some(device) = super::http::bearer(app, headers) else {
         return Err(refuse(ErrorCode::Unauthorized, "an integration token is required"));
     };
     if device.role != Role::Integration {
         return Err(refuse(ErrorCode::Forbidden, "only integration tokens use /api/v1"));
     }
-    Ok(Caller { device: device.name.clone(), role: Some(Role::Integration) })
+    Ok(Caller { device: device.name, role: Some(Role::Integration) })
 }
 
 /// Hands `work` to the writer: `created` is the status of an answer that changed the hall.

@@ -25,15 +25,20 @@ pub async fn metrics(State(app): State<App>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render()).into_response()
 }
 
-/// Whether the request carries a supervisor's token.
-pub(super) fn supervisor(app: &App, headers: &HeaderMap) -> bool {
+/// The device whose token the request carries (`Authorization: Bearer <token>`), if any.
+pub(super) fn bearer(app: &App, headers: &HeaderMap) -> Option<crate::config::Device> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let hash = token.map(crate::auth::hash_token);
-    app.devices.now().iter().any(|d| d.role == Role::Supervisor && Some(&d.token_hash) == hash.as_ref())
+        .map(str::trim)?;
+    let hash = crate::auth::hash_token(token);
+    app.devices.now().iter().find(|d| d.token_hash == hash).cloned()
+}
+
+/// Whether the request carries a supervisor's token.
+pub(super) fn supervisor(app: &App, headers: &HeaderMap) -> bool {
+    bearer(app, headers).is_some_and(|d| d.role == Role::Supervisor)
 }
 
 pub(super) fn unauthorized() -> Response {
