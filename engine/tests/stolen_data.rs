@@ -84,6 +84,32 @@ fn search(all: &[Vec<u8>], regions: Range<u32>, years: Range<i32>) -> Vec<String
     found
 }
 
+/// Books `real_estate` with [`ID`] on the first day ahead with a free slot; whether one was found.
+async fn book_online(addr: std::net::SocketAddr, token: &str) -> bool {
+    let today = onewindow::core::Timestamp(
+        i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap(),
+    )
+    .local(480)
+    .0;
+    for ahead in 1..=7 {
+        let date = Date::from_days(today.to_days() + ahead);
+        let path = format!("/api/v1/availability?matter=real_estate&date={date}");
+        let (status, body) = client::http(addr, "GET", &path, Some(token), None).await;
+        assert_eq!(status, 200, "{body}");
+        let day: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let Some(slot) = day["slots"].as_array().unwrap().iter().find(|s| s["available"].as_u64() > Some(0)) else {
+            continue;
+        };
+        let request = json!({"client_key": "stolen-1", "matter": "real_estate", "date": date.to_string(),
+            "start": slot["start"], "id_number": ID});
+        let (status, body) =
+            client::http(addr, "POST", "/api/v1/bookings", Some(token), Some(&request.to_string())).await;
+        assert_eq!(status, 201, "{body}");
+        return true;
+    }
+    false
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_copy_of_the_data_directory_gives_up_no_id_number() {
     let root = std::env::temp_dir().join(format!("onewindow-stolen-{}", std::process::id()));
@@ -105,6 +131,9 @@ async fn a_copy_of_the_data_directory_gives_up_no_id_number() {
     let called = clerk.request(json!({"type": "call_next", "window": 9})).await;
     assert_eq!(called["result"]["ticket"]["id_masked"], "110***********002X", "the clerk still sees it masked");
     drop((kiosk, clerk));
+    // And books online with the same ID (its hashes go in the ledger's records, decision 0011).
+    let booked = book_online(served.addr.parse().expect("an address"), &token("integration")).await;
+    assert!(booked, "a booking was made on one of the next seven days");
     assert!(served.terminate(), "SIGTERM sent");
     assert!(served.exited_within(std::time::Duration::from_secs(20)));
 
