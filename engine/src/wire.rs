@@ -50,6 +50,12 @@ fn ticket_id(hall: &Hall, number: &str) -> Result<TicketId, WireError> {
     hall.ticket_by_number(number).map(|t| t.id).ok_or_else(|| Rejection::UnknownTicket.into())
 }
 
+/// The birth date of a well-formed ID number (its check digit right), or `invalid_id_number`.
+fn birth_date(raw: &str) -> Result<crate::core::Date, WireError> {
+    identity::birth_date(raw)
+        .map_err(|e| WireError { code: ErrorCode::InvalidIdNumber, message: format!("ID number refused: {e:?}") })
+}
+
 /// The command a request asks for; `None` for `hello` and `get_state`, which the session answers itself.
 ///
 /// `hash_id` turns a raw ID number into the keyed hash the core keeps (the shell holds the key).
@@ -65,17 +71,19 @@ pub fn command(
         R::IssueTicket { matter, green, id_number } => {
             let holder = match id_number {
                 None => None,
-                Some(raw) => {
-                    let birth = identity::birth_date(raw).map_err(|e| WireError {
-                        code: ErrorCode::InvalidIdNumber,
-                        message: format!("ID number refused: {e:?}"),
-                    })?;
-                    Some(Holder { key: hash_id(raw), birth_date: Some(birth) })
-                }
+                Some(raw) => Some(Holder { birth_date: Some(birth_date(raw)?), key: hash_id(raw) }),
             };
             Command::IssueTicket { matter: matter_id(hall, matter)?, green: *green, holder, source: None }
         }
-        R::CheckIn { code } => Command::CheckIn { code: code.clone(), source: None },
+        R::CheckIn { code: Some(code), id_number: None } => Command::CheckIn { code: code.clone(), source: None },
+        R::CheckIn { code: None, id_number: Some(raw) } => {
+            birth_date(raw)?;
+            Command::CheckInById { holder: hash_id(raw), source: None }
+        }
+        R::CheckIn { .. } => {
+            let message = "check_in takes a booking code or an ID number, one of the two".to_owned();
+            return Err(WireError { code: ErrorCode::BadRequest, message });
+        }
         // The session's device is the kiosk; the writer fills it in.
         R::RequestHelp {} => Command::RequestHelp { kiosk: String::new() },
         R::CancelTicket { ticket } => Command::CancelTicket { ticket: ticket_id(hall, ticket)?, by: None },

@@ -210,8 +210,26 @@ async fn three_missed_bookings_block_the_id_and_a_kept_one_does_not_count() {
         .await;
         assert_eq!(status, 201, "{kept}");
         let mut kiosk = server.connect("kiosk-1", None).await;
-        let checked = kiosk.request(json!({"type": "check_in", "code": kept["code"]})).await;
+        // By code, or (day 2) by the ID number it was booked with.
+        let by = if day == 2 { json!({"id_number": IDS[1]}) } else { json!({"code": kept["code"]}) };
+        let checked =
+            kiosk.request(json!({"type": "check_in", "code": by["code"], "id_number": by["id_number"]})).await;
         assert!(checked["result"]["ticket"].is_object(), "{checked}");
+        if day == 0 {
+            // Booked today for tomorrow 10:00, checked in tomorrow by ID number (the booking's day key).
+            let tomorrow = booking("ahead", "2026-03-03", "10:00", IDS[2]);
+            assert_eq!(call(&server, "POST", "/api/v1/bookings", Some(&token), Some(tomorrow)).await.0, 201);
+            let early = kiosk.request(json!({"type": "check_in", "id_number": IDS[2]})).await;
+            assert_eq!(early["code"], "no_booking_today", "{early}");
+        }
+        if day == 1 {
+            let checked = kiosk.request(json!({"type": "check_in", "id_number": IDS[2]})).await;
+            assert_eq!(checked["result"]["ticket"]["class"], "appointment", "{checked}");
+            let again = kiosk.request(json!({"type": "check_in", "id_number": IDS[2]})).await;
+            assert_eq!(again["code"], "appointment_used", "{again}");
+            let both = kiosk.request(json!({"type": "check_in", "id_number": IDS[2], "code": "X"})).await;
+            assert_eq!(both["code"], "bad_request", "{both}");
+        }
         server.stop().await;
     }
     // Day 3 (the third miss counted when day 2 closed): the ID is blocked, the other is not.

@@ -182,6 +182,44 @@ fn a_booking_moves_to_a_free_slot_and_a_checked_in_one_stays() {
 }
 
 #[test]
+fn a_kiosk_checks_in_by_id_number_the_earliest_booking_of_the_day_then_the_next() {
+    // Tax bookable too, so one ID can hold two bookings today.
+    let mut config = config();
+    config.matters[usize::from(TAX.0)].booking_per_slot = Some(2);
+    let mut hall = Hall::new(config);
+    let now = day(MONDAY, 8, 0);
+    hall.execute(&Command::OpenDay { date: MONDAY }, now).expect("day opens");
+    // ID 3: estate at 16:00 and tax at 09:00 today, estate tomorrow.
+    book(&mut hall, "LATE0001", day(MONDAY, 16, 0), 3, now).expect("16:00");
+    book(&mut hall, "NEXT0001", day(plus_days(MONDAY, 1), 9, 0), 3, now).expect("tomorrow");
+    let tax = Command::BookOnline {
+        code: "EARLY001".into(),
+        matter: TAX,
+        start: day(MONDAY, 9, 0),
+        holder: id(3),
+        history: vec![history(3)],
+        client_key: "k-early".into(),
+    };
+    hall.execute(&tax, now).expect("09:00 tax");
+    let by_id = |n: u32| Command::CheckInById { holder: id(n), source: Some("kiosk-1".into()) };
+    let checked_in = |events: &[Event]| match events {
+        [Event::TicketIssued { appointment: Some(code), .. }] => code.clone(),
+        other => panic!("{other:?}"),
+    };
+    // The earliest slot first, then the other booking of today; never tomorrow's.
+    assert_eq!(checked_in(&hall.execute(&by_id(3), day(MONDAY, 8, 50)).expect("first")), "EARLY001");
+    assert_eq!(checked_in(&hall.execute(&by_id(3), day(MONDAY, 15, 50)).expect("second")), "LATE0001");
+    assert_eq!(hall.execute(&by_id(3), day(MONDAY, 15, 51)), Err(Rejection::AppointmentUsed));
+    assert_eq!(hall.execute(&by_id(8), day(MONDAY, 15, 51)), Err(Rejection::NoBookingToday));
+    // A cancelled booking is not checked in, by ID or by code.
+    book(&mut hall, "GONE0001", day(MONDAY, 16, 30), 6, now).expect("16:30");
+    hall.execute(&Command::CancelAppointment { code: "GONE0001".into() }, day(MONDAY, 9, 0)).expect("cancelled");
+    assert_eq!(hall.execute(&by_id(6), day(MONDAY, 16, 20)), Err(Rejection::NoBookingToday));
+    let by_code = Command::CheckIn { code: "GONE0001".into(), source: None };
+    assert_eq!(hall.execute(&by_code, day(MONDAY, 16, 20)), Err(Rejection::AppointmentCancelled));
+}
+
+#[test]
 fn two_missed_bookings_block_the_id_for_ten_days_after_the_last() {
     let mut hall = hall();
     let mut date = MONDAY;

@@ -56,6 +56,17 @@ fn booking(matter: MatterId, at: &str, key: &str, who: u32) -> Rejection {
     hall.decide(&command, now).expect_err("refused")
 }
 
+/// The refusal of a kiosk check-in on Monday 2 March at 15:55, after ID 5 booked Monday 16:00 (code
+/// `m5`) and cancelled it.
+fn check_in(command: &Command) -> Rejection {
+    let mut hall = Hall::new(support::booking_config());
+    let now = DATE.at_minute(8 * 60, 480);
+    hall.execute(&Command::OpenDay { date: DATE }, now).expect("opens");
+    hall.execute(&online("m5", MatterId(0), DATE.at_minute(16 * 60, 480), 5), now).expect("booked");
+    hall.execute(&Command::CancelAppointment { code: "m5".into() }, now).expect("cancelled");
+    hall.decide(command, DATE.at_minute(15 * 60 + 55, 480)).expect_err("refused")
+}
+
 fn cases() -> Vec<(ErrorCode, Rejection)> {
     let closed = || {
         let mut hall = open_hall();
@@ -92,6 +103,11 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
         (ErrorCode::UnknownClerk, refusal(&[], "09:00 sign-in 1 c42 1111")),
         (ErrorCode::UnknownTicket, refusal(&[], "09:00 cancel A001")),
         (ErrorCode::UnknownAppointment, refusal(&[], "09:00 check-in X9")),
+        (ErrorCode::AppointmentCancelled, check_in(&Command::CheckIn { code: "m5".into(), source: None })),
+        (
+            ErrorCode::NoBookingToday,
+            check_in(&Command::CheckInById { holder: onewindow::core::HolderKey("id-5".into()), source: None }),
+        ),
         (ErrorCode::NotBookable, booking(MatterId(1), "2026-03-03 09:00", "k", 1)),
         (ErrorCode::DateOutOfRange, booking(MatterId(0), "2026-03-20 09:00", "k", 1)),
         (ErrorCode::NoSuchSlot, booking(MatterId(0), "2026-03-03 09:10", "k", 1)),

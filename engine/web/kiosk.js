@@ -1,7 +1,7 @@
 "use strict";
 // The self-service kiosk (portrait 1080×1920 or 800×1280): the green channel as large labelled choices,
 // the matters with people waiting and the engine's wait estimate, ID number (age read from its birth date),
-// appointment check-in, help. One tap on a matter takes the ticket and prints it (80 mm: number, matter,
+// appointment check-in (by booking code, or by the ID number it was booked with), help. One tap on a matter takes the ticket and prints it (80 mm: number, matter,
 // people ahead, estimate, time, hall, QR code); the ticket shows until the next touch or
 // `kiosk_clear_s`. A long estimate suggests booking when the hall takes bookings.
 (() => {
@@ -112,8 +112,10 @@
   }
   $("#checkin").addEventListener("click", async () => {
     try {
-      const reply = await OW.request({ type: "check_in", code: $("#code").value.trim() });
-      $("#code").value = "";
+      // The booking code if typed, else the ID number the booking was made with (read by the card reader).
+      const code = $("#code").value.trim(), id = $("#id-number").value.trim();
+      const reply = await OW.request(code || !id ? { type: "check_in", code } : { type: "check_in", id_number: id });
+      $("#code").value = ""; $("#id-number").value = ""; $("#age").textContent = "";
       printTicket(reply.result.ticket);
     } catch (e) { show(OW.errorText(e.code, e.message)); }
   });

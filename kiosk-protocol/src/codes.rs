@@ -76,6 +76,10 @@ error_codes! {
     AppointmentUsed = "appointment_used",
     /// The appointment is for another day.
     AppointmentNotToday = "appointment_not_today",
+    /// The booking was cancelled.
+    AppointmentCancelled = "appointment_cancelled",
+    /// No booking made with this ID number is waiting to be checked in today.
+    NoBookingToday = "no_booking_today",
     /// Wrong PIN.
     WrongPin = "wrong_pin",
     /// The matter takes tickets with an ID number only (实名取号).

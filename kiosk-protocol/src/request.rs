@@ -44,10 +44,15 @@ pub enum RequestBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id_number: Option<String>,
     },
-    /// Kiosk: check an appointment in.
+    /// Kiosk: check an appointment in, by its booking code or by the ID number it was booked with
+    /// (exactly one of the two).
     CheckIn {
         /// Booking code.
-        code: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+        /// 18-digit resident ID number the booking was made with; never stored raw.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id_number: Option<String>,
     },
     /// Kiosk: cancel a waiting ticket it issued.
     CancelTicket {

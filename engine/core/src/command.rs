@@ -118,6 +118,14 @@ pub enum Command {
         /// The kiosk that checks it in, if known.
         source: Option<String>,
     },
+    /// Check in, at a kiosk, the booking made with an ID number for today (the earliest slot not yet
+    /// checked in, if several matters were booked).
+    CheckInById {
+        /// The ID hashed under today's key (the key its booking for today was hashed under).
+        holder: HolderKey,
+        /// The kiosk that checks it in, if known.
+        source: Option<String>,
+    },
     /// Cancel a waiting ticket.
     CancelTicket {
         /// The ticket.

@@ -89,6 +89,12 @@ pub enum Rejection {
     /// The appointment is for another day.
     #[error("this appointment is for another day")]
     AppointmentNotToday,
+    /// The booking was cancelled.
+    #[error("this booking was cancelled")]
+    AppointmentCancelled,
+    /// No booking made with this ID number waits to be checked in today.
+    #[error("no booking with this ID number today")]
+    NoBookingToday,
     /// The PIN does not match.
     #[error("wrong PIN")]
     WrongPin,
@@ -205,6 +211,8 @@ impl Rejection {
             Rejection::AppointmentSlotInvalid => ErrorCode::AppointmentSlotInvalid,
             Rejection::AppointmentUsed => ErrorCode::AppointmentUsed,
             Rejection::AppointmentNotToday => ErrorCode::AppointmentNotToday,
+            Rejection::AppointmentCancelled => ErrorCode::AppointmentCancelled,
+            Rejection::NoBookingToday => ErrorCode::NoBookingToday,
             Rejection::WrongPin => ErrorCode::WrongPin,
             Rejection::NotSignedIn => ErrorCode::NotSignedIn,
             Rejection::WindowTaken => ErrorCode::WindowTaken,

@@ -470,7 +470,9 @@ impl Writer {
         if sub.caller.role == Some(Role::Kiosk) {
             // Tickets remember the kiosk that issued them: only it may cancel them.
             match &mut command {
-                Command::IssueTicket { source, .. } | Command::CheckIn { source, .. } => {
+                Command::IssueTicket { source, .. }
+                | Command::CheckIn { source, .. }
+                | Command::CheckInById { source, .. } => {
                     *source = Some(sub.caller.device.clone());
                 }
                 Command::CancelTicket { by, .. } => *by = Some(sub.caller.device.clone()),

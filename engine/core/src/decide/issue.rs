@@ -3,7 +3,7 @@
 use crate::command::Holder;
 use crate::config::{PerId, RealName};
 use crate::event::Event;
-use crate::model::{GreenReason, MatterId, TicketClass, TicketId, TicketState, ELDERLY_AGE};
+use crate::model::{Appointment, GreenReason, HolderKey, MatterId, TicketClass, TicketId, TicketState, ELDERLY_AGE};
 use crate::rejection::Rejection;
 use crate::time::Timestamp;
 use crate::Hall;
@@ -102,6 +102,9 @@ impl Hall {
     ) -> Result<Vec<Event>, Rejection> {
         self.require_open_day()?;
         let appointment = self.appointments.get(code).ok_or(Rejection::UnknownAppointment)?;
+        if appointment.cancelled {
+            return Err(Rejection::AppointmentCancelled);
+        }
         if appointment.ticket.is_some() {
             return Err(Rejection::AppointmentUsed);
         }
@@ -131,6 +134,28 @@ impl Hall {
             printed: None,
             at: now,
         }])
+    }
+
+    /// The code of today's booking made with `holder` that is not yet checked in, the earliest slot
+    /// first; `AppointmentUsed` if every one is.
+    pub(super) fn todays_booking(&self, holder: &HolderKey) -> Result<String, Rejection> {
+        self.require_open_day()?;
+        let today = self.day.map(|d| d.date);
+        let mine: Vec<(&String, &Appointment)> = self
+            .appointments
+            .iter()
+            .filter(|(_, a)| {
+                a.holder.as_ref() == Some(holder)
+                    && !a.cancelled
+                    && Some(a.start.local(self.config.utc_offset_min).0) == today
+            })
+            .collect();
+        let waiting = mine.iter().filter(|(_, a)| a.ticket.is_none()).min_by_key(|(code, a)| (a.start, code.as_str()));
+        match waiting {
+            Some((code, _)) => Ok((*code).clone()),
+            None if mine.is_empty() => Err(Rejection::NoBookingToday),
+            None => Err(Rejection::AppointmentUsed),
+        }
     }
 
     pub(super) fn decide_cancel(

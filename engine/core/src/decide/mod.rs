@@ -46,6 +46,10 @@ impl Hall {
                 self.decide_reschedule(code, *start, holder.as_ref(), now)
             }
             Command::CheckIn { code, source } => self.decide_check_in(code, source.as_deref(), now),
+            Command::CheckInById { holder, source } => {
+                let code = self.todays_booking(holder)?;
+                self.decide_check_in(&code, source.as_deref(), now)
+            }
             Command::CancelTicket { ticket, by } => self.decide_cancel(*ticket, by.as_deref(), now),
             Command::SignIn { window, clerk } => self.decide_sign_in(*window, *clerk, now),
             Command::SignOut { window } => self.decide_sign_out(*window, now),
