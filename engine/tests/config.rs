@@ -57,7 +57,13 @@ fn the_demo_hall_has_the_notices_matters_and_a_realistic_floor() {
             .count();
         assert!(served >= 2, "{} is served by {served} regular windows; overlap needs at least 2", m.key);
     }
-    let pins = config::parse_full(config::DEMO_HALL_TOML).expect("demo").1.pins;
+    let settings = config::parse_full(config::DEMO_HALL_TOML).expect("demo").1;
+    // 一次性告知 for the two matters with most papers, in both languages.
+    let notices = &settings.terminals.notices;
+    assert_eq!(notices.keys().collect::<Vec<_>>(), ["business", "real_estate"]);
+    assert_eq!(notices["real_estate"].documents[1].zh, "不动产权证书");
+    assert_eq!(notices["business"].conditions.len(), 2);
+    let pins = settings.pins;
     let c01 = &hall.clerks[0];
     assert!(pin::pin_matches(&c01.key, "1234", &pins[&c01.key]), "demo PINs are 1234, as documented");
 }
@@ -138,6 +144,22 @@ fn bad_references_and_values_name_their_key() {
             "1–1000",
         ),
         (MINIMAL.replace("name = \"小厅\"", "name = \"小厅\"\nutc_offset = \"8\""), "hall.utc_offset", "+08:00"),
+        (
+            MINIMAL.replace(
+                "handling_norm_min = 10",
+                "handling_norm_min = 10\ndocuments = [{ zh = \"身份证\", en = \"ID card\" }, { zh = \"户口簿\", en = \" \" }]",
+            ),
+            "matter[0].documents[1]",
+            "zh and en",
+        ),
+        (
+            MINIMAL.replace(
+                "handling_norm_min = 10",
+                &format!("handling_norm_min = 10\nconditions = [{}]", vec!["{ zh = \"本人\", en = \"In person\" }"; 21].join(", ")),
+            ),
+            "matter[0].conditions",
+            "at most 20",
+        ),
         (
             format!("{MINIMAL}\n[[clerk]]\nkey = \"c1\"\nname = \"王芳\"\npin_hash = \"1234\"\n"),
             "clerk[0].pin_hash",

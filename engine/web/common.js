@@ -38,6 +38,8 @@ const OW = (() => {
       assignTo: "指派给（姓名或工号）", resolution: "整改结果", assignedTo: "已指派", nextStep: "待", due: "截止",
       stepAssign: "指派", stepContact: "联系群众", stepResolve: "办结", commentOptional: "您的意见（可选）", save2: "确定",
       fixDateConfirm: "更正日期将结束大厅当前日期的所有未办结号码，并从 001 重新编号。确定吗？",
+      noticeTitle: "一次性告知", documents: "需带材料", conditions: "办理条件", noticeReady: "材料齐全，取号",
+      noticeNotReady: "不齐全，先看告知", noticeLater: "请备齐以上材料后再来取号，可打印本告知单带走。", printNotice: "打印告知单", back: "返回",
     },
     en: {
       offline: "Offline — reconnecting…", setup: "Device setup", token: "Device token", save: "Save", lang: "中文",
@@ -74,6 +76,9 @@ const OW = (() => {
       takeAnyway: "Take a ticket anyway", ticketAhead: "{n} people ahead", touchToClear: "Touch the screen to go back", cancel: "Cancel",
       hallDate: "Hall date", serverDate: "server date", fixDate: "Correct to the server's date",
       fixDateConfirm: "Correcting the date ends every open ticket of the hall's current day and numbers from 001 again. Go ahead?",
+      noticeTitle: "What to bring", documents: "Documents to bring", conditions: "Conditions", noticeReady: "I have everything: take a ticket",
+      noticeNotReady: "Not everything: read this first", noticeLater: "Please come back for a ticket with everything listed. You can print this list to take with you.",
+      printNotice: "Print this list", back: "Back",
     },
   };
   // Plain words for every refusal a terminal can receive (kiosk-protocol/src/codes.rs; a browser test

@@ -1,7 +1,9 @@
 "use strict";
 // The self-service kiosk (portrait 1080×1920 or 800×1280): the green channel as large labelled choices,
 // the matters with people waiting and the engine's wait estimate, ID number (age read from its birth date),
-// appointment check-in (by booking code, or by the ID number it was booked with), help. One tap on a matter takes the ticket and prints it (80 mm: number, matter,
+// appointment check-in (by booking code, or by the ID number it was booked with), help. A matter with a
+// 一次性告知 shows it first: "材料齐全，取号" takes the ticket, "不齐全，先看告知" keeps the list on screen
+// (printable) and issues nothing. One tap on a matter takes the ticket and prints it (80 mm: number, matter,
 // people ahead, estimate, time, hall, QR code); the ticket shows until the next touch or
 // `kiosk_clear_s`. A long estimate suggests booking when the hall takes bookings.
 (() => {
@@ -76,6 +78,8 @@
     const ahead = ticket.ahead ?? (ticket.estimate ? ticket.estimate.ahead : 0);
     const estimate = ticket.estimate && ticket.estimate.median_ms != null ? OW.waitText(ticket.estimate) : "";
     // The hall's business date, as the print agent prints it (not the UTC date of the issue time).
+    const terminals = OW.texts().terminals;
+    const printedNotice = terminals.print_notice ? (terminals.notices || {})[ticket.matter] : null;
     const url = `${location.origin}/t/${(hall && hall.date) || issued.toISOString().slice(0, 10)}/${ticket.number}`;
     $("#ticket").replaceChildren(
       el("div", { class: "ticket-hall" }, hall ? hall.name : ""),
@@ -87,6 +91,7 @@
       ...(estimate ? [el("div", { id: "ticket-estimate" }, estimate)] : []),
       ...(longWait(ticket.estimate) ? [el("div", { class: "hint" }, bookingHint())] : []),
       el("div", { class: "ticket-time" }, `${t("issuedAt")} ${issued.toLocaleString(OW.locale(), { hour12: false })}`),
+      ...(printedNotice ? [el("div", { class: "ticket-notice", id: "ticket-notice" }, ...noticeLines({ ...printedNotice, conditions: [] }))] : []),
       OWQr.svg(url, { class: "ticket-qr", id: "ticket-qr", "data-url": url }),
       el("button", { type: "button", onclick: (e) => { e.stopPropagation(); window.print(); } }, t("print")));
     $("#ticket-overlay").hidden = false;
@@ -98,7 +103,41 @@
     window.print();
   }
 
-  async function issue(matter) {
+  // The matter's 一次性告知 as sections of the current language (documents, then conditions).
+  function noticeLines(notice) {
+    const section = (key, lines) => lines.length === 0 ? [] : [el("h3", {}, t(key)),
+      el("ol", { class: `notice-${key}` }, ...lines.map((l) => el("li", {}, OW.lang === "en" ? l.en : l.zh)))];
+    return [...section("documents", notice.documents), ...section("conditions", notice.conditions)];
+  }
+  function closeNotice() {
+    clearTimeout(clearTimer);
+    $("#notice-overlay").hidden = true;
+    $("#notice-dialog").replaceChildren();
+  }
+  function showNotice(m, notice) {
+    const name = OW.matterName(m);
+    const back = () => { closeNotice(); const b = $(`#matters [data-matter="${m.key}"]`); if (b) b.focus(); };
+    const ready = el("button", { type: "button", id: "notice-ready", onclick: () => { closeNotice(); issue(m.key, true); } }, t("noticeReady"));
+    const notReady = el("button", { type: "button", class: "secondary", id: "notice-not-ready", onclick: () => {
+      // Nothing is issued: the list stays, to read or print, with the way back.
+      const print = el("button", { type: "button", id: "notice-print", onclick: () => window.print() }, t("printNotice"));
+      $("#notice-actions").replaceChildren(el("p", { class: "notice-later", role: "status" }, t("noticeLater")), print,
+        el("button", { type: "button", class: "secondary", onclick: back }, t("back")));
+      print.focus();
+    } }, t("noticeNotReady"));
+    $("#notice-dialog").replaceChildren(el("h2", { id: "notice-title" }, `${t("noticeTitle")} · ${name}`), ...noticeLines(notice),
+      el("div", { id: "notice-actions", class: "notice-actions" }, ready, notReady));
+    $("#notice-overlay").hidden = false;
+    ready.focus();
+    // A kiosk left with the list open goes back by itself, later than a ticket does (there is more to read).
+    clearTimeout(clearTimer);
+    clearTimer = setTimeout(back, OW.texts().terminals.kiosk_clear_s * 3000);
+  }
+
+  async function issue(matter, noticeRead = false) {
+    const notice = (OW.texts().terminals.notices || {})[matter];
+    const m = hall && hall.matters.find((x) => x.key === matter);
+    if (notice && !noticeRead && m) return showNotice(m, notice);
     const body = { type: "issue_ticket", matter };
     const id = $("#id-number").value.trim();
     if (green) body.green = green;

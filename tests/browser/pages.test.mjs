@@ -255,6 +255,7 @@ test("a queue with no window asks for a temporary window; the supervisor accepts
   const kiosk = await open("/kiosk", "kiosk-2");
   await kiosk.waitForSelector("[data-matter=real_estate] .estimate");
   await kiosk.click("[data-matter=real_estate]");
+  await kiosk.click("#notice-ready"); // 一次性告知 first: the next test looks at it
   await kiosk.waitForSelector("#ticket-ahead");
   // The people ahead, always; a time only when a window serving the matter is staffed.
   assert.match(await kiosk.textContent("#ticket-ahead"), /^前面还有 \d+ 人$/);
@@ -763,12 +764,58 @@ test("the reports page shows the window plan onewindow-sim wrote into DATA/plan:
   rmSync(dir, { recursive: true, force: true });
 });
 
+test("一次性告知: a matter's documents and conditions show before its ticket; 不齐全 issues nothing and prints the list; 材料齐全 takes the ticket", { timeout: 60_000 }, async () => {
+  const kiosk = await open("/kiosk", "kiosk-1", undefined, KIOSK);
+  await kiosk.waitForSelector("[data-matter=real_estate] .estimate");
+  const waiting = () => kiosk.evaluate(() => OW.testHooks.view().matters.find((m) => m.key === "real_estate").waiting);
+  const before = await waiting();
+  await kiosk.click("[data-matter=real_estate]");
+  await kiosk.waitForSelector("#notice-overlay:not([hidden])");
+  assert.equal(await kiosk.textContent("#notice-title"), "一次性告知 · 不动产登记");
+  const documents = await kiosk.$$eval(".notice-documents li", (l) => l.map((x) => x.textContent));
+  assert.deepEqual(documents.slice(0, 2), ["身份证原件（买卖双方）", "不动产权证书"]);
+  assert.match(await kiosk.textContent(".notice-conditions"), /房屋未被查封/);
+  assert.equal(await kiosk.evaluate(() => document.activeElement.id), "notice-ready", "focus on 材料齐全，取号");
+  const size = await kiosk.$eval(".notice-documents li", (n) => parseFloat(getComputedStyle(n).fontSize));
+  assert.ok(size >= 24, `the list is read standing at a kiosk: ${size}px`);
+  await shot(kiosk, "15-kiosk-notice", "kiosk-notice");
+  // 不齐全: no ticket; the list stays with a print button (focused) and the way back.
+  await kiosk.click("#notice-not-ready");
+  assert.match(await kiosk.textContent(".notice-later"), /请备齐以上材料后再来取号/);
+  assert.equal(await kiosk.evaluate(() => document.activeElement.id), "notice-print");
+  await kiosk.click("#notice-print");
+  assert.equal(await kiosk.evaluate(() => window.printed), 1, "the list printed");
+  await kiosk.emulateMedia({ media: "print" });
+  assert.ok(await kiosk.isVisible(".notice-documents"), "the printout is the list");
+  assert.ok(!(await kiosk.isVisible("#matters")) && !(await kiosk.isVisible("#notice-print")), "and nothing else");
+  await kiosk.emulateMedia({ media: "screen" });
+  await kiosk.click("text=返回");
+  await kiosk.waitForSelector("#notice-overlay", { state: "hidden" });
+  assert.equal(await kiosk.evaluate(() => document.activeElement.dataset.matter), "real_estate", "focus back on the matter");
+  assert.equal(await waiting(), before, "no ticket was issued");
+  assert.ok(!(await kiosk.isVisible("#ticket-overlay")));
+  // In English the list is English; 材料齐全 takes the ticket.
+  await kiosk.click("#lang button"); // reloads the page in English
+  await kiosk.waitForFunction(() => OW.lang === "en" && document.querySelector("[data-matter=real_estate] .estimate"));
+  await kiosk.click("[data-matter=real_estate]");
+  assert.match(await kiosk.textContent(".notice-documents"), /Real-estate title certificate/);
+  await kiosk.click("#notice-ready");
+  await kiosk.waitForSelector("#ticket-number");
+  await kiosk.waitForFunction((n) => OW.testHooks.view().matters.find((m) => m.key === "real_estate").waiting === n, before + 1);
+  // A matter without a notice takes its ticket at once.
+  await kiosk.click("#ticket-overlay");
+  await kiosk.click("[data-matter=tax]");
+  await kiosk.waitForSelector("#ticket-number");
+  assert.ok(await kiosk.isHidden("#notice-overlay"));
+});
+
 test("the kiosk's printout at 80 mm holds the number and the matter as text, and the screen clears on the next touch", { timeout: 60_000 }, async () => {
   const kiosk = await open("/kiosk", "kiosk-2", undefined, KIOSK);
   await kiosk.waitForSelector("[data-matter=business]");
   await shot(kiosk, "13-kiosk-1080x1920", "kiosk");
   await kiosk.click("[data-green=pregnant]");
   await kiosk.click("[data-matter=business]");
+  await kiosk.click("#notice-ready");
   await kiosk.waitForSelector("#ticket-number");
   const number = (await kiosk.textContent("#ticket-number")).trim();
   assert.equal(await kiosk.evaluate(() => document.activeElement.id), "ticket", "focus on the ticket");
@@ -823,7 +870,7 @@ test("a hall's [terminals] settings: the kiosk clears the ticket after kiosk_cle
   const voice = join(dir, "our-voice");
   mkdirSync(join(voice, "zh"), { recursive: true });
   writeFileSync(join(voice, "zh", "qing.wav"), "RIFF our own recording");
-  const { path, tokens } = configured(dir, `voice_clips = "${voice}"\nkiosk_clear_s = 5\nbooking_hint_after_min = 1\nbooking_hint_zh = "可在一网通办预约后再来"\nbooking_hint_en = "Book online and come back"`);
+  const { path, tokens } = configured(dir, `voice_clips = "${voice}"\nkiosk_clear_s = 5\nbooking_hint_after_min = 1\nbooking_hint_zh = "可在一网通办预约后再来"\nbooking_hint_en = "Book online and come back"\nprint_notice = true`);
   const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", dir, "--config", path], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((ok, fail) => {
     proc.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
@@ -844,7 +891,11 @@ test("a hall's [terminals] settings: the kiosk clears the ticket after kiosk_cle
     await kiosk.waitForSelector("[data-matter=real_estate] .hint", { timeout: 40_000 });
     assert.match(await kiosk.textContent("[data-matter=real_estate] .hint"), /当前等候较长。 可在一网通办预约后再来/);
     await kiosk.click("[data-matter=real_estate]");
+    await kiosk.click("#notice-ready");
     await kiosk.waitForSelector("#ticket .hint");
+    // print_notice: the ticket carries the documents to bring, not the conditions.
+    assert.match(await kiosk.textContent("#ticket-notice"), /需带材料.*不动产权证书/);
+    assert.ok(!(await kiosk.textContent("#ticket-notice")).includes("办理条件"));
     await shot(kiosk, "14-kiosk-booking-hint", "kiosk-booking-hint");
     // The ticket leaves the screen by itself after kiosk_clear_s (5 s here).
     await kiosk.waitForSelector("#ticket-overlay", { state: "hidden", timeout: 9000 });

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 mod server;
 mod terminals;
 pub use server::{default_languages, Device, Language, Limits, ServerSettings};
-pub use terminals::{RatingReason, Terminals};
+pub use terminals::{Line, MatterNotice, RatingReason, Terminals};
 
 /// The demo hall, embedded in the binary.
 pub const DEMO_HALL_TOML: &str = include_str!("../../../docs/hall.example.toml");
@@ -162,6 +162,12 @@ struct RawMatter {
     real_name: RealName,
     #[serde(default)]
     one_ticket_per_id: PerId,
+    /// 一次性告知: the documents to bring ...
+    #[serde(default)]
+    documents: Vec<Line>,
+    /// ... and the conditions to meet.
+    #[serde(default)]
+    conditions: Vec<Line>,
 }
 
 #[derive(Deserialize)]
@@ -207,7 +213,13 @@ pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigErro
     let devices = std::mem::take(&mut raw.device);
     let server = raw.server.take();
     let languages = std::mem::take(&mut raw.language);
-    let terminals = terminals::validate(std::mem::take(&mut raw.terminals))?;
+    let mut terminals = terminals::validate(std::mem::take(&mut raw.terminals))?;
+    for (i, m) in raw.matter.iter_mut().enumerate() {
+        let (documents, conditions) = (std::mem::take(&mut m.documents), std::mem::take(&mut m.conditions));
+        if let Some(notice) = terminals::notice(i, documents, conditions)? {
+            terminals.notices.insert(m.key.clone(), notice);
+        }
+    }
     let clerks = std::mem::take(&mut raw.clerk);
     let privacy = raw.privacy.take();
     let mut hall = validate(raw)?;

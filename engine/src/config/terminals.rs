@@ -17,6 +17,54 @@ pub struct RatingReason {
     pub en: String,
 }
 
+/// A line of a matter's 一次性告知, in Chinese and English.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Line {
+    /// Shown in Chinese.
+    pub zh: String,
+    /// Shown in English.
+    pub en: String,
+}
+
+/// What a citizen must bring for a matter and the conditions to meet (一次性告知): shown on the kiosk
+/// before the ticket is issued, on the mobile ticket, and printed if `print_notice`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct MatterNotice {
+    /// Documents to bring (材料).
+    pub documents: Vec<Line>,
+    /// Conditions to meet (条件).
+    pub conditions: Vec<Line>,
+}
+
+/// The most lines a notice's list may have (a kiosk shows them on one screen).
+const NOTICE_LINES: usize = 20;
+/// The longest line, in characters.
+const NOTICE_LINE_CHARS: usize = 120;
+
+/// A matter's notice from its `documents` and `conditions` keys, checked; `None` if both are empty.
+pub(super) fn notice(
+    matter: usize,
+    documents: Vec<Line>,
+    conditions: Vec<Line>,
+) -> Result<Option<MatterNotice>, ConfigError> {
+    for (field, lines) in [("documents", &documents), ("conditions", &conditions)] {
+        if lines.len() > NOTICE_LINES {
+            return Err(invalid(format!("matter[{matter}].{field}"), format!("at most {NOTICE_LINES} lines")));
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let bad = |t: &str| t.trim().is_empty() || t.chars().count() > NOTICE_LINE_CHARS;
+            if bad(&line.zh) || bad(&line.en) {
+                return Err(invalid(
+                    format!("matter[{matter}].{field}[{i}]"),
+                    format!("zh and en must each be 1–{NOTICE_LINE_CHARS} characters"),
+                ));
+            }
+        }
+    }
+    Ok((!documents.is_empty() || !conditions.is_empty()).then_some(MatterNotice { documents, conditions }))
+}
+
 /// The terminals' settings.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
@@ -35,6 +83,11 @@ pub struct Terminals {
     pub booking_hint_en: String,
     /// Reasons offered after 不满意 / 非常不满意, in order.
     pub rating_reasons: Vec<RatingReason>,
+    /// Whether the kiosk prints the matter's documents list (一次性告知) on the ticket.
+    pub print_notice: bool,
+    /// Each matter's 一次性告知 by matter key (from the `[[matter]]` tables, not from `[terminals]`).
+    #[serde(skip_deserializing)]
+    pub notices: std::collections::BTreeMap<String, MatterNotice>,
     /// A folder of the hall's own voice clips (`zh/qing.wav`, `en/ticket.wav`, ...: the names of the set
     /// shipped in the binary), used before the shipped ones. Not sent to terminals.
     #[serde(skip_serializing)]
@@ -52,6 +105,8 @@ impl Default for Terminals {
             booking_hint_zh: String::new(),
             booking_hint_en: String::new(),
             voice_clips: None,
+            print_notice: false,
+            notices: std::collections::BTreeMap::new(),
             rating_reasons: vec![
                 reason("long_wait", "等候时间长", "Waited too long"),
                 reason("attitude", "服务态度不好", "Unfriendly service"),
