@@ -137,3 +137,35 @@ fn the_walk_follows_the_live_routing_policy() {
     assert!(in_backlog < in_fifo / 2.0, "backlog {in_backlog} vs fifo {in_fifo}");
     let _ = ESTATE;
 }
+
+#[test]
+fn a_waiting_ticket_is_given_the_estimate_it_was_printed_with_and_its_place_in_the_queue() {
+    // Fifo (no later ticket passes): the walk for every waiting ticket at the moment the last was
+    // issued gives each the estimate a new ticket got when it was issued then.
+    let mut s = burst(0, &[]);
+    let now = at(&s, "09:00");
+    let mut printed = Vec::new();
+    for _ in 0..4 {
+        printed.push(s.hall.estimate(TAX, TicketClass::Normal, now));
+        let issue = s.command(&["issue", "tax"]).expect("command").expect("command");
+        s.hall.execute(&issue, now).expect("issued");
+    }
+    let all = s.hall.waiting_estimates(now);
+    // Nobody called yet (window 1 idle): four wait, with 0 to 3 ahead.
+    assert_eq!(all.iter().map(|(_, e)| e.ahead).collect::<Vec<_>>(), [0, 1, 2, 3]);
+    let waits: Vec<_> = all.iter().map(|(_, e)| e.wait_ms).collect();
+    assert_eq!(waits, printed.iter().map(|e| e.wait_ms).collect::<Vec<_>>(), "as printed");
+    assert!(waits.windows(2).all(|w| w[0] < w[1]), "{waits:?}");
+    // An estate ticket behind them: its own matter's queue is empty (none ahead), but window 1 serves
+    // the tax tickets first (fifo), so it waits longer than the last of them.
+    let estate = s.command(&["issue", "estate"]).expect("command").expect("command");
+    s.hall.execute(&estate, now).expect("issued");
+    let all = s.hall.waiting_estimates(now);
+    let (_, last) = all.iter().find(|(t, _)| s.hall.ticket(*t).is_some_and(|t| t.matter == ESTATE)).expect("estate");
+    assert_eq!(last.ahead, 0);
+    assert!(last.wait_ms > waits[3], "{:?} after {:?}", last.wait_ms, waits[3]);
+    // With no window staffed, the places only.
+    let closed = script(&["09:00 issue tax", "09:01 issue tax"]);
+    let all = closed.hall.waiting_estimates(at(&closed, "09:02"));
+    assert_eq!(all.iter().map(|(_, e)| (e.ahead, e.wait_ms)).collect::<Vec<_>>(), [(0, None), (1, None)]);
+}

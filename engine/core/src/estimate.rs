@@ -35,6 +35,16 @@ pub struct Estimate {
     pub wait_ms: Option<(i64, i64)>,
 }
 
+/// The median and 80th percentile of a wait that is a sum of `completions` gaps with mean `central` in
+/// all: how many tickets arrive and pass it is itself random (Poisson, variance = mean), which widens
+/// the spread: Gamma with shape n² / (n + passed).
+fn spread(central: f64, completions: u32, passed: u32) -> (i64, i64) {
+    let n = f64::from(completions);
+    let shape = if n > 0.0 { n * n / (n + f64::from(passed)) } else { 0.0 };
+    let (median, p80) = (gamma_quantile(shape, central, 0.0), gamma_quantile(shape, central, Z80));
+    (median.round() as i64, p80.round().max(median.round()) as i64)
+}
+
 /// z for the 80th percentile of a standard normal.
 const Z80: f64 = 0.841_621_2;
 
@@ -215,23 +225,84 @@ impl Hall {
         // within the previous pass's wait (arrivals after it cannot pass a ticket already called), a
         // few fixed-point steps. A fixed number keeps the walk bounded when arrivals outpace the open
         // windows (the staffing review reacts to that; the walk does not).
-        let Some((first, n, _)) = self.walk_forward(now, new, free.clone(), queues.clone(), &[], 0.0) else {
+        let mut until_new = |t: TicketId, _| t == new;
+        let Some((first, n, _)) = self.walk_forward(now, &mut until_new, free.clone(), queues.clone(), &[], 0.0) else {
             return Estimate { ahead, wait_ms: None };
         };
         let (mut central, mut completions, mut passed) = (first, n, 0);
         let steps = if rates.is_empty() { 0 } else { FIXED_POINT_STEPS };
         for _ in 0..steps {
-            match self.walk_forward(now, new, free.clone(), queues.clone(), &rates, central) {
+            match self.walk_forward(now, &mut until_new, free.clone(), queues.clone(), &rates, central) {
                 Some(next) => (central, completions, passed) = next,
                 None => break,
             }
         }
-        // The wait is a sum of `completions` gaps; how many tickets arrive and pass it is itself
-        // random (Poisson, variance = mean), which widens the spread: Gamma with shape n² / (n + passed).
-        let n = f64::from(completions);
-        let shape = if n > 0.0 { n * n / (n + f64::from(passed)) } else { 0.0 };
-        let (median, p80) = (gamma_quantile(shape, central, 0.0), gamma_quantile(shape, central, Z80));
-        Estimate { ahead, wait_ms: Some((median.round() as i64, p80.round().max(median.round()) as i64)) }
+        Estimate { ahead, wait_ms: Some(spread(central, completions, passed)) }
+    }
+
+    /// Every ticket waiting in a queue (not at a window, not held): the people a window would call
+    /// before it (its matter's lanes up to its own place, or its place in the one window's lane it
+    /// waits for) and, where the queues are short enough to walk, its median and 80th-percentile wait
+    /// from `now`. One walk for all of them, the same as a new ticket's (the open windows in routing
+    /// order, ordinary arrivals at each matter's recent rate passing where the policy lets them); it
+    /// leaves out the standby windows automatic staffing would open. What the mobile ticket shows.
+    pub fn waiting_estimates(&self, now: Timestamp) -> Vec<(TicketId, Estimate)> {
+        let mut out: Vec<(TicketId, Estimate)> = Vec::new();
+        for m in &self.matters {
+            let lanes = MatterLane::ALL.iter().flat_map(|l| m.queues.lane(*l).iter());
+            out.extend(lanes.enumerate().map(|(i, (_, t))| (t, Estimate { ahead: i as u32, wait_ms: None })));
+        }
+        for w in &self.windows {
+            out.extend(
+                w.targeted.iter().enumerate().map(|(i, (_, t))| (t, Estimate { ahead: i as u32, wait_ms: None })),
+            );
+        }
+        let windows: Vec<WindowId> =
+            (0..self.windows.len()).map(|i| WindowId(i as u16)).filter(|w| self.is_active(*w)).collect();
+        if out.is_empty() || windows.is_empty() || out.len() > MAX_AHEAD {
+            return out;
+        }
+        let free: Vec<Free> = windows
+            .iter()
+            .map(|&window| {
+                let aht = self.windows[usize::from(window.0)]
+                    .current
+                    .and_then(|t| self.ticket(t))
+                    .map(|t| self.matters[usize::from(t.matter.0)].aht_ms);
+                Free { at: aht.map_or(now.0, |a| now.0 + 1 + a as i64), aht: aht.unwrap_or(1.0), window }
+            })
+            .collect();
+        let served = MatterSet(windows.iter().fold(0u64, |bits, w| bits | self.windows[usize::from(w.0)].skills.0));
+        let queues = WalkQueues::of(self, served, &windows);
+        let rates: Vec<(MatterId, f64)> = if self.config.rules.policy != Policy::Fifo {
+            served
+                .iter()
+                .map(|m| (m, self.matters[usize::from(m.0)].arrival_rate_at(now)))
+                .filter(|(_, r)| *r > 0.0)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let index: std::collections::HashMap<TicketId, usize> =
+            out.iter().enumerate().map(|(i, (t, _))| (*t, i)).collect();
+        let mut walked: Vec<Option<(f64, u32, u32)>> = vec![None; out.len()];
+        let mut left = out.len();
+        let mut record = |t: TicketId, at: (f64, u32, u32)| {
+            if let Some(&i) = index.get(&t) {
+                walked[i] = Some(at);
+                left -= 1;
+            }
+            left == 0
+        };
+        // Arrivals for as long as the walk goes: each ticket meets those that come before its call.
+        self.walk_forward(now, &mut record, free, queues, &rates, f64::INFINITY);
+        for ((_, estimate), walked) in out.iter_mut().zip(walked) {
+            estimate.wait_ms = walked.map(|(central, completions, passed)| {
+                let (median, p80) = spread(central, completions, passed);
+                (self.across_breaks(now, median), self.across_breaks(now, p80))
+            });
+        }
+        out
     }
 
     /// What the estimate's walk has `window` call first at `now`, on its copy of the queues: by the same
@@ -242,8 +313,9 @@ impl Hall {
         queues.pick(self, window, now).map(|h| h.ticket)
     }
 
-    /// Walks forward until the new ticket `new` is called: `(central wait, completions before it,
-    /// expected arrivals called before it)`, or `None` if no window would call it. Idle windows take
+    /// Walks forward until `until` says stop, given each ticket the walk calls with `(central wait,
+    /// completions before it, expected arrivals called before it)`; returns those of the ticket it
+    /// stopped at, or `None` if it ran out of windows first. Idle windows take
     /// tickets at once; then, completion after completion, the window that would finish first takes the
     /// ticket the routing ranking gives it. Each completion adds the expected gap between completions,
     /// 1 / (sum of the busy windows' service rates): with exponential-like handling times, c busy windows
@@ -251,7 +323,7 @@ impl Hall {
     fn walk_forward(
         &self,
         now: Timestamp,
-        new: TicketId,
+        until: &mut dyn FnMut(TicketId, (f64, u32, u32)) -> bool,
         mut free: Vec<Free>,
         mut queues: WalkQueues,
         rates: &[(MatterId, f64)],
@@ -260,8 +332,8 @@ impl Hall {
         let mut central = 0.0f64;
         let mut completions = 0u32;
         let mut passed = 0u32;
-        // Expected arrivals get ids after the new ticket's, as they would.
-        let mut next_id = new.0 + 1;
+        // Expected arrivals get ids after a new ticket's, as they would.
+        let mut next_id = self.next_ticket + 1;
         let mut arrived = vec![0u32; rates.len()];
         // Expected arrivals admitted, at most [`MAX_AHEAD`] a pass: when tickets arrive far faster than
         // the windows call (a load test's thousands a second), the horizon would admit millions and
@@ -291,7 +363,7 @@ impl Hall {
             }
             match queues.pick(self, window, now.plus_ms(central as i64)) {
                 Some(head) => {
-                    if head.ticket == new {
+                    if until(head.ticket, (central, completions, passed)) {
                         return Some((central, completions, passed));
                     }
                     if head.issued_at > now {
