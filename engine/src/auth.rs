@@ -76,6 +76,27 @@ impl IdHasher {
         mac.update(id_number.trim().to_ascii_uppercase().as_bytes());
         HolderKey(hex(&mac.finalize().into_bytes()[..16]))
     }
+
+    /// The MAC of a ticket's capability, apart from ID hashes by its prefix.
+    fn capability_mac(&self, ticket: u64) -> Option<Hmac<Sha256>> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).ok()?;
+        mac.update(CAPABILITY_DOMAIN);
+        mac.update(&ticket.to_be_bytes());
+        Some(mac)
+    }
+}
+
+/// What a capability's MAC covers before the ticket id, so no ID hash can ever be one.
+const CAPABILITY_DOMAIN: &[u8] = b"onewindow mobile ticket v1\0";
+/// Bytes of MAC in a capability (128 bits).
+const CAPABILITY_TAG: usize = 16;
+
+/// The bytes of 48 hex digits, or `None`.
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
 }
 
 /// The keys that hash ID numbers: one per business day, random, kept in one file outside the data
@@ -177,23 +198,46 @@ impl IdKeys {
 
     /// The keyed hash of an ID number given on business day `day`, making that day's key on first use.
     pub fn hash(&self, id_number: &str, day: crate::core::Date) -> HolderKey {
-        let made = {
+        self.day_key(day).hash(id_number)
+    }
+
+    /// Business day `day`'s key, made (and saved) on first use.
+    fn day_key(&self, day: crate::core::Date) -> IdHasher {
+        let (hasher, fresh) = {
             let mut keys = self.lock();
             let fresh = !keys.0.contains_key(&day);
             let (_, hasher) = keys.0.entry(day).or_insert_with(|| {
                 let key = random_key();
                 (hex(&key), IdHasher { key })
             });
-            (hasher.hash(id_number), fresh)
+            (hasher.clone(), fresh)
         };
-        if made.1 {
+        if fresh {
             if let Err(e) = self.save() {
                 // The key still works until the process ends; after a restart, today's earlier tickets
-                // would not be matched to a new one by the same ID.
+                // would not be matched to a new one by the same ID, nor their mobile tickets opened.
                 tracing::error!(error = %e, "cannot save the new ID-hash key of the day");
             }
         }
-        made.0
+        hasher
+    }
+
+    /// The mobile ticket's capability of ticket `ticket`, issued on business day `day`: the ticket id
+    /// and a 128-bit MAC of it under that day's key, as 48 hex digits. Nobody without the key can make
+    /// one, and it dies with the day's key (destroyed when the next day opens).
+    pub fn capability(&self, ticket: u64, day: crate::core::Date) -> String {
+        let tag = self.day_key(day).capability_mac(ticket).map(|m| m.finalize().into_bytes()).unwrap_or_default();
+        format!("{}{}", hex(&ticket.to_be_bytes()), hex(&tag[..CAPABILITY_TAG]))
+    }
+
+    /// The ticket a capability names, if its MAC is right under business day `day`'s key (compared in
+    /// constant time; no key is made for it).
+    pub fn ticket_of(&self, capability: &str, day: crate::core::Date) -> Option<u64> {
+        let bytes = unhex(capability).filter(|b| b.len() == 8 + CAPABILITY_TAG)?;
+        let ticket = u64::from_be_bytes(bytes[..8].try_into().ok()?);
+        let hasher = self.lock().0.get(&day).map(|(_, h)| h.clone())?;
+        hasher.capability_mac(ticket)?.verify_truncated_left(&bytes[8..]).ok()?;
+        Some(ticket)
     }
 
     /// Destroys the keys of days before `day`.

@@ -67,7 +67,7 @@ pub fn command(
     use RequestBody as R;
     let w = |n: &u16| window_id(hall, *n);
     let command = match request {
-        R::Hello { .. } | R::GetState {} => return Ok(None),
+        R::Hello { .. } | R::Follow { .. } | R::GetState {} => return Ok(None),
         R::IssueTicket { matter, green, id_number } => {
             let holder = match id_number {
                 None => None,
@@ -220,6 +220,7 @@ pub fn ticket_view(hall: &Hall, t: &Ticket) -> TicketView {
         id_masked: None,
         estimate: None,
         declared: t.declared,
+        capability: None,
     }
 }
 
@@ -316,6 +317,8 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
                         p80_ms: Some(p.p80_ms),
                     }),
                     declared: *declared,
+                    // Never on the wire: whoever holds it follows the ticket.
+                    capability: None,
                 },
                 kiosk: source.clone(),
             }

@@ -53,6 +53,7 @@ async fn a_kiosk_issues_a_clerk_calls_and_the_display_shows_it() {
 
 /// One request of every type, naming window 5 where a window is named.
 const SAMPLES: &[&str] = &[
+    r#"{"type":"follow","protocol":1,"ticket":"00"}"#,
     r#"{"type":"get_state"}"#,
     r#"{"type":"issue_ticket","matter":"tax"}"#,
     r#"{"type":"check_in","code":"NOPE"}"#,

@@ -39,6 +39,10 @@ const OW = (() => {
       stepAssign: "指派", stepContact: "联系群众", stepResolve: "办结", commentOptional: "您的意见（可选）", save2: "确定",
       fixDateConfirm: "更正日期将结束大厅当前日期的所有未办结号码，并从 001 重新编号。确定吗？",
       noticeTitle: "一次性告知", documents: "需带材料", conditions: "办理条件", noticeReady: "材料齐全，取号",
+      scanToFollow: "扫码用手机看进度", enableAlerts: "开启到号提醒", cancelMine: "取消我的号", confirmCancelMine: "确定取消 {n} 号吗？取消后需重新取号。", cancelledMine: "已取消。",
+      nearTurn: "快到您了，请回到大厅等候叫号。", goToWindow: "请到 {w} 号窗口办理", heldMine: "已挂起，请按窗口工作人员的安排办理。",
+      ended_done: "已办结，感谢您的耐心。", ended_no_show: "已过号。如需办理请重新取号。", ended_cancelled: "已取消。", ended_closed: "今日办理已结束。",
+      unknownTicket: "没有找到这个号（只能查看今天取的号）。", ticketExpired: "这个号已失效。",
       noticeNotReady: "不齐全，先看告知", noticeLater: "请备齐以上材料后再来取号，可打印本告知单带走。", printNotice: "打印告知单", back: "返回",
     },
     en: {
@@ -79,6 +83,11 @@ const OW = (() => {
       noticeTitle: "What to bring", documents: "Documents to bring", conditions: "Conditions", noticeReady: "I have everything: take a ticket",
       noticeNotReady: "Not everything: read this first", noticeLater: "Please come back for a ticket with everything listed. You can print this list to take with you.",
       printNotice: "Print this list", back: "Back",
+      scanToFollow: "Scan to follow your turn on your phone", enableAlerts: "Alert me when my turn is near", cancelMine: "Cancel my ticket", confirmCancelMine: "Cancel ticket {n}? You would need a new one.",
+      cancelledMine: "Cancelled.", nearTurn: "Your turn is near: please come back to the hall.", goToWindow: "Please go to window {w}",
+      heldMine: "On hold: the window's staff will tell you when to come back.", ended_done: "Done. Thank you for waiting.",
+      ended_no_show: "Missed when called. Take a new ticket to be served.", ended_cancelled: "Cancelled.", ended_closed: "The hall's day is over.",
+      unknownTicket: "No ticket found (only today's tickets can be followed).", ticketExpired: "This ticket is no longer valid.",
     },
   };
   // Plain words for every refusal a terminal can receive (kiosk-protocol/src/codes.rs; a browser test

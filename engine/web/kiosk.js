@@ -77,10 +77,10 @@
     const issued = new Date(ticket.issued_at);
     const ahead = ticket.ahead ?? (ticket.estimate ? ticket.estimate.ahead : 0);
     const estimate = ticket.estimate && ticket.estimate.median_ms != null ? OW.waitText(ticket.estimate) : "";
-    // The hall's business date, as the print agent prints it (not the UTC date of the issue time).
     const terminals = OW.texts().terminals;
     const printedNotice = terminals.print_notice ? (terminals.notices || {})[ticket.matter] : null;
-    const url = `${location.origin}/t/${(hall && hall.date) || issued.toISOString().slice(0, 10)}/${ticket.number}`;
+    // The mobile ticket: whoever scans it follows this ticket (an unguessable capability, docs/terminals.md).
+    const url = `${location.origin}/t/${ticket.capability}`;
     $("#ticket").replaceChildren(
       el("div", { class: "ticket-hall" }, hall ? hall.name : ""),
       el("div", { class: "ticket-label" }, t("yourTicket")),
@@ -93,6 +93,7 @@
       el("div", { class: "ticket-time" }, `${t("issuedAt")} ${issued.toLocaleString(OW.locale(), { hour12: false })}`),
       ...(printedNotice ? [el("div", { class: "ticket-notice", id: "ticket-notice" }, ...noticeLines({ ...printedNotice, conditions: [] }))] : []),
       OWQr.svg(url, { class: "ticket-qr", id: "ticket-qr", "data-url": url }),
+      el("div", { class: "ticket-scan" }, t("scanToFollow")),
       el("button", { type: "button", onclick: (e) => { e.stopPropagation(); window.print(); } }, t("print")));
     $("#ticket-overlay").hidden = false;
     $("#ticket").focus();

@@ -31,6 +31,15 @@ pub enum RequestBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         since: Option<u64>,
     },
+    /// The mobile ticket's first message instead of `hello`: follow one ticket, named by its capability
+    /// (the part of `/t/<capability>` after `/t/`). No token; the session sees that ticket and the
+    /// hall's public figures only (`ticket_view` messages) and may only cancel it.
+    Follow {
+        /// Must be [`crate::PROTOCOL_VERSION`].
+        protocol: u32,
+        /// The ticket's capability: 48 hex digits.
+        ticket: String,
+    },
     /// Any role: send the hall as it is now (a `snapshot` message, then an `ok` reply).
     GetState {},
     /// Kiosk: take a ticket.
@@ -239,6 +248,7 @@ impl RequestBody {
     /// Every `type`, in declaration order.
     pub const KINDS: &'static [&'static str] = &[
         "hello",
+        "follow",
         "get_state",
         "issue_ticket",
         "check_in",
@@ -275,6 +285,7 @@ impl RequestBody {
     pub fn kind(&self) -> &'static str {
         match self {
             RequestBody::Hello { .. } => "hello",
+            RequestBody::Follow { .. } => "follow",
             RequestBody::GetState {} => "get_state",
             RequestBody::IssueTicket { .. } => "issue_ticket",
             RequestBody::CheckIn { .. } => "check_in",

@@ -47,6 +47,14 @@ pub enum ServerMessage {
         /// Every matter's estimate, in matter order.
         matters: Vec<MatterEstimate>,
     },
+    /// The mobile ticket's view of its ticket, sent after `follow` and whenever it changes (at most
+    /// once a second). Not an event: only a `follow` session receives it.
+    TicketView {
+        /// The ticket.
+        ticket: FollowedTicket,
+        /// The hall's public figures.
+        hall: PublicHall,
+    },
     /// Something happened.
     Event {
         /// Position in the event stream.
@@ -70,6 +78,13 @@ pub enum ReplyResult {
         role: Role,
         /// The windows the device is bound to (clerk terminal, evaluator).
         windows: Vec<u16>,
+    },
+    /// `follow` accepted: the session follows this ticket.
+    Following {
+        /// Protocol version spoken.
+        protocol: u32,
+        /// The ticket's number.
+        ticket: String,
     },
     /// A ticket was issued, called or changed; here it is.
     Ticket {
@@ -111,6 +126,47 @@ pub struct TicketView {
     /// A green channel asked for without an ID to prove it (自报), not yet confirmed by a clerk.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub declared: bool,
+    /// The mobile ticket's capability (`/t/<capability>`, the QR code): only in the reply to the kiosk
+    /// that issued it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+}
+
+/// One ticket as its holder's phone sees it (the mobile ticket).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowedTicket {
+    /// Number, e.g. `A023`.
+    pub number: String,
+    /// Matter key (after any transfer).
+    pub matter: String,
+    /// The matter's Chinese name.
+    pub name_zh: String,
+    /// The matter's English name.
+    pub name_en: String,
+    /// State.
+    pub state: TicketState,
+    /// Issue time.
+    pub issued_at: i64,
+    /// The window it is called to or served at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<u16>,
+    /// While it waits: the people a window would call first and, when the hall can tell, the wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<WaitEstimate>,
+}
+
+/// What any citizen in the hall can see on its walls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicHall {
+    /// The hall's name.
+    pub name: String,
+    /// The business date.
+    pub date: String,
+    /// People waiting for the ticket's matter.
+    pub waiting: u32,
+    /// The supervisor's notice, if any.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notice: String,
 }
 
 /// How long a new ticket would wait (约 12–18 分钟). Without enough to go on (no window serving the

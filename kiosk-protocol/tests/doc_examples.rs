@@ -83,8 +83,8 @@ fn every_request_event_reply_and_code_is_shown() {
     let want = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
     assert_eq!(requests, want(RequestBody::KINDS), "request types with an example");
     assert_eq!(events, want(WireEvent::KINDS), "event kinds with an example");
-    assert_eq!(messages, want(&["error", "estimates", "event", "reply", "snapshot"]));
-    assert_eq!(replies, want(&["ok", "ticket", "welcome"]));
+    assert_eq!(messages, want(&["error", "estimates", "event", "reply", "snapshot", "ticket_view"]));
+    assert_eq!(replies, want(&["following", "ok", "ticket", "welcome"]));
     for code in ErrorCode::ALL {
         assert!(doc.contains(&format!("| `{}` |", code.as_str())), "error code {code} is not in the table");
     }

@@ -85,6 +85,8 @@ pub struct Terminals {
     pub rating_reasons: Vec<RatingReason>,
     /// Whether the kiosk prints the matter's documents list (一次性告知) on the ticket.
     pub print_notice: bool,
+    /// The mobile ticket alerts its holder once this many people or fewer are ahead.
+    pub near_ahead: u32,
     /// Each matter's 一次性告知 by matter key (from the `[[matter]]` tables, not from `[terminals]`).
     #[serde(skip_deserializing)]
     pub notices: std::collections::BTreeMap<String, MatterNotice>,
@@ -106,6 +108,7 @@ impl Default for Terminals {
             booking_hint_en: String::new(),
             voice_clips: None,
             print_notice: false,
+            near_ahead: 3,
             notices: std::collections::BTreeMap::new(),
             rating_reasons: vec![
                 reason("long_wait", "等候时间长", "Waited too long"),
@@ -155,6 +158,9 @@ pub(super) fn validate(t: Terminals) -> Result<Terminals, ConfigError> {
         if r.zh.trim().is_empty() || r.en.trim().is_empty() {
             return Err(invalid(format!("terminals.rating_reasons[{i}]"), "zh and en must not be empty"));
         }
+    }
+    if t.near_ahead > 50 {
+        return Err(invalid("terminals.near_ahead", "must be 0–50 people"));
     }
     if t.rating_reasons.len() > 12 {
         return Err(invalid("terminals.rating_reasons", "at most 12 (they are buttons on a pad)"));

@@ -9,6 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+/// Rate buckets kept at most before idle ones are dropped (one per kiosk, and one per address that
+/// sent a wrong mobile-ticket capability).
+const MAX_BUCKETS: usize = 10_000;
+
 #[derive(Default)]
 struct Counts {
     total: usize,
@@ -64,15 +68,37 @@ impl Admission {
 
     /// Takes one issue from `device`'s bucket; `false` when it is empty.
     pub fn take_issue(&self, device: &str) -> bool {
+        let per_minute = self.lock().limits.kiosk_issues_per_minute;
+        self.take(device, per_minute, 1.0)
+    }
+
+    /// Counts one wrong mobile-ticket capability in bucket `key`.
+    pub fn take_failure(&self, key: &str) {
+        let per_minute = self.lock().limits.follow_failures_per_minute;
+        self.take(key, per_minute, 1.0);
+    }
+
+    /// Whether bucket `key` has a wrong mobile-ticket capability left, counting none.
+    pub fn has_failure_left(&self, key: &str) -> bool {
+        let per_minute = self.lock().limits.follow_failures_per_minute;
+        self.take(key, per_minute, 0.0)
+    }
+
+    /// Takes `take` from bucket `key` (refilled at `per_minute`) if it holds one; whether it did.
+    fn take(&self, key: &str, per_minute: u32, take: f64) -> bool {
         let now = Instant::now();
         let mut c = self.lock();
-        let per_minute = f64::from(c.limits.kiosk_issues_per_minute);
-        let (tokens, last) = c.buckets.entry(device.to_owned()).or_insert((per_minute, now));
+        if c.buckets.len() >= MAX_BUCKETS {
+            // Bounded: buckets idle for a minute are full again, the same as no bucket.
+            c.buckets.retain(|_, (_, last)| now.duration_since(*last).as_secs() < 60);
+        }
+        let per_minute = f64::from(per_minute);
+        let (tokens, last) = c.buckets.entry(key.to_owned()).or_insert((per_minute, now));
         // Refill continuously; a full bucket allows a burst of one minute's worth.
         *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * per_minute / 60.0).min(per_minute);
         *last = now;
         if *tokens >= 1.0 {
-            *tokens -= 1.0;
+            *tokens -= take;
             true
         } else {
             false
@@ -81,6 +107,11 @@ impl Admission {
 }
 
 impl Ticket {
+    /// The address the connection comes from.
+    pub fn ip(&self) -> IpAddr {
+        self.ip
+    }
+
     /// The connection authenticated: it no longer counts against the unauthenticated cap.
     pub fn authenticated(&self) {
         if !self.authenticated.swap(true, Ordering::SeqCst) {

@@ -11,6 +11,7 @@ mod api;
 mod booking;
 pub mod clock;
 pub mod control;
+mod follow;
 mod guard;
 mod http;
 pub mod listen;
@@ -75,6 +76,8 @@ pub struct App {
     clock: Clock,
     /// Where the window plan shown on /reports is written (`DATA/plan`).
     plan: std::path::PathBuf,
+    /// Mobile tickets: who follows which ticket, and their views.
+    following: Arc<follow::Following>,
 }
 
 impl App {
@@ -294,7 +297,9 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     let health = Arc::new(Health::default());
     let app_clock = clock.clone();
     let reporter = Arc::new(reports::Reporter::start(store.clone(), Arc::new(config.clone())));
+    let following = Arc::new(follow::Following::new(hasher.clone(), hall.day().map(|d| d.date)));
     let writer = Writer {
+        following: following.clone(),
         hall,
         seq,
         store: store.clone(),
@@ -335,6 +340,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         reporter: reporter.clone(),
         clock: app_clock,
         plan: plan_dir,
+        following,
     };
     keep_reports(&app);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;

@@ -47,7 +47,9 @@ pub fn router(dir: &Path, voice: Option<&Path>) -> Router<App> {
         .nest_service("/static", ServeDir::new(dir))
         .nest_service("/voice", ServeDir::new(voice.unwrap_or(&shipped)).fallback(ServeDir::new(&shipped)))
         .route_service("/", ServeFile::new(dir.join("index.html")))
-        .route_service("/favicon.ico", ServeFile::new(dir.join("favicon.svg")));
+        .route_service("/favicon.ico", ServeFile::new(dir.join("favicon.svg")))
+        // The mobile ticket: one page for every capability; the page's `follow` checks it.
+        .route_service("/t/{capability}", ServeFile::new(dir.join("ticket.html")));
     for page in PAGES {
         router = router.route_service(&format!("/{page}"), ServeFile::new(dir.join(format!("{page}.html"))));
     }

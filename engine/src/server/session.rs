@@ -26,9 +26,9 @@ use tokio::sync::{broadcast, watch};
 /// Time a new connection has to authenticate.
 const HELLO_WITHIN: Duration = Duration::from_secs(5);
 /// How often the server pings.
-const PING_EVERY: Duration = Duration::from_secs(10);
+pub(super) const PING_EVERY: Duration = Duration::from_secs(10);
 /// A peer silent this long is gone.
-const DEAD_AFTER: Duration = Duration::from_secs(30);
+pub(super) const DEAD_AFTER: Duration = Duration::from_secs(30);
 /// Records read from the ledger at a time when resuming.
 const RESUME_CHUNK: usize = 1_000;
 /// A peer that does not take one frame within this has stopped reading: it is dropped, and resumes
@@ -40,13 +40,13 @@ const COALESCE_AT_MOST: usize = 64;
 const CLOSE_WITHIN: Duration = Duration::from_secs(1);
 
 /// The sending half, with the server's stop signal: no send outlives [`SEND_WITHIN`] or the stop.
-struct Sink {
+pub(super) struct Sink {
     inner: SplitSink<WebSocket, Message>,
     stop: watch::Receiver<bool>,
 }
 
 impl Sink {
-    async fn send(&mut self, message: Message) -> Result<(), End> {
+    pub(super) async fn send(&mut self, message: Message) -> Result<(), End> {
         self.send_all(std::iter::once(message)).await
     }
 
@@ -75,23 +75,23 @@ impl Sink {
 }
 
 /// Why a session ends.
-enum End {
+pub(super) enum End {
     /// Close with this code and reason.
     Close(u16, &'static str),
     /// The peer is gone; nothing to send.
     Gone,
 }
 
-async fn send_text(sink: &mut Sink, text: impl Into<Utf8Bytes>) -> Result<(), End> {
+pub(super) async fn send_text(sink: &mut Sink, text: impl Into<Utf8Bytes>) -> Result<(), End> {
     sink.send(Message::Text(text.into())).await
 }
 
-async fn send_message(sink: &mut Sink, message: &ServerMessage) -> Result<(), End> {
+pub(super) async fn send_message(sink: &mut Sink, message: &ServerMessage) -> Result<(), End> {
     let text = serde_json::to_string(message).map_err(|_| End::Close(close_code::ERROR, "encoding"))?;
     send_text(sink, text).await
 }
 
-fn error(id: Option<u64>, code: ErrorCode, message: impl Into<String>) -> ServerMessage {
+pub(super) fn error(id: Option<u64>, code: ErrorCode, message: impl Into<String>) -> ServerMessage {
     ServerMessage::Error { id, code, message: message.into() }
 }
 
@@ -99,8 +99,15 @@ fn error(id: Option<u64>, code: ErrorCode, message: impl Into<String>) -> Server
 pub async fn run(socket: WebSocket, app: App, admitted: Arc<guard::Ticket>) {
     let (sink, mut stream) = socket.split();
     let mut sink = Sink { inner: sink, stop: app.shutdown.clone() };
-    let device = match authenticate(&mut sink, &mut stream, &app).await {
-        Ok(found) => found,
+    let device = match authenticate(&mut sink, &mut stream, &app, admitted.ip()).await {
+        Ok(Who::Device(device, since, hello_id)) => (device, since, hello_id),
+        Ok(Who::Follower { ticket, day, id }) => {
+            admitted.authenticated();
+            app.metrics.connection("mobile", 1);
+            let end = super::follow::serve(&mut sink, &mut stream, &app, ticket, day, id).await;
+            app.metrics.connection("mobile", -1);
+            return finish(sink, end).await;
+        }
         Err(end) => return finish(sink, end).await,
     };
     admitted.authenticated();
@@ -133,7 +140,7 @@ async fn finish(mut sink: Sink, end: End) {
 }
 
 /// The close for a frame the transport could not accept (RFC 6455 7.4.1).
-fn frame_error(error: axum::Error) -> End {
+pub(super) fn frame_error(error: axum::Error) -> End {
     use tokio_tungstenite::tungstenite::Error;
     let inner = error.into_inner();
     match inner.downcast_ref::<Error>() {
@@ -166,12 +173,22 @@ async fn next_text(stream: &mut SplitStream<WebSocket>) -> Result<Utf8Bytes, End
     }
 }
 
-/// The first frame must be a valid `hello` with a known token, within 5 s.
+/// Who a session serves.
+enum Who {
+    /// A device: its token's entry, `since`, and the `hello`'s id.
+    Device(Device, Option<u64>, u64),
+    /// A mobile ticket (`follow`): the ticket, its day, and the request's id.
+    Follower { ticket: u64, day: crate::core::Date, id: u64 },
+}
+
+/// The first frame must be a valid `hello` with a known token (or `follow` with a ticket's
+/// capability), within 5 s.
 async fn authenticate(
     sink: &mut Sink,
     stream: &mut SplitStream<WebSocket>,
     app: &App,
-) -> Result<(Device, Option<u64>, u64), End> {
+    from: std::net::IpAddr,
+) -> Result<Who, End> {
     let text = match tokio::time::timeout(HELLO_WITHIN, next_text(stream)).await {
         Err(_) => {
             send_message(sink, &error(None, ErrorCode::NotAuthenticated, "send hello within 5 s")).await?;
@@ -186,6 +203,20 @@ async fn authenticate(
             return Err(End::Close(close_code::POLICY, "the first message must be hello"));
         }
     };
+    if let RequestBody::Follow { protocol, ticket } = &request.body {
+        let found = if *protocol == PROTOCOL_VERSION {
+            super::follow::check(app, ticket, from)
+        } else {
+            Err((ErrorCode::UnsupportedProtocol, "unsupported protocol"))
+        };
+        return match found {
+            Ok((ticket, day)) => Ok(Who::Follower { ticket, day, id: request.id }),
+            Err((code, why)) => {
+                send_message(sink, &error(Some(request.id), code, why)).await?;
+                Err(End::Close(close_code::POLICY, why))
+            }
+        };
+    }
     let RequestBody::Hello { protocol, token, since } = request.body else {
         send_message(sink, &error(Some(request.id), ErrorCode::NotAuthenticated, "send hello first")).await?;
         return Err(End::Close(close_code::POLICY, "the first message must be hello"));
@@ -205,7 +236,7 @@ async fn authenticate(
         send_message(sink, &error(Some(request.id), ErrorCode::Forbidden, message)).await?;
         return Err(End::Close(close_code::POLICY, "role has no WebSocket session"));
     }
-    Ok((device, since, request.id))
+    Ok(Who::Device(device, since, request.id))
 }
 
 /// After `hello`: welcome, catch up, then requests and live events.

@@ -231,6 +231,8 @@ pub struct Writer {
     /// Tickets of the batch being decided that have a masked ID: forgotten again if the batch is not
     /// stored (their ids are handed out anew after the reload).
     pub unstored_masks: Vec<TicketId>,
+    /// Mobile tickets: the followed tickets' views are published on each tick (see [`super::follow`]).
+    pub following: Arc<super::follow::Following>,
 }
 
 impl Writer {
@@ -287,6 +289,7 @@ impl Writer {
         let mut last_batch = 1usize;
         // The first tick opens the day before any command is decided.
         let mut next_tick = tokio::time::Instant::now();
+        let following = self.following.clone();
         loop {
             let first = tokio::select! {
                 sub = rx.recv() => match sub {
@@ -296,6 +299,12 @@ impl Writer {
                 _ = tokio::time::sleep_until(next_tick) => None,
                 Some(asker) = wanted.recv() => {
                     let _ = asker.send(self.current_state());
+                    continue;
+                }
+                // A new mobile ticket: its first view now, not at the next tick.
+                _ = following.wanted.notified() => {
+                    let now = self.now();
+                    self.following.publish(&self.hall, now);
                     continue;
                 }
             };
@@ -398,6 +407,7 @@ impl Writer {
                 // refresh walks queues: no answer waits for it).
                 if ticking {
                     self.refresh_estimates(now);
+                    self.following.publish(&self.hall, now);
                 }
             }
             Err(e) => {
@@ -529,6 +539,12 @@ impl Writer {
                     view.id_masked = self.masked.get(&t.id).cloned();
                 }
                 view.estimate = estimate;
+                // The kiosk that issued it shows and prints the mobile ticket's address.
+                let issued =
+                    matches!(sub.body, Work::Request(RequestBody::IssueTicket { .. } | RequestBody::CheckIn { .. }));
+                if let (true, Some(day)) = (issued && sub.caller.role == Some(Role::Kiosk), self.hall.day()) {
+                    view.capability = Some(self.hasher.capability(t.id.0, day.date));
+                }
                 ReplyResult::Ticket { ticket: view }
             }
             None => ReplyResult::Ok {},
