@@ -23,7 +23,8 @@
   // An alert: on screen always, vibration and a notification where allowed.
   function alert(kind, text) {
     alerts.push({ kind, text });
-    show(text, true);
+    // The call is the status itself, highlighted; the near alert is a line of its own.
+    if (kind === "near") show(text, true);
     if (navigator.vibrate) navigator.vibrate(kind === "called" ? [400, 200, 400, 200, 400] : [300, 150, 300]);
     if (window.Notification && Notification.permission === "granted") {
       try { new Notification(t("yourTicket") + " " + (view ? view.ticket.number : ""), { body: text, tag: `onewindow-${kind}` }); } catch { /* some phones only notify from a service worker */ }
@@ -57,7 +58,8 @@
     $("#status").textContent = status;
     $("#status").className = `mobile-status state-${tk.state}`;
     $("#estimate").textContent = tk.state === "waiting" && tk.estimate && tk.estimate.median_ms != null ? OW.waitText(tk.estimate) : "";
-    $("#hall-figures").textContent = ENDED.includes(tk.state) ? "" : OW.waitingText(hall.waiting);
+    $("#hall-figures").textContent = ENDED.includes(tk.state) ? "" : t("matterWaiting").replace("{n}", hall.waiting);
+    if (tk.state !== "waiting") $("#msg").replaceChildren();
     $("#cancel").hidden = !["waiting", "held"].includes(tk.state);
     $("#alerts").hidden = !(window.Notification && Notification.permission === "default") || ENDED.includes(tk.state);
     if (hall.notice) $("#hall-figures").textContent += ` · ${hall.notice}`;

@@ -12,6 +12,7 @@ import { createInterface } from "node:readline";
 import { createHash, randomBytes } from "node:crypto";
 import { chromium } from "playwright-core";
 import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
+import jsQR from "jsqr";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = process.env.ONEWINDOW_BIN || resolve(here, "../../target/release/onewindow");
@@ -955,3 +956,102 @@ test("every page: gzip, revalidation (304), a favicon, lang, and no serious or c
   assert.equal(await en.evaluate(() => document.documentElement.lang), "en");
   assert.match(await en.textContent("[data-matter=tax] .estimate"), /^\d+ waiting/, "plain English counts");
 });
+
+/** What a phone's camera reads from the QR code `selector` on `page`: the SVG drawn at 8 px a module
+ *  onto a canvas, its pixels decoded by jsQR (not the attributes the page set). */
+async function scanQr(page, selector) {
+  const image = await page.$eval(selector, async (svg) => {
+    const size = 8 * svg.viewBox.baseVal.width;
+    const img = new Image();
+    img.src = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(svg)], { type: "image/svg+xml" }));
+    await img.decode();
+    const canvas = Object.assign(document.createElement("canvas"), { width: size, height: size });
+    const ctx = canvas.getContext("2d");
+    ctx.drawImage(img, 0, 0, size, size);
+    return { width: size, height: size, data: Array.from(ctx.getImageData(0, 0, size, size).data) };
+  });
+  const code = jsQR(Uint8ClampedArray.from(image.data), image.width, image.height);
+  assert.ok(code, "the QR code decodes");
+  return code.data;
+}
+
+const PHONE = { width: 390, height: 844 };
+
+test("the mobile ticket, opened on a phone from the kiosk's QR code: people ahead fall as clerks call, the near alert, the call with its window; another ticket cancelled on its phone", { timeout: 120_000 }, async () => {
+  // A hall of its own: the shared one's kiosks are near their issue rate, and its queues are the other tests'.
+  const dir = mkdtempSync(join(tmpdir(), "onewindow-mobile-"));
+  const { proc, url } = await serve(dir);
+  try {
+    const at = { url, dir };
+    const kiosk = await open("/kiosk", "kiosk-1", at, KIOSK);
+    await kiosk.waitForSelector("[data-matter=employment]");
+    for (let i = 0; i < 5; i++) await take(kiosk, "employment");
+    await kiosk.click("[data-matter=employment]");
+    await kiosk.waitForSelector("#ticket-qr");
+    const mine = (await kiosk.textContent("#ticket-number")).trim();
+    const scanned = await scanQr(kiosk, "#ticket-qr");
+    assert.match(scanned, new RegExp(`^${url}/t/[0-9a-f]{48}$`), "the QR holds the ticket's unguessable address");
+    assert.match(await kiosk.textContent("#ticket"), /扫码用手机看进度/);
+    const other = await take(kiosk, "employment");
+
+    // The phone: vibration and notifications recorded (a headless browser has neither).
+    const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await context.addInitScript(() => {
+      window.vibrated = []; window.notified = [];
+      navigator.vibrate = (pattern) => { window.vibrated.push(pattern); return true; };
+      window.Notification = class { static permission = "granted"; static requestPermission() { return Promise.resolve("granted"); }
+        constructor(title, options) { window.notified.push({ title, body: options.body }); } };
+    });
+    const phone = await context.newPage();
+    phone.on("pageerror", (e) => console.error(`phone: ${e}`));
+    await phone.goto(scanned);
+    await phone.waitForFunction((n) => document.querySelector("#number").textContent === n, mine);
+    assert.equal(await phone.textContent("#status"), "前面还有 5 人");
+    assert.equal(await phone.textContent("#matter"), "就业创业");
+    const number = await phone.$eval("#number", (n) => ({ size: parseFloat(getComputedStyle(n).fontSize), scroll: document.documentElement.scrollWidth }));
+    assert.ok(number.size >= 64 && number.scroll <= 390, `the number large, nothing wider than the phone: ${JSON.stringify(number)}`);
+    assert.deepEqual(await phone.evaluate(() => OWTicket.alerts.map((a) => a.kind)), [], "no alert with 5 ahead");
+
+    const clerk = await open("/clerk", "clerk-w12", at, CLERK);
+    await signIn(clerk, 12, "c12");
+    const ask = (body) => clerk.evaluate((b) => OW.request(b).then((r) => r.result), body);
+    for (let ahead = 4; ahead >= 0; ahead--) {
+      await ask({ type: "call_next", window: 12 });
+      await ask({ type: "finish", window: 12, outcome: "completed" });
+      await phone.waitForFunction((a) => document.querySelector("#status").textContent === `前面还有 ${a} 人`, ahead);
+      assert.deepEqual(await phone.evaluate(() => OWTicket.alerts.map((a) => a.kind)), ahead <= 3 ? ["near"] : [], `at ${ahead} ahead`);
+    }
+    assert.equal(await phone.evaluate(() => window.vibrated.length), 1, "one vibration for the near alert");
+    assert.equal(await phone.evaluate(() => window.notified[0].body), "快到您了，请回到大厅等候叫号。");
+    await shot(phone, "16-mobile-ticket", "mobile-ticket");
+    await phone.addScriptTag({ path: resolve(here, "node_modules/axe-core/axe.min.js") });
+    const axe = await phone.evaluate(() => axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] }));
+    assert.deepEqual(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id), [], "axe-core");
+    const called = await ask({ type: "call_next", window: 12 });
+    assert.equal(called.ticket.number, mine);
+    await phone.waitForFunction(() => document.querySelector("#status").textContent === "请到 12 号窗口办理");
+    assert.deepEqual(await phone.evaluate(() => OWTicket.alerts.map((a) => a.kind)), ["near", "called"]);
+    assert.equal(await phone.evaluate(() => window.notified[1].body), "请到 12 号窗口办理");
+    assert.ok(await phone.isHidden("#cancel"), "a called ticket is not cancelled from the phone");
+    await shot(phone, "16-mobile-ticket-called", "mobile-ticket-called");
+
+    // Another citizen's phone cancels their own ticket.
+    const theirs = await context.newPage();
+    await theirs.goto(`${url}/t/${other.capability}`);
+    await theirs.waitForSelector("#cancel:not([hidden])");
+    theirs.once("dialog", (d) => d.accept());
+    await theirs.click("#cancel");
+    await theirs.waitForFunction(() => document.querySelector("#status").textContent === "已取消。");
+    assert.ok(await theirs.isHidden("#cancel"));
+    const left = await clerk.evaluate(() => OW.request({ type: "get_state" }).then(() => OW.testHooks.view().matters.find((m) => m.key === "employment").waiting));
+    assert.equal(left, 0, "the cancelled ticket left the queue");
+    // An address that is no ticket of today says so.
+    const wrong = await context.newPage();
+    await wrong.goto(`${url}/t/${"0".repeat(48)}`);
+    await wrong.waitForFunction(() => document.querySelector("#status").textContent.includes("没有找到这个号"));
+  } finally {
+    await stopped(proc);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
