@@ -77,6 +77,16 @@ impl IdHasher {
         HolderKey(hex(&mac.finalize().into_bytes()[..16]))
     }
 
+    /// HMAC-SHA256 of `parts` under this key, after `domain` (so no two uses of the key ever agree).
+    fn mac(&self, domain: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.key) else { return [0; 32] };
+        mac.update(domain);
+        for part in parts {
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
     /// The MAC of a ticket's capability, apart from ID hashes by its prefix.
     fn capability_mac(&self, ticket: u64) -> Option<Hmac<Sha256>> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).ok()?;
@@ -91,7 +101,17 @@ const CAPABILITY_DOMAIN: &[u8] = b"onewindow mobile ticket v1\0";
 /// Bytes of MAC in a capability (128 bits).
 const CAPABILITY_TAG: usize = 16;
 
-/// The bytes of 48 hex digits, or `None`.
+/// Whether `phone` is a mainland mobile number: 11 digits, the first 1.
+pub fn is_mobile_number(phone: &str) -> bool {
+    phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Bytes of random nonce before a sealed phone number.
+const PHONE_NONCE: usize = 12;
+/// Bytes of MAC after it (a number opened under another day's key is told apart).
+const PHONE_TAG: usize = 8;
+
+/// The bytes of hex digits, or `None`.
 fn unhex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
@@ -228,6 +248,37 @@ impl IdKeys {
     pub fn capability(&self, ticket: u64, day: crate::core::Date) -> String {
         let tag = self.day_key(day).capability_mac(ticket).map(|m| m.finalize().into_bytes()).unwrap_or_default();
         format!("{}{}", hex(&ticket.to_be_bytes()), hex(&tag[..CAPABILITY_TAG]))
+    }
+
+    /// A phone number as the ledger keeps it, under business day `day`'s key: a keyed hash (to count a
+    /// number's subscriptions) and the number encrypted with a key stream of HMAC-SHA256 over a random
+    /// nonce, with a MAC. When the day's key is destroyed, neither says anything.
+    pub fn seal_phone(&self, phone: &str, day: crate::core::Date) -> crate::core::notify::SealedPhone {
+        let key = self.day_key(day);
+        let mut nonce = [0u8; PHONE_NONCE];
+        rand::rng().fill_bytes(&mut nonce);
+        let stream = key.mac(b"onewindow phone stream v1\0", &[&nonce]);
+        let sealed: Vec<u8> = phone.bytes().zip(stream).map(|(b, k)| b ^ k).collect();
+        let tag = key.mac(b"onewindow phone tag v1\0", &[&nonce, &sealed]);
+        let hash = key.mac(b"onewindow phone hash v1\0", &[phone.as_bytes()]);
+        crate::core::notify::SealedPhone {
+            hash: hex(&hash[..16]),
+            sealed: format!("{}{}{}", hex(&nonce), hex(&sealed), hex(&tag[..PHONE_TAG])),
+        }
+    }
+
+    /// The phone number a [`IdKeys::seal_phone`] of business day `day` holds, while that day's key is kept.
+    pub fn open_phone(&self, phone: &crate::core::notify::SealedPhone, day: crate::core::Date) -> Option<String> {
+        let bytes = unhex(&phone.sealed)
+            .filter(|b| b.len() > PHONE_NONCE + PHONE_TAG && b.len() <= PHONE_NONCE + 32 + PHONE_TAG)?;
+        let (nonce, rest) = bytes.split_at(PHONE_NONCE);
+        let (sealed, tag) = rest.split_at(rest.len() - PHONE_TAG);
+        let key = self.lock().0.get(&day).map(|(_, h)| h.clone())?;
+        if key.mac(b"onewindow phone tag v1\0", &[nonce, sealed])[..PHONE_TAG] != *tag {
+            return None;
+        }
+        let stream = key.mac(b"onewindow phone stream v1\0", &[nonce]);
+        String::from_utf8(sealed.iter().zip(stream).map(|(b, k)| b ^ k).collect()).ok()
     }
 
     /// The ticket a capability names, if its MAC is right under business day `day`'s key (compared in

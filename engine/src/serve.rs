@@ -66,6 +66,16 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(hall_id = %info.hall_id, last_seq = info.last_seq, checked_from = info.checked_from, repaired = info.repaired, "ledger checked");
     let store: Arc<RedbStore> = Arc::new(store);
     let name = hall.name.clone();
+    let gateway = match &settings.gateway {
+        None => None,
+        Some(g) => {
+            let secret = std::fs::read(&g.secret_file)
+                .map_err(|e| format!("the gateway's secret file {}: {e}", g.secret_file.display()))?;
+            let secret = String::from_utf8_lossy(&secret).trim().as_bytes().to_vec();
+            let sender = g.sender.clone().unwrap_or_else(|| name.clone());
+            Some(server::gateway::Gateway::new(&g.url, secret, sender).map_err(|e| format!("[gateway]: {e}"))?)
+        }
+    };
     // `onewindow reload` and SIGHUP read the same file again (the demo hall: its embedded text and tokens).
     let reload: server::control::Reloader = {
         let (config, data) = (config.clone(), data.clone());
@@ -84,6 +94,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         plan: data.join("plan"),
         listen,
         control: Some((data.join("control.sock"), reload)),
+        gateway,
         clock: match clock_from {
             None => system_clock(),
             Some(from) => {

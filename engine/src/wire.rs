@@ -50,6 +50,18 @@ fn ticket_id(hall: &Hall, number: &str) -> Result<TicketId, WireError> {
     hall.ticket_by_number(number).map(|t| t.id).ok_or_else(|| Rejection::UnknownTicket.into())
 }
 
+/// A mainland mobile number sealed, or `invalid_phone`.
+pub fn sealed_phone(
+    phone: &str,
+    seal: &dyn Fn(&str) -> crate::core::notify::SealedPhone,
+) -> Result<crate::core::notify::SealedPhone, WireError> {
+    if !crate::auth::is_mobile_number(phone) {
+        let message = "a mainland mobile number: 11 digits, the first 1".to_owned();
+        return Err(WireError { code: ErrorCode::InvalidPhone, message });
+    }
+    Ok(seal(phone))
+}
+
 /// The birth date of a well-formed ID number (its check digit right), or `invalid_id_number`.
 fn birth_date(raw: &str) -> Result<crate::core::Date, WireError> {
     identity::birth_date(raw)
@@ -58,11 +70,13 @@ fn birth_date(raw: &str) -> Result<crate::core::Date, WireError> {
 
 /// The command a request asks for; `None` for `hello` and `get_state`, which the session answers itself.
 ///
-/// `hash_id` turns a raw ID number into the keyed hash the core keeps (the shell holds the key).
+/// `hash_id` turns a raw ID number into the keyed hash the core keeps, `seal_phone` a phone number into
+/// its sealed form (the shell holds the keys).
 pub fn command(
     hall: &Hall,
     request: &RequestBody,
     hash_id: &dyn Fn(&str) -> HolderKey,
+    seal_phone: &dyn Fn(&str) -> crate::core::notify::SealedPhone,
 ) -> Result<Option<Command>, WireError> {
     use RequestBody as R;
     let w = |n: &u16| window_id(hall, *n);
@@ -87,6 +101,12 @@ pub fn command(
         // The session's device is the kiosk; the writer fills it in.
         R::RequestHelp {} => Command::RequestHelp { kiosk: String::new() },
         R::CancelTicket { ticket } => Command::CancelTicket { ticket: ticket_id(hall, ticket)?, by: None },
+        R::Subscribe { ticket, phone } => {
+            let Some(ticket) = ticket else {
+                return Err(WireError { code: ErrorCode::BadRequest, message: "which ticket: `ticket`".into() });
+            };
+            Command::Subscribe { ticket: ticket_id(hall, ticket)?, phone: sealed_phone(phone, seal_phone)?, by: None }
+        }
         R::BookAppointment { code, matter, start, end } => Command::BookAppointment {
             code: code.clone(),
             matter: matter_id(hall, matter)?,
@@ -433,6 +453,19 @@ pub fn event(hall: &Hall, e: &Event) -> WireEvent {
         Event::HelpAnswered { kiosk, .. } => WireEvent::HelpAnswered { kiosk: kiosk.clone() },
         Event::IssuingStopped { matter, .. } => WireEvent::IssuingStopped { matter: matter_key(hall, *matter) },
         Event::IssuingResumed { matter, .. } => WireEvent::IssuingResumed { matter: matter_key(hall, *matter) },
+        // The sealed phone number stays in the ledger.
+        Event::Subscribed { ticket, .. } => WireEvent::Subscribed { ticket: n(ticket) },
+        Event::MessageQueued { message, ticket, kind, ahead, window, .. } => WireEvent::MessageQueued {
+            message: *message,
+            ticket: n(ticket),
+            message_kind: match kind {
+                crate::core::notify::MessageKind::Near => kiosk_protocol::MessageKind::Near,
+                crate::core::notify::MessageKind::Called => kiosk_protocol::MessageKind::Called,
+            },
+            ahead: *ahead,
+            window: window.as_ref().map(wn),
+        },
+        Event::MessageSent { message, .. } => WireEvent::MessageSent { message: *message },
     }
 }
 

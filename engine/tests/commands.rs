@@ -268,6 +268,22 @@ fn cases() -> Vec<(ErrorCode, Rejection)> {
             run(&mut script, "08:31 issue estate").expect_err("estate needs an ID")
         }),
         (ErrorCode::NoticeTooLong, refusal(&[], &format!("09:00 notice {}", "长".repeat(201)))),
+        (ErrorCode::SubscriptionLimit, {
+            // One phone number follows five tickets; the sixth is refused.
+            let mut hall = open_hall();
+            let phone = onewindow::core::notify::SealedPhone { hash: "p".into(), sealed: "s".into() };
+            let mut subscribe = |i: u32| {
+                let issue = Command::IssueTicket { matter: MatterId(1), green: None, holder: None, source: None };
+                let events = hall.execute(&issue, support::at(9, i)).expect("issued");
+                let Some(onewindow::core::Event::TicketIssued { ticket, .. }) = events.first() else {
+                    panic!("a ticket")
+                };
+                let command = Command::Subscribe { ticket: *ticket, phone: phone.clone(), by: None };
+                hall.execute(&command, support::at(9, i))
+            };
+            (0..5).for_each(|i| drop(subscribe(i).expect("followed")));
+            subscribe(5).expect_err("a sixth")
+        }),
         (ErrorCode::BadText, refusal(&[], &format!("08:00 book {} tax 09:00 09:30", "x".repeat(65)))),
     ]
 }
@@ -281,6 +297,7 @@ const PROTOCOL_ONLY: &[ErrorCode] = &[
     ErrorCode::Forbidden,
     ErrorCode::RateLimited,
     ErrorCode::InvalidIdNumber,
+    ErrorCode::InvalidPhone,
     ErrorCode::StorageUnavailable,
     ErrorCode::Unavailable,
     ErrorCode::TokenRevoked,

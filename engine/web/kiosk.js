@@ -143,11 +143,20 @@
     const id = $("#id-number").value.trim();
     if (green) body.green = green;
     if (id) body.id_number = id;
+    // A phone number for messages (到号提醒) only with the citizen's consent, checked before the ticket.
+    const phone = OW.texts().terminals.messages ? $("#phone").value.trim() : "";
+    if (phone && !$("#consent").checked) { show(t("smsNeedsConsent")); $("#consent").focus(); return; }
     try {
       const reply = await OW.request(body);
       $("#msg").replaceChildren();
       $("#id-number").value = ""; $("#age").textContent = ""; chooseGreen("");
-      printTicket(reply.result.ticket);
+      const ticket = reply.result.ticket;
+      printTicket(ticket);
+      if (phone) {
+        try { await OW.request({ type: "subscribe", ticket: ticket.number, phone }); show(t("smsOn"), true); }
+        catch (e) { show(OW.errorText(e.code, e.message)); }
+      }
+      $("#phone").value = ""; $("#consent").checked = false;
     } catch (e) { show(OW.errorText(e.code, e.message)); }
   }
   $("#checkin").addEventListener("click", async () => {
@@ -163,6 +172,6 @@
     try { await OW.request({ type: "request_help" }); show(t("helpSent"), true); }
     catch (e) { show(OW.errorText(e.code, e.message)); }
   });
-  OW.on("state", (h) => { hall = h; render(); });
+  OW.on("state", (h) => { hall = h; $("#sms-box").hidden = !OW.texts().terminals.messages; render(); });
   OW.connect();
 })();

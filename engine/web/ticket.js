@@ -12,6 +12,7 @@
   // What has been signalled already (a reload signals again only what is still true).
   const told = { near: false, called: null };
   const alerts = []; // for tests: every alert raised, in order
+  let smsOn = false;
 
   document.querySelectorAll("[data-t]").forEach((n) => { n.textContent = t(n.dataset.t); });
   $("#lang").append(OW.langButton());
@@ -61,6 +62,7 @@
     $("#hall-figures").textContent = ENDED.includes(tk.state) ? "" : t("matterWaiting").replace("{n}", hall.waiting);
     if (tk.state !== "waiting") $("#msg").replaceChildren();
     $("#cancel").hidden = !["waiting", "held"].includes(tk.state);
+    $("#sms-form").hidden = !OW.texts().terminals.messages || smsOn || tk.state !== "waiting";
     $("#alerts").hidden = !(window.Notification && Notification.permission === "default") || ENDED.includes(tk.state);
     if (hall.notice) $("#hall-figures").textContent += ` · ${hall.notice}`;
     renderNotice(tk.matter);
@@ -122,6 +124,13 @@
     };
   }
 
+  $("#sms-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await request({ type: "subscribe", phone: $("#phone").value.trim() });
+      smsOn = true; $("#phone").value = ""; show(t("smsOn"), true); render();
+    } catch (err) { show(OW.errorText(err.code, err.message)); $("#phone").focus(); }
+  });
   $("#alerts").addEventListener("click", async () => {
     await Notification.requestPermission();
     render();

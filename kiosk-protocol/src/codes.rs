@@ -78,6 +78,10 @@ error_codes! {
     AppointmentNotToday = "appointment_not_today",
     /// The booking was cancelled.
     AppointmentCancelled = "appointment_cancelled",
+    /// This phone number already follows as many tickets today as it may.
+    SubscriptionLimit = "subscription_limit",
+    /// Not a mainland mobile number (11 digits, starting with 1).
+    InvalidPhone = "invalid_phone",
     /// No booking made with this ID number is waiting to be checked in today.
     NoBookingToday = "no_booking_today",
     /// Wrong PIN.

@@ -19,8 +19,8 @@ pub use request::{Request, RequestBody};
 pub use role::Role;
 pub use server::{
     CallReasonView, CallView, CaseDueView, CaseView, FollowedTicket, HallView, HelpView, LockView, MatterEstimate,
-    MatterView, OpenTicketView, PublicHall, ReplyResult, ServerMessage, StaffingRequestView, StaffingView, TicketView,
-    WaitEstimate, WindowLayout, WindowView, WireEvent,
+    MatterView, MessageKind, OpenTicketView, PublicHall, ReplyResult, ServerMessage, StaffingRequestView, StaffingView,
+    TicketView, WaitEstimate, WindowLayout, WindowView, WireEvent,
 };
 
 /// The protocol version this crate speaks. A `hello` with another version gets `unsupported_protocol`.

@@ -63,6 +63,16 @@ pub enum RequestBody {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id_number: Option<String>,
     },
+    /// Kiosk (a ticket it issued) or mobile ticket (its own): send "your turn is near" and "called"
+    /// messages about the ticket to this phone number, through the hall's gateway. Giving the number
+    /// is the citizen's consent; it is kept sealed for the day only.
+    Subscribe {
+        /// Ticket number (a mobile ticket may leave it out: its own).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ticket: Option<String>,
+        /// Mainland mobile number, 11 digits.
+        phone: String,
+    },
     /// Kiosk: cancel a waiting ticket it issued.
     CancelTicket {
         /// Ticket number.
@@ -252,6 +262,7 @@ impl RequestBody {
         "get_state",
         "issue_ticket",
         "check_in",
+        "subscribe",
         "cancel_ticket",
         "request_help",
         "accept_staffing",
@@ -289,6 +300,7 @@ impl RequestBody {
             RequestBody::GetState {} => "get_state",
             RequestBody::IssueTicket { .. } => "issue_ticket",
             RequestBody::CheckIn { .. } => "check_in",
+            RequestBody::Subscribe { .. } => "subscribe",
             RequestBody::CancelTicket { .. } => "cancel_ticket",
             RequestBody::RequestHelp {} => "request_help",
             RequestBody::AcceptStaffing { .. } => "accept_staffing",

@@ -534,6 +534,41 @@ pub enum WireEvent {
         /// Matter key.
         matter: String,
     },
+    /// A ticket's holder asked for messages (到号提醒). The phone number is never on the wire.
+    Subscribed {
+        /// Ticket number.
+        ticket: String,
+    },
+    /// A message about a ticket is due; the server sends it to the hall's gateway until acknowledged.
+    MessageQueued {
+        /// Its number (the gateway's idempotency key).
+        message: u64,
+        /// Ticket number.
+        ticket: String,
+        /// `near` or `called`.
+        message_kind: MessageKind,
+        /// People ahead (near).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ahead: Option<u32>,
+        /// Window number (called).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<u16>,
+    },
+    /// The gateway acknowledged a message.
+    MessageSent {
+        /// Its number.
+        message: u64,
+    },
+}
+
+/// What a message to a citizen's phone says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// Their turn is near.
+    Near,
+    /// They are called to a window.
+    Called,
 }
 
 impl WireEvent {
@@ -570,6 +605,9 @@ impl WireEvent {
         "notice_posted",
         "issuing_stopped",
         "issuing_resumed",
+        "subscribed",
+        "message_queued",
+        "message_sent",
         "layout_changed",
         "clerk_locked",
         "class_confirmed",

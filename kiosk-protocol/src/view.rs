@@ -218,7 +218,10 @@ impl HallView {
             | E::AppointmentCancelled { .. }
             | E::AppointmentRescheduled { .. }
             | E::TicketRated { .. }
-            | E::ClassConfirmed { .. } => {}
+            | E::ClassConfirmed { .. }
+            | E::Subscribed { .. }
+            | E::MessageQueued { .. }
+            | E::MessageSent { .. } => {}
         }
     }
 

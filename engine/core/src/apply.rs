@@ -14,6 +14,9 @@ impl Hall {
         match event {
             Event::LayoutChanged { layout, .. } => self.apply_layout(layout),
             Event::CaseOpened { .. } | Event::CaseProgressed { .. } => self.apply_case(event),
+            Event::Subscribed { .. } | Event::MessageQueued { .. } | Event::MessageSent { .. } => {
+                self.apply_notify(event)
+            }
             Event::ClassConfirmed { ticket, kept, .. } => {
                 if let Some(t) = self.ticket_mut(*ticket) {
                     t.declared = false;
@@ -290,6 +293,9 @@ impl Hall {
         self.recent_calls.clear();
         self.holders.clear();
         self.day_holders.clear();
+        // Yesterday's numbers and the messages not sent: their keys are destroyed as the day opens.
+        self.subscriptions.clear();
+        self.outbox.clear();
         for state in &mut self.matters {
             state.issued_today = 0;
             state.arrival_rate = 0.0;

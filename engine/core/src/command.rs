@@ -126,6 +126,20 @@ pub enum Command {
         /// The kiosk that checks it in, if known.
         source: Option<String>,
     },
+    /// Send messages about a ticket to a phone (到号提醒).
+    Subscribe {
+        /// The ticket.
+        ticket: TicketId,
+        /// The number, sealed by the shell under the day's key.
+        phone: crate::notify::SealedPhone,
+        /// The kiosk asking, if a kiosk asks: it may only for tickets it issued.
+        by: Option<String>,
+    },
+    /// The gateway acknowledged a message (the shell's, after a 2xx).
+    MessageSent {
+        /// Its number.
+        message: u64,
+    },
     /// Cancel a waiting ticket.
     CancelTicket {
         /// The ticket.

@@ -144,6 +144,8 @@ pub struct Rules {
     pub cases: crate::cases::CaseDeadlines,
     /// The online channel: slots, how far ahead, the no-show rule.
     pub booking: crate::booking::BookingRules,
+    /// A ticket followed by message is told its turn is near at this many people ahead.
+    pub notify_near_ahead: u32,
 }
 
 impl Default for Rules {
@@ -161,6 +163,7 @@ impl Default for Rules {
             forecast: Default::default(),
             cases: crate::cases::CaseDeadlines::default(),
             booking: crate::booking::BookingRules::default(),
+            notify_near_ahead: 3,
         }
     }
 }

@@ -311,6 +311,39 @@ pub enum Event {
         /// When.
         at: Timestamp,
     },
+    /// A ticket's holder asked for messages (到号提醒), with a phone number sealed by the shell.
+    Subscribed {
+        /// The ticket.
+        ticket: TicketId,
+        /// Where to send them.
+        phone: crate::notify::SealedPhone,
+        /// When.
+        at: Timestamp,
+    },
+    /// A message is due: the shell sends it to the gateway until acknowledged.
+    MessageQueued {
+        /// Its number (the gateway's idempotency key).
+        message: u64,
+        /// The ticket it is about.
+        ticket: TicketId,
+        /// What it says.
+        kind: crate::notify::MessageKind,
+        /// People ahead (near).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ahead: Option<u32>,
+        /// The window (called).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<WindowId>,
+        /// When.
+        at: Timestamp,
+    },
+    /// The gateway acknowledged a message.
+    MessageSent {
+        /// Its number.
+        message: u64,
+        /// When.
+        at: Timestamp,
+    },
     /// A 差评 opened a rectification case (整改), in the same decision as its rating.
     CaseOpened {
         /// The case, as opened (its time is `opened_at`).

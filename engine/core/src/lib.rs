@@ -19,6 +19,7 @@ pub mod estimate;
 pub mod event;
 pub mod layout;
 pub mod model;
+pub mod notify;
 pub mod queue;
 pub mod rejection;
 pub mod report;
@@ -148,6 +149,12 @@ pub struct Hall {
     cases: BTreeMap<u32, cases::Case>,
     /// The next case's number.
     next_case: u32,
+    /// Tickets whose holder asked for messages ([`notify`]).
+    subscriptions: BTreeMap<TicketId, notify::Subscription>,
+    /// Messages queued and not yet acknowledged by the gateway, by number.
+    outbox: BTreeMap<u64, notify::OutboxMessage>,
+    /// The next message's number (never reused: it is the gateway's idempotency key).
+    next_message: u64,
     /// When the tick next runs the staffing review and the cut-off check; not hall state.
     ticks: tick::Cadence,
 }
@@ -194,6 +201,9 @@ impl Hall {
             locks: BTreeMap::new(),
             cases: BTreeMap::new(),
             next_case: 1,
+            subscriptions: BTreeMap::new(),
+            outbox: BTreeMap::new(),
+            next_message: 1,
             ticks: tick::Cadence::default(),
         }
     }

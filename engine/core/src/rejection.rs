@@ -92,6 +92,9 @@ pub enum Rejection {
     /// The booking was cancelled.
     #[error("this booking was cancelled")]
     AppointmentCancelled,
+    /// This phone number already follows as many tickets today as it may.
+    #[error("this phone number follows too many tickets today")]
+    SubscriptionLimit,
     /// No booking made with this ID number waits to be checked in today.
     #[error("no booking with this ID number today")]
     NoBookingToday,
@@ -212,6 +215,7 @@ impl Rejection {
             Rejection::AppointmentUsed => ErrorCode::AppointmentUsed,
             Rejection::AppointmentNotToday => ErrorCode::AppointmentNotToday,
             Rejection::AppointmentCancelled => ErrorCode::AppointmentCancelled,
+            Rejection::SubscriptionLimit => ErrorCode::SubscriptionLimit,
             Rejection::NoBookingToday => ErrorCode::NoBookingToday,
             Rejection::WrongPin => ErrorCode::WrongPin,
             Rejection::NotSignedIn => ErrorCode::NotSignedIn,

@@ -71,6 +71,13 @@ pub struct HallSnapshot {
     cases: Vec<super::cases::Case>,
     #[serde(default)]
     next_case: u32,
+    /// Messages (absent in snapshots from before them).
+    #[serde(default)]
+    subscriptions: Vec<(TicketId, crate::notify::Subscription)>,
+    #[serde(default)]
+    outbox: Vec<(u64, crate::notify::OutboxMessage)>,
+    #[serde(default)]
+    next_message: u64,
 }
 
 impl HallSnapshot {
@@ -146,6 +153,9 @@ impl Hall {
             day_holders: self.day_holders.iter().cloned().collect(),
             cases: self.cases.values().cloned().collect(),
             next_case: self.next_case,
+            subscriptions: self.subscriptions.iter().map(|(t, s)| (*t, s.clone())).collect(),
+            outbox: self.outbox.iter().map(|(m, o)| (*m, o.clone())).collect(),
+            next_message: self.next_message,
         }
     }
 
@@ -187,6 +197,9 @@ impl Hall {
         hall.day_holders = snap.day_holders.into_iter().collect();
         hall.cases = snap.cases.into_iter().map(|c| (c.id, c)).collect();
         hall.next_case = snap.next_case.max(1);
+        hall.subscriptions = snap.subscriptions.into_iter().collect();
+        hall.outbox = snap.outbox.into_iter().collect();
+        hall.next_message = snap.next_message.max(1);
         for t in &snap.tickets {
             let Some(place) = t.place else { continue };
             match place.lane {

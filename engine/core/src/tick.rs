@@ -6,7 +6,8 @@
 //!
 //! 1. **Day rollover**: a new local date (or no day yet) opens the new business day, closing yesterday
 //!    if it was left open. Nothing else happens on that tick; the next one sees the new day.
-//! 2. Every [`REVIEW_EVERY_MS`], while the day is open: the **capacity cut-off** (限号) is rechecked
+//! 2. Every tick, while the day is open: the **messages** due (到号提醒, see `notify.rs`).
+//! 3. Every [`REVIEW_EVERY_MS`], while the day is open: the **capacity cut-off** (限号) is rechecked
 //!    per matter ([`Event::IssuingStopped`] / [`Event::IssuingResumed`] when it changes), and the
 //!    **staffing review** runs (see `staffing.rs`), at most one change per review.
 //!
@@ -58,14 +59,17 @@ impl Hall {
             // Past the last service with every ticket served: the day closes by itself.
             return self.closing_events(now);
         }
+        let open = self.require_open_day().is_ok();
+        // Messages every tick: a citizen walking back to the hall needs every second.
+        let mut events = if open { self.due_messages(now) } else { Vec::new() };
         if self.ticks.review_at.is_some_and(|at| now < at) {
-            return Vec::new();
+            return events;
         }
         self.ticks.review_at = Some(now.plus_ms(REVIEW_EVERY_MS));
-        if self.require_open_day().is_err() {
-            return Vec::new();
+        if !open {
+            return events;
         }
-        let mut events = self.cut_off_changes(now);
+        events.extend(self.cut_off_changes(now));
         if self.config.rules.staffing.mode != StaffingMode::Off {
             events.extend(self.decide_review_staffing(now).unwrap_or_default());
         }

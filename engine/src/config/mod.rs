@@ -64,6 +64,7 @@ struct RawConfig {
     device: Vec<server::RawDevice>,
     server: Option<server::RawServer>,
     privacy: Option<RawPrivacy>,
+    gateway: Option<GatewayConfig>,
     calendar: Option<RawCalendar>,
     #[serde(default)]
     language: Vec<server::Language>,
@@ -188,6 +189,18 @@ fn default_kind() -> WindowKind {
     WindowKind::Regular
 }
 
+/// Where "your turn is near" messages go (`[gateway]`): the hall's SMS or WeChat service, over HTTP.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// `http://host:port/path`.
+    pub url: String,
+    /// A file holding the shared signing secret (kept outside the data directory, like the ID key).
+    pub secret_file: std::path::PathBuf,
+    /// This hall's name among the gateway's halls, first in every message's key (default: the hall's name).
+    pub sender: Option<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPrivacy {
@@ -222,11 +235,22 @@ pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigErro
     }
     let clerks = std::mem::take(&mut raw.clerk);
     let privacy = raw.privacy.take();
+    let gateway = raw.gateway.take();
+    if let Some(g) = &gateway {
+        if !g.url.starts_with("http://") {
+            return Err(invalid(
+                "gateway.url",
+                "must be http://host:port/path (a TLS relay on the hall's network for https)",
+            ));
+        }
+    }
     let mut hall = validate(raw)?;
     let (clerks, pins) = validate_clerks(clerks)?;
     hall.clerks = clerks;
+    hall.rules.notify_near_ahead = terminals.near_ahead;
     let mut settings = server::validate(devices, server, languages, terminals, &hall)?;
     settings.pins = pins;
+    settings.gateway = gateway;
     if let Some(days) = privacy.and_then(|p| p.id_retention_days) {
         if days == 0 {
             return Err(invalid("privacy.id_retention_days", "must be at least 1 (the day's own tickets need it)"));
@@ -374,6 +398,7 @@ fn validate_rules(raw: RawRules) -> Result<Rules, ConfigError> {
         forecast: defaults.forecast,
         cases: defaults.cases,
         booking: defaults.booking,
+        notify_near_ahead: defaults.notify_near_ahead,
     })
 }
 

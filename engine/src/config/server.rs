@@ -144,6 +144,8 @@ pub struct ServerSettings {
     pub terminals: super::Terminals,
     /// Clerks' PIN hashes (argon2id PHC strings) by clerk key.
     pub pins: std::collections::BTreeMap<String, String>,
+    /// Where messages go, if the hall sends any.
+    pub gateway: Option<super::GatewayConfig>,
 }
 
 pub(super) fn validate(
@@ -239,5 +241,5 @@ pub(super) fn validate(
         )? as u32,
         id_retention_days: defaults.id_retention_days,
     };
-    Ok(ServerSettings { devices, limits, languages, terminals, pins: Default::default() })
+    Ok(ServerSettings { devices, limits, languages, terminals, pins: Default::default(), gateway: None })
 }

@@ -87,6 +87,10 @@ pub struct Terminals {
     pub print_notice: bool,
     /// The mobile ticket alerts its holder once this many people or fewer are ahead.
     pub near_ahead: u32,
+    /// Whether the hall sends "your turn is near" messages (it has a `[gateway]`): the kiosk and the
+    /// mobile ticket offer them.
+    #[serde(skip_deserializing)]
+    pub messages: bool,
     /// Each matter's 一次性告知 by matter key (from the `[[matter]]` tables, not from `[terminals]`).
     #[serde(skip_deserializing)]
     pub notices: std::collections::BTreeMap<String, MatterNotice>,
@@ -109,6 +113,7 @@ impl Default for Terminals {
             voice_clips: None,
             print_notice: false,
             near_ahead: 3,
+            messages: false,
             notices: std::collections::BTreeMap::new(),
             rating_reasons: vec![
                 reason("long_wait", "等候时间长", "Waited too long"),

@@ -165,7 +165,7 @@ async fn backup(app: &App, to: PathBuf) -> ControlReply {
 
 /// Applies a configuration (or, without `apply`, says what it would change).
 async fn apply(app: &App, loaded: Result<(HallConfig, ServerSettings), String>, apply: bool) -> ControlReply {
-    let (config, settings) = match loaded {
+    let (config, mut settings) = match loaded {
         Ok(loaded) => loaded,
         Err(e) => return ControlReply::failed(format!("the configuration was not applied: {e}")),
     };
@@ -183,6 +183,8 @@ async fn apply(app: &App, loaded: Result<(HallConfig, ServerSettings), String>, 
     reply.lines.extend(gone.iter().map(|d| format!("device `{d}` {verb}revoked (its open sessions end)")));
     reply.lines.extend(added.iter().map(|d| format!("device `{d}` {verb}added")));
     if apply {
+        // The gateway is the server's from its start; a reload does not change it.
+        settings.terminals.messages = app.terminals.messages;
         let texts =
             serde_json::json!({ "languages": settings.languages, "terminals": &settings.terminals }).to_string();
         *app.texts.write().unwrap_or_else(|p| p.into_inner()) = texts.into();

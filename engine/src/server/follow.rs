@@ -246,7 +246,7 @@ pub async fn serve(
     }
 }
 
-/// A follower's request: only `cancel_ticket` of its own ticket.
+/// A follower's request: only `cancel_ticket` and `subscribe` of its own ticket.
 async fn request(app: &App, ticket: u64, number: &str, text: &str) -> ServerMessage {
     let request = match Request::parse(text) {
         Ok(r) => r,
@@ -258,6 +258,24 @@ async fn request(app: &App, ticket: u64, number: &str, text: &str) -> ServerMess
             let caller = Caller { device: format!("mobile ticket {number}"), role: None };
             let cancel = Command::CancelTicket { ticket: TicketId(ticket), by: None };
             match app.submit(caller, Work::Command(cancel)).await {
+                Ok(accepted) => ServerMessage::Reply { id, seq: accepted.seq, result: ReplyResult::Ok {} },
+                Err(e) => session::error(Some(id), e.code, e.message),
+            }
+        }
+        RequestBody::Subscribe { ticket: asked, phone } if asked.as_deref().is_none_or(|a| a == number) => {
+            if !app.terminals.messages {
+                return session::error(Some(id), ErrorCode::BadRequest, "this hall sends no messages");
+            }
+            let Some(day) = app.following.board.borrow().date else {
+                return session::error(Some(id), ErrorCode::DayNotOpen, "no day is open");
+            };
+            let phone = match wire::sealed_phone(&phone, &|p| app.following.keys.seal_phone(p, day)) {
+                Ok(phone) => phone,
+                Err(e) => return session::error(Some(id), e.code, e.message),
+            };
+            let caller = Caller { device: format!("mobile ticket {number}"), role: None };
+            let subscribe = Command::Subscribe { ticket: TicketId(ticket), phone, by: None };
+            match app.submit(caller, Work::Command(subscribe)).await {
                 Ok(accepted) => ServerMessage::Reply { id, seq: accepted.seq, result: ReplyResult::Ok {} },
                 Err(e) => session::error(Some(id), e.code, e.message),
             }

@@ -56,6 +56,7 @@ struct Inner {
     wait: Histogram,
     commit: Histogram,
     store_errors: u64,
+    gateway_failures: u64,
     commands: u64,
     events: u64,
 }
@@ -78,6 +79,7 @@ impl Default for Metrics {
                 wait: Histogram::new(WAIT_BOUNDS),
                 commit: Histogram::new(COMMIT_BOUNDS),
                 store_errors: 0,
+                gateway_failures: 0,
                 commands: 0,
                 events: 0,
             }),
@@ -130,6 +132,11 @@ impl Metrics {
         self.lock().store_errors += 1;
     }
 
+    /// A message the gateway did not take (it is retried).
+    pub fn gateway_failure(&self) {
+        self.lock().gateway_failures += 1;
+    }
+
     /// A connection of `role` opened (+1) or closed (-1).
     pub fn connection(&self, role: &'static str, delta: i64) {
         *self.lock().connections.entry(role).or_default() += delta;
@@ -165,6 +172,7 @@ impl Metrics {
             let _ = writeln!(out, "onewindow_connections{{role=\"{role}\"}} {n}");
         }
         let _ = writeln!(out, "# HELP onewindow_store_errors_total Failed ledger writes.\n# TYPE onewindow_store_errors_total counter\nonewindow_store_errors_total {}", m.store_errors);
+        let _ = writeln!(out, "# HELP onewindow_gateway_failures_total Message requests the gateway did not take (each is retried).\n# TYPE onewindow_gateway_failures_total counter\nonewindow_gateway_failures_total {}", m.gateway_failures);
         let _ = writeln!(out, "# HELP onewindow_commands_total Commands decided.\n# TYPE onewindow_commands_total counter\nonewindow_commands_total {}", m.commands);
         let _ = writeln!(out, "# HELP onewindow_events_total Events committed.\n# TYPE onewindow_events_total counter\nonewindow_events_total {}", m.events);
         out

@@ -12,6 +12,7 @@ mod booking;
 pub mod clock;
 pub mod control;
 mod follow;
+pub mod gateway;
 mod guard;
 mod http;
 pub mod listen;
@@ -189,6 +190,8 @@ pub struct Options {
     pub control: Option<(std::path::PathBuf, control::Reloader)>,
     /// Time.
     pub clock: Clock,
+    /// Where "your turn is near" messages go (`[gateway]`); none: the hall sends no messages.
+    pub gateway: Option<gateway::Gateway>,
 }
 
 /// A server that is running.
@@ -258,7 +261,10 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         listen,
         control,
         clock,
+        gateway,
     } = options;
+    let mut terminals = terminals;
+    terminals.messages = gateway.is_some();
     pages::unpack(&web).map_err(|e| StartError::Web(web.clone(), e))?;
     // Never more connections than file descriptors, with a reserve for the ledger, logs and accept.
     if let Some(fit) = listen::raise_file_limit(64) {
@@ -298,8 +304,10 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     let app_clock = clock.clone();
     let reporter = Arc::new(reports::Reporter::start(store.clone(), Arc::new(config.clone())));
     let following = Arc::new(follow::Following::new(hasher.clone(), hall.day().map(|d| d.date)));
+    let (outbox_out, outbox) = watch::channel(Arc::new(gateway::outbox(&hall)));
     let writer = Writer {
         following: following.clone(),
+        outbox_out,
         hall,
         seq,
         store: store.clone(),
@@ -343,6 +351,9 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         following,
     };
     keep_reports(&app);
+    if let Some(gateway) = gateway {
+        gateway::spawn(app.clone(), gateway, app.following.keys.clone(), outbox);
+    }
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
     let written = tokio::spawn(writer.run(rx, wanted_rx));

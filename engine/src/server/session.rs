@@ -446,6 +446,9 @@ async fn command(app: &App, device: &Device, request: Request) -> ServerMessage 
             return error(Some(id), ErrorCode::BadRequest, message);
         }
     }
+    if matches!(request.body, RequestBody::Subscribe { .. }) && !app.terminals.messages {
+        return error(Some(id), ErrorCode::BadRequest, "this hall sends no messages (it has no [gateway])");
+    }
     let issues = matches!(request.body, RequestBody::IssueTicket { .. } | RequestBody::CheckIn { .. });
     if issues && !app.admission.take_issue(&device.name) {
         return error(Some(id), ErrorCode::RateLimited, "too many tickets from this kiosk; wait a moment");

@@ -233,6 +233,8 @@ pub struct Writer {
     pub unstored_masks: Vec<TicketId>,
     /// Mobile tickets: the followed tickets' views are published on each tick (see [`super::follow`]).
     pub following: Arc<super::follow::Following>,
+    /// The messages to send, republished after each commit that changed them (see [`super::gateway`]).
+    pub outbox_out: watch::Sender<Arc<super::gateway::Outbox>>,
 }
 
 impl Writer {
@@ -443,9 +445,13 @@ impl Writer {
         let day = self.hall.day().map_or_else(|| now.local(self.hall.config().utc_offset_min).0, |d| d.date);
         let mut notes = Vec::new();
         let mut command = match &sub.body {
-            Work::Request(body) => wire::command(&self.hall, body, &|raw| keys.hash(raw, day))?.ok_or_else(|| {
-                WireError { code: ErrorCode::BadRequest, message: "hello is sent once, first".into() }
-            })?,
+            Work::Request(body) => {
+                wire::command(&self.hall, body, &|raw| keys.hash(raw, day), &|phone| keys.seal_phone(phone, day))?
+                    .ok_or_else(|| WireError {
+                        code: ErrorCode::BadRequest,
+                        message: "hello is sent once, first".into(),
+                    })?
+            }
             Work::Command(command) => command.clone(),
             Work::Plan { desired, apply } => {
                 let plan = crate::core::layout::plan(&self.hall.config().layout(), desired)
@@ -485,7 +491,9 @@ impl Writer {
                 | Command::CheckInById { source, .. } => {
                     *source = Some(sub.caller.device.clone());
                 }
-                Command::CancelTicket { by, .. } => *by = Some(sub.caller.device.clone()),
+                Command::CancelTicket { by, .. } | Command::Subscribe { by, .. } => {
+                    *by = Some(sub.caller.device.clone())
+                }
                 Command::RequestHelp { kiosk } => kiosk.clone_from(&sub.caller.device),
                 _ => {}
             }
@@ -655,6 +663,14 @@ impl Writer {
     /// After a durable commit: new state first, then events, so a subscriber never misses one.
     fn publish(&mut self, staged: Vec<Record>, stats: BatchStats, commit_seconds: f64) {
         self.seq = staged.last().map_or(self.seq, |r| r.seq);
+        // Before any answer goes out: the gateway's task, told its message is recorded, must not see it
+        // pending any more.
+        let outbox_changed = staged.iter().any(|r| {
+            matches!(r.event, Event::MessageQueued { .. } | Event::MessageSent { .. } | Event::DayOpened { .. })
+        });
+        if outbox_changed {
+            self.outbox_out.send_replace(Arc::new(super::gateway::outbox(&self.hall)));
+        }
         tracing::debug!(
             seq = self.seq,
             commands = stats.commands,

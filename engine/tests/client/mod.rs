@@ -79,6 +79,21 @@ impl TestServer {
         reload: Option<server::control::Reloader>,
         keys: Option<Arc<IdKeys>>,
     ) -> TestServer {
+        TestServer::launch_gateway(limits, ledger, store, hall, clock, reload, keys, None).await
+    }
+
+    /// [`TestServer::launch_keyed`] sending messages through `gateway`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn launch_gateway(
+        limits: Limits,
+        ledger: Arc<dyn Store>,
+        store: MemoryStore,
+        hall: onewindow::core::HallConfig,
+        clock: onewindow::server::writer::Clock,
+        reload: Option<server::control::Reloader>,
+        keys: Option<Arc<IdKeys>>,
+        gateway: Option<server::gateway::Gateway>,
+    ) -> TestServer {
         let dir = std::env::temp_dir().join(format!("onewindow-it-{}-{}", std::process::id(), rand_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
         let tokens = dir.join("demo-tokens.txt");
@@ -98,6 +113,7 @@ impl TestServer {
             listen: "127.0.0.1:0".parse().unwrap(),
             control: reload.map(|r| (dir.join("control.sock"), r)),
             clock,
+            gateway,
         })
         .await
         .expect("server starts");
@@ -150,8 +166,12 @@ pub fn test_clock(offset: Arc<AtomicI64>) -> Clock {
     })
 }
 
-fn rand_suffix() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+/// Unique within the process (two servers of one test can start in the same nanosecond) and across
+/// runs.
+fn rand_suffix() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    format!("{nanos}-{}", NEXT.fetch_add(1, Ordering::SeqCst))
 }
 
 /// One terminal, on the protocol's Rust client, speaking JSON: the tests read the wire as the docs

@@ -333,6 +333,9 @@ impl Script {
                 };
                 format!("case #{case} {step} \"{note}\"")
             }
+            Event::Subscribed { ticket, .. } => format!("subscribed {}", n(ticket)),
+            Event::MessageQueued { message, ticket, kind, .. } => format!("message #{message} {kind:?} {}", n(ticket)),
+            Event::MessageSent { message, .. } => format!("message-sent #{message}"),
             Event::WindowOpened { window, trigger, .. } => format!("window-opened {}{}", w(window), staffing(trigger)),
             Event::WindowClosed { window, trigger, .. } => format!("window-closed {}{}", w(window), staffing(trigger)),
             Event::StaffingRequested { window, trigger, .. } => {

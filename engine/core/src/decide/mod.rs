@@ -50,6 +50,8 @@ impl Hall {
                 let code = self.todays_booking(holder)?;
                 self.decide_check_in(&code, source.as_deref(), now)
             }
+            Command::Subscribe { ticket, phone, by } => self.decide_subscribe(*ticket, phone, by.as_deref(), now),
+            Command::MessageSent { message } => Ok(self.decide_message_sent(*message, now)),
             Command::CancelTicket { ticket, by } => self.decide_cancel(*ticket, by.as_deref(), now),
             Command::SignIn { window, clerk } => self.decide_sign_in(*window, *clerk, now),
             Command::SignOut { window } => self.decide_sign_out(*window, now),
@@ -125,7 +127,7 @@ impl Hall {
         state.current.and_then(|t| self.ticket(t)).ok_or(Rejection::NoCurrentTicket)
     }
 
-    fn known_ticket(&self, ticket: TicketId) -> Result<&Ticket, Rejection> {
+    pub(crate) fn known_ticket(&self, ticket: TicketId) -> Result<&Ticket, Rejection> {
         self.ticket(ticket).ok_or(Rejection::UnknownTicket)
     }
 }
