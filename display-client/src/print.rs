@@ -92,7 +92,7 @@ impl Known {
         self.matters = hall.matters.iter().map(|m| (m.key.clone(), m.name_zh.clone())).collect();
     }
 
-    fn printout(&self, agent: &Agent, ticket: &TicketView) -> Printout {
+    fn printout(&self, agent: &Agent, ticket: &TicketView, capability: &str) -> Printout {
         let green = ticket.green.map(|g| {
             let why = match g {
                 GreenReason::Elderly => "老年人",
@@ -113,8 +113,32 @@ impl Known {
             ahead: ticket.ahead.unwrap_or(0),
             estimate: estimate.map(|(lo, hi)| (lo, hi.max(lo))),
             issued: local_time(ticket.issued_at, agent.utc_offset_min),
-            url: format!("{}/{}/{}", agent.ticket_url.trim_end_matches('/'), self.date, ticket.number),
+            url: format!("{}/{capability}", agent.ticket_url.trim_end_matches('/')),
         }
+    }
+}
+
+/// The mobile ticket's capability of ticket `number` (for its QR code), asked of the server with
+/// `get_ticket` on a connection of its own (closed after: kept open, it would have to read the whole
+/// event stream between tickets); retried while the server is away, refused only if the token is.
+async fn capability(agent: &Agent, number: &str) -> Result<String, ClientError> {
+    let mut wait = Duration::from_millis(500);
+    loop {
+        let asked = async {
+            let mut conn = Connection::open(&agent.url, &agent.token, None).await?;
+            let id = conn.sender().send_json(serde_json::json!({"type": "get_ticket", "ticket": number})).await?;
+            conn.answer(id).await.map(|f| f.json())
+        };
+        match asked.await {
+            Ok(answer) => match answer["result"]["ticket"]["capability"].as_str() {
+                Some(c) => return Ok(c.to_owned()),
+                None => eprintln!("onewindow-print: no mobile ticket for {number}: {answer}"),
+            },
+            Err(e @ ClientError::Refused { .. }) => return Err(e),
+            Err(_) => {}
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(10));
     }
 }
 
@@ -156,7 +180,8 @@ pub async fn run(agent: Agent) -> Result<(), ClientError> {
             ServerMessage::Event { seq, event: WireEvent::TicketIssued { ticket, kiosk: Some(kiosk) }, .. }
                 if kiosk == agent.kiosk =>
             {
-                let bytes = escpos::ticket(&known.printout(&agent, &ticket));
+                let capability = capability(&agent, &ticket.number).await?;
+                let bytes = escpos::ticket(&known.printout(&agent, &ticket, &capability));
                 let mut wait = Duration::from_millis(500);
                 while let Err(e) = agent.printer.print(&bytes).await {
                     eprintln!("onewindow-print: printer: {e}; ticket {} waits", ticket.number);

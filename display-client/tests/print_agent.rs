@@ -23,7 +23,7 @@ fn a_ticket_prints_as_the_golden_bytes() {
         ahead: 3,
         estimate: Some((12, 18)),
         issued: "2026-03-02 10:05".into(),
-        url: "http://hall.example/t/2026-03-02/A023".into(),
+        url: "http://hall.example/t/0000000000000417c1a9e0f2b7d35a6e48f01c29d7b3e5a1".into(),
     };
     let bytes = escpos::ticket(&ticket);
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/ticket-A023.escpos");
@@ -118,6 +118,21 @@ async fn the_agent_prints_its_kiosks_tickets_once_across_a_server_restart_and_it
     let d = issue(&url, &k1).await;
     let again = tokio::spawn(print::run(agent));
     assert_eq!(until_printed(&out, 4).await, [a, b, c, d], "after its own restart: once each");
+    // Each QR code holds its ticket's mobile address (the server's capability), not a guessable one.
+    let bytes = std::fs::read(&out).unwrap();
+    let prefix = b"http://hall.example/t/";
+    let mut addresses: Vec<String> = bytes
+        .windows(prefix.len())
+        .enumerate()
+        .filter(|(_, w)| *w == prefix)
+        .map(|(i, _)| {
+            bytes[i + prefix.len()..].iter().take_while(|b| b.is_ascii_hexdigit()).map(|b| *b as char).collect()
+        })
+        .collect();
+    assert_eq!(addresses.len(), 4, "one QR code a ticket");
+    assert!(addresses.iter().all(|a| a.len() == 48), "{addresses:?}");
+    addresses.dedup();
+    assert_eq!(addresses.len(), 4, "one capability each");
     again.abort();
     drop(server);
     let _ = std::fs::remove_dir_all(&data);

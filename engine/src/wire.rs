@@ -81,7 +81,8 @@ pub fn command(
     use RequestBody as R;
     let w = |n: &u16| window_id(hall, *n);
     let command = match request {
-        R::Hello { .. } | R::Follow { .. } | R::GetState {} => return Ok(None),
+        // The writer answers `get_ticket` from the hall; the session, `hello` and `get_state`.
+        R::Hello { .. } | R::Follow { .. } | R::GetState {} | R::GetTicket { .. } => return Ok(None),
         R::IssueTicket { matter, green, id_number } => {
             let holder = match id_number {
                 None => None,

@@ -58,6 +58,7 @@ const SAMPLES: &[&str] = &[
     r#"{"type":"issue_ticket","matter":"tax"}"#,
     r#"{"type":"check_in","code":"NOPE"}"#,
     r#"{"type":"subscribe","ticket":"E999","phone":"13800138000"}"#,
+    r#"{"type":"get_ticket","ticket":"E999"}"#,
     r#"{"type":"cancel_ticket","ticket":"E999"}"#,
     r#"{"type":"request_help"}"#,
     r#"{"type":"accept_staffing","window":5}"#,

@@ -73,6 +73,12 @@ pub enum RequestBody {
         /// Mainland mobile number, 11 digits.
         phone: String,
     },
+    /// Kiosk (a ticket it issued) or display (any: a print agent may run on a display's token): the
+    /// ticket with its mobile ticket's `capability`, for the QR code a printer prints.
+    GetTicket {
+        /// Ticket number.
+        ticket: String,
+    },
     /// Kiosk: cancel a waiting ticket it issued.
     CancelTicket {
         /// Ticket number.
@@ -263,6 +269,7 @@ impl RequestBody {
         "issue_ticket",
         "check_in",
         "subscribe",
+        "get_ticket",
         "cancel_ticket",
         "request_help",
         "accept_staffing",
@@ -301,6 +308,7 @@ impl RequestBody {
             RequestBody::IssueTicket { .. } => "issue_ticket",
             RequestBody::CheckIn { .. } => "check_in",
             RequestBody::Subscribe { .. } => "subscribe",
+            RequestBody::GetTicket { .. } => "get_ticket",
             RequestBody::CancelTicket { .. } => "cancel_ticket",
             RequestBody::RequestHelp {} => "request_help",
             RequestBody::AcceptStaffing { .. } => "accept_staffing",

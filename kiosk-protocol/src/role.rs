@@ -37,31 +37,35 @@ impl Role {
             (
                 Role::Kiosk | Role::Clerk | Role::Display | Role::Evaluator | Role::Supervisor,
                 R::Hello { .. } | R::GetState {}
-            ) | (
-                Role::Kiosk,
-                R::IssueTicket { .. }
-                    | R::CheckIn { .. }
-                    | R::Subscribe { .. }
-                    | R::CancelTicket { .. }
-                    | R::RequestHelp {}
-            ) | (
-                Role::Clerk,
-                R::SignIn { .. }
-                    | R::SignOut { .. }
-                    | R::Pause { .. }
-                    | R::Resume { .. }
-                    | R::CallNext { .. }
-                    | R::CallNumber { .. }
-                    | R::Recall { .. }
-                    | R::StartService { .. }
-                    | R::Finish { .. }
-                    | R::NoShow { .. }
-                    | R::Transfer { .. }
-                    | R::Hold { .. }
-                    | R::ResumeHeld { .. }
-                    | R::ConfirmClass { .. }
-                    | R::AcceptStaffing { .. }
-            ) | (Role::Evaluator, R::Rate { .. })
+            ) | (Role::Display, R::GetTicket { .. })
+                | (
+                    Role::Kiosk,
+                    R::IssueTicket { .. }
+                        | R::CheckIn { .. }
+                        | R::Subscribe { .. }
+                        | R::GetTicket { .. }
+                        | R::CancelTicket { .. }
+                        | R::RequestHelp {}
+                )
+                | (
+                    Role::Clerk,
+                    R::SignIn { .. }
+                        | R::SignOut { .. }
+                        | R::Pause { .. }
+                        | R::Resume { .. }
+                        | R::CallNext { .. }
+                        | R::CallNumber { .. }
+                        | R::Recall { .. }
+                        | R::StartService { .. }
+                        | R::Finish { .. }
+                        | R::NoShow { .. }
+                        | R::Transfer { .. }
+                        | R::Hold { .. }
+                        | R::ResumeHeld { .. }
+                        | R::ConfirmClass { .. }
+                        | R::AcceptStaffing { .. }
+                )
+                | (Role::Evaluator, R::Rate { .. })
                 | (
                     Role::Supervisor,
                     R::OpenWindow { .. }

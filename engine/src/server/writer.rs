@@ -444,6 +444,9 @@ impl Writer {
         // ID numbers are hashed under the key of the business day they are given on.
         let day = self.hall.day().map_or_else(|| now.local(self.hall.config().utc_offset_min).0, |d| d.date);
         let mut notes = Vec::new();
+        if let Work::Request(RequestBody::GetTicket { ticket }) = &sub.body {
+            return self.ticket_for_kiosk(sub, ticket);
+        }
         let mut command = match &sub.body {
             Work::Request(body) => {
                 wire::command(&self.hall, body, &|raw| keys.hash(raw, day), &|phone| keys.seal_phone(phone, day))?
@@ -562,6 +565,21 @@ impl Writer {
             _ => None,
         };
         Ok(Accepted { seq, result, notes, body })
+    }
+
+    /// `get_ticket`: a ticket the asking kiosk issued, with its mobile ticket's capability.
+    fn ticket_for_kiosk(&self, sub: &Submission, number: &str) -> Result<Accepted, WireError> {
+        let t = number
+            .parse()
+            .ok()
+            .and_then(|n| self.hall.ticket_by_number(n))
+            .ok_or(WireError::from(Rejection::UnknownTicket))?;
+        if sub.caller.role == Some(Role::Kiosk) && t.source.as_deref() != Some(sub.caller.device.as_str()) {
+            return Err(Rejection::NotYourTicket.into());
+        }
+        let mut view = wire::ticket_view(&self.hall, t);
+        view.capability = self.hall.day().map(|d| self.hasher.capability(t.id.0, d.date));
+        Ok(Accepted { seq: None, result: ReplyResult::Ticket { ticket: view }, notes: Vec::new(), body: None })
     }
 
     /// The estimate to print on a new ticket of `matter` (and to show on the displays): at most one walk
