@@ -346,3 +346,97 @@ pub async fn hold(url: &str, tokens: &[String], n: usize) -> Result<Vec<Connecti
     }
     Ok(held)
 }
+
+/// Issues `n` tickets through one kiosk connection (pipelined: a reader task takes the replies while
+/// the requests go out) and returns each ticket's mobile capability.
+pub async fn issue_many(url: &str, token: &str, n: usize, matters: &[String]) -> Result<Vec<String>, String> {
+    let conn = connect(url, token).await?;
+    let (mut tx, mut rx, _) = conn.split();
+    let reader = tokio::spawn(async move {
+        let mut capabilities = Vec::with_capacity(n);
+        while capabilities.len() < n {
+            let frame = match tokio::time::timeout(Duration::from_secs(30), rx.next()).await {
+                Ok(Ok(frame)) => frame,
+                other => return Err(format!("issuing: stopped after {} tickets: {other:?}", capabilities.len())),
+            };
+            match frame.kind() {
+                FrameKind::Reply => {
+                    let v = frame.json();
+                    let capability =
+                        v["result"]["ticket"]["capability"].as_str().ok_or("a ticket without capability")?;
+                    capabilities.push(capability.to_owned());
+                }
+                FrameKind::Error => return Err(format!("issuing: {}", frame.text())),
+                _ => {}
+            }
+        }
+        Ok(capabilities)
+    });
+    for i in 0..n {
+        let issue =
+            RequestBody::IssueTicket { matter: matters[i % matters.len()].clone(), green: None, id_number: None };
+        tx.send(&issue).await.map_err(|e| e.to_string())?;
+    }
+    reader.await.map_err(|e| e.to_string())?
+}
+
+/// Phones following their tickets: one connection each (`follow`), every message read and counted.
+pub struct Phones {
+    tasks: Vec<tokio::task::JoinHandle<u64>>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl Phones {
+    /// Opens a follow session per capability (at most 64 opening at once).
+    pub async fn open(url: &str, capabilities: &[String]) -> Result<Phones, String> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut tasks = Vec::with_capacity(capabilities.len());
+        for chunk in capabilities.chunks(64) {
+            let opened: Vec<_> = chunk
+                .iter()
+                .map(|capability| {
+                    let (url, capability) = (url.to_owned(), capability.clone());
+                    tokio::spawn(async move {
+                        let mut conn = Connection::connect(&url).await.map_err(|e| e.to_string())?;
+                        let follow =
+                            serde_json::json!({"id": 0, "type": "follow", "protocol": 1, "ticket": capability});
+                        conn.sender().send_text(&follow.to_string()).await.map_err(|e| e.to_string())?;
+                        let welcome = conn.next().await.map_err(|e| e.to_string())?;
+                        if welcome.json()["result"]["kind"] != "following" {
+                            return Err(format!("follow refused: {}", welcome.text()));
+                        }
+                        Ok(conn)
+                    })
+                })
+                .collect();
+            for task in opened {
+                let mut conn = task.await.map_err(|e| e.to_string())??;
+                let mut stopped = stopped.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut views = 0u64;
+                    loop {
+                        tokio::select! {
+                            frame = conn.next() => match frame {
+                                Ok(_) => views += 1,
+                                Err(_) => break,
+                            },
+                            _ = stopped.changed() => break,
+                        }
+                    }
+                    views
+                }));
+            }
+        }
+        Ok(Phones { tasks, stop })
+    }
+
+    /// Closes them all; the `ticket_view` messages they received in all.
+    pub async fn close(self) -> u64 {
+        let _ = self.stop.send(true);
+        let mut views = 0;
+        for task in self.tasks {
+            views += task.await.unwrap_or(0);
+        }
+        views
+    }
+}

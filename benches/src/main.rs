@@ -61,6 +61,10 @@ struct Cli {
     /// asking for the whole period's report over and over; 0 skips it.
     #[arg(long, default_value_t = 0)]
     report_days: u32,
+    /// Phones following their own tickets (mobile tickets) beside 100 displays, in a phase of their
+    /// own after the others; 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    phones: usize,
     /// The onewindow binary (default: target/release/onewindow beside this one).
     #[arg(long)]
     bin: Option<PathBuf>,
@@ -308,6 +312,7 @@ async fn bench(cli: Cli) -> Result<Value, String> {
     }
     let reports = reports_under_load(&cli, &bin, &toml, &devices, &matters).await?;
     let history = memory_against_history(&cli, &bin, &toml, &devices, &matters).await?;
+    let phones = phones_beside_displays(&cli, &bin, &toml, &devices, &matters).await?;
     // Idle connections: memory held by the server.
     eprintln!("phase: {} idle connections", cli.idle);
     let server = start_server(&bin, &toml, LOAD_SOCKET_QUEUE)?;
@@ -323,6 +328,7 @@ async fn bench(cli: Cli) -> Result<Value, String> {
         "phases": phases,
         "history": history,
         "reports": reports,
+        "phones": phones,
         "idle": {"connections": cli.idle, "rss_empty_bytes": empty, "rss_bytes": full,
                  "bytes_per_connection": (full.saturating_sub(empty)) as f64 / cli.idle.max(1) as f64},
     }))
@@ -419,6 +425,62 @@ async fn reports_under_load(
         "without_reports": summary(&quiet),
         "with_reports": summary(&busy),
         "kiosk_p99_ratio": p99(&busy) / p99(&quiet),
+    }))
+}
+
+/// Phones following their own tickets beside 100 displays: `phones` tickets issued, a `follow`
+/// session for each, then the latency load of the 100-display phase, the displays' call latency and
+/// the server's memory measured with the phones there.
+async fn phones_beside_displays(
+    cli: &Cli,
+    bin: &std::path::Path,
+    toml: &str,
+    devices: &Devices,
+    matters: &[String],
+) -> Result<Value, String> {
+    if cli.phones == 0 {
+        return Ok(Value::Null);
+    }
+    eprintln!("phase: {} phones following their tickets beside 100 displays", cli.phones);
+    let server = start_server(bin, toml, LOAD_SOCKET_QUEUE)?;
+    let (pid, url) = (server.served.child.id(), format!("ws://{}/ws", server.addr));
+    let rss_empty = rss(pid).unwrap_or(0);
+    let capabilities = load::issue_many(&url, &devices.kiosks[0], cli.phones, matters).await?;
+    let phones = load::Phones::open(&url, &capabilities).await?;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let rss_phones = rss(pid).unwrap_or(0);
+    let target = Target {
+        url: url.clone(),
+        kiosks: devices.kiosks.clone(),
+        clerks: devices.clerks.clone(),
+        displays: devices.displays.iter().take(100).cloned().collect(),
+        matters: matters.to_vec(),
+    };
+    let plan = Plan {
+        kiosks: cli.kiosks,
+        rate: cli.latency_rate,
+        clerks: cli.clerks.min(13),
+        clerk_rate: cli.clerk_rate,
+        displays: 100.min(devices.displays.len()),
+        seconds: cli.seconds,
+    };
+    let ours = load::run(&plan, &target, |_| {}).await?;
+    let rss_load = rss(pid).unwrap_or(0);
+    let views = phones.close().await;
+    eprintln!(
+        "  {} phones: RSS {:.1} MiB (empty {:.1}), call → display p99 {:.2} ms, {views} views sent",
+        cli.phones,
+        rss_phones.max(rss_load) as f64 / 1048576.0,
+        rss_empty as f64 / 1048576.0,
+        ours.delivery.value_at_quantile(0.99) as f64 / 1000.0
+    );
+    Ok(json!({
+        "phones": cli.phones,
+        "displays": plan.displays,
+        "onewindow": summary(&ours),
+        "rss_empty_bytes": rss_empty,
+        "rss_bytes": rss_phones.max(rss_load),
+        "views_received": views,
     }))
 }
 
@@ -539,6 +601,26 @@ fn table(v: &Value) -> String {
             f(&reports["without_reports"]["issue_rtt"]["p99_ms"]),
             f(&reports["with_reports"]["issue_rtt"]["p99_ms"]),
             f(&reports["kiosk_p99_ratio"])
+        ));
+    }
+    let phones = &v["phones"];
+    if !phones.is_null() {
+        // Against the floor of the 100-display phase (no phones there, and none on the floor).
+        let floor = v["phases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["displays"] == phones["displays"])
+            .map_or(f64::NAN, |p| f(&p["floor"]["call_to_display"]["p99_ms"]));
+        let p99 = f(&phones["onewindow"]["call_to_display"]["p99_ms"]);
+        out.push_str(&format!(
+            "\n{} phones following their tickets beside {} displays: call → every display p99 {p99:.3} ms, floor (no phones) {floor:.3} ms, ratio {:.2}; server RSS {:.1} MiB; {} views sent; errors {}\n",
+            phones["phones"],
+            phones["displays"],
+            p99 / floor,
+            f(&phones["rss_bytes"]) / 1048576.0,
+            phones["views_received"],
+            phones["onewindow"]["errors"]
         ));
     }
     let idle = &v["idle"];

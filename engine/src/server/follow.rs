@@ -3,8 +3,9 @@
 //! ```text
 //!   kiosk reply ── capability (ticket id + MAC under the day's key) ──> QR code ──> phone
 //!   phone ── follow {ticket: capability} ──> session: MAC checked, the ticket registered as followed
-//!   writer ── each tick (1 s), and at once for a new follower ──> Board (watch): one `ticket_view`
-//!            message per followed ticket, serialised once ──> each session sends its own when it changed
+//!   writer ── each tick (1 s), and at once for a new follower ──> a few numbers per followed ticket
+//!   board task ── one `ticket_view` message per followed ticket, written when it changed (far-back
+//!                 places less often) ──> that ticket's watch ──> only its phones wake and send
 //! ```
 //!
 //! A follow session sees its ticket and the hall's public figures, never the event stream, and may only
@@ -23,27 +24,61 @@ use futures_util::StreamExt;
 use kiosk_protocol::{ErrorCode, FollowedTicket, PublicHall, ReplyResult, Request, RequestBody, ServerMessage};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{watch, Notify};
+use tokio::time::Instant;
 
 /// How long a new follower waits for its first view before giving up.
 const FIRST_VIEW_WITHIN: Duration = Duration::from_secs(5);
 
-/// The followed tickets' views, as of one writer tick.
-#[derive(Debug, Default)]
-pub struct Board {
-    /// The hall's business day: a capability of another day is refused, and a session of it ends.
-    pub date: Option<Date>,
-    /// Each followed ticket's `ticket_view` message, by ticket id (absent: forgotten by the hall).
-    pub views: HashMap<u64, Arc<str>>,
+/// What the writer copies out of the hall for the followed tickets: a few numbers each, so its tick
+/// stays short however many phones follow; the views are written by the board's own task.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Facts {
+    number: crate::core::TicketNumber,
+    matter: u16,
+    state: crate::core::TicketState,
+    issued_at: i64,
+    window: Option<u16>,
+    estimate: Option<kiosk_protocol::WaitEstimate>,
+    waiting: u32,
 }
+
+/// One tick's facts of every followed ticket, with the hall's.
+struct Copied {
+    date: Option<Date>,
+    /// The hall's name, and each matter's key and names (a layout change may add some).
+    name: String,
+    matters: Vec<(String, String, String)>,
+    notice: String,
+    tickets: Vec<(u64, Facts)>,
+}
+
+/// How often a ticket's people ahead are sent when only they changed: at once for the last
+/// [`CLOSE_AHEAD`] places, then every 5 s to 50 ahead, every 30 s beyond (a state or window change
+/// goes at once). 10,000 phones each told every second would cost the displays their latency.
+fn ahead_every(ahead: u32) -> Duration {
+    match ahead {
+        0..=CLOSE_AHEAD => Duration::ZERO,
+        ..=50 => Duration::from_secs(5),
+        _ => Duration::from_secs(30),
+    }
+}
+/// From this many people ahead down, every change is sent at once.
+const CLOSE_AHEAD: u32 = 10;
+
+/// A followed ticket's view: `None` until written, and once the hall has forgotten the ticket.
+type View = Option<Arc<str>>;
 
 /// What the writer and the follow sessions share.
 pub struct Following {
-    /// Followed ticket ids, with how many sessions follow each.
-    followed: Mutex<HashMap<u64, usize>>,
-    /// The latest board.
-    pub board: watch::Sender<Arc<Board>>,
+    /// Followed ticket ids: how many sessions follow each, and its view (each session waits on its own
+    /// ticket's, so a change wakes only the phones it concerns).
+    followed: Mutex<HashMap<u64, (usize, watch::Sender<View>)>>,
+    /// The hall's business day: a capability of another day is refused, and a session of it ends.
+    pub day: watch::Sender<Option<Date>>,
+    /// The writer's latest copy, for the board's task.
+    copied: watch::Sender<Option<Arc<Copied>>>,
     /// A new follower wants a board now, not at the next tick.
     pub wanted: Notify,
     /// The keys that make and check capabilities.
@@ -51,29 +86,54 @@ pub struct Following {
 }
 
 impl Following {
-    /// Nobody following yet; the board as of `date`.
-    pub fn new(keys: Arc<IdKeys>, date: Option<Date>) -> Following {
-        let (board, _) = watch::channel(Arc::new(Board { date, views: HashMap::new() }));
-        Following { followed: Mutex::default(), board, wanted: Notify::new(), keys }
+    /// Nobody following yet; the day `date`. Starts the board's task, which writes the views from each
+    /// copy the writer publishes.
+    pub fn new(keys: Arc<IdKeys>, date: Option<Date>) -> Arc<Following> {
+        let (day, _) = watch::channel(date);
+        let (copied, mut copies) = watch::channel(None);
+        let following = Arc::new(Following { followed: Mutex::default(), day, copied, wanted: Notify::new(), keys });
+        let weak = Arc::downgrade(&following);
+        tokio::spawn(async move {
+            // Per ticket: the facts last written, when, and the view.
+            let mut sent: HashMap<u64, (Facts, Instant, Arc<str>)> = HashMap::new();
+            while copies.changed().await.is_ok() {
+                let Some(copy) = copies.borrow_and_update().clone() else { continue };
+                let Some(following) = weak.upgrade() else { break };
+                // A ticket a phone just began to follow (again) has no view yet: write it anew.
+                {
+                    let followed = following.lock();
+                    sent.retain(|id, _| followed.get(id).is_some_and(|(_, out)| out.borrow().is_some()));
+                }
+                let written = write_views(&copy, &mut sent);
+                let followed = following.lock();
+                for (id, view) in written {
+                    if let Some((_, out)) = followed.get(&id) {
+                        out.send_replace(view);
+                    }
+                }
+            }
+        });
+        following
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, usize>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (usize, watch::Sender<View>)>> {
         self.followed.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Publishes the views of the followed tickets (and the day), when anyone follows or the day changed.
+    /// The writer's part (each tick, and for a new follower): the day, and the facts of the followed
+    /// tickets when anyone follows.
     pub fn publish(&self, hall: &Hall, now: Timestamp) {
-        let ids: Vec<u64> = self.lock().keys().copied().collect();
         let date = hall.day().map(|d| d.date);
-        if ids.is_empty() && self.board.borrow().date == date {
-            return;
+        self.day.send_if_modified(|d| std::mem::replace(d, date) != date);
+        let ids: Vec<u64> = self.lock().keys().copied().collect();
+        if !ids.is_empty() {
+            self.copied.send_replace(Some(Arc::new(copy(hall, &ids, now))));
         }
-        self.board.send_replace(Arc::new(board(hall, &ids, now)));
     }
 }
 
-/// The `ticket_view` messages of tickets `ids`.
-fn board(hall: &Hall, ids: &[u64], now: Timestamp) -> Board {
+/// The facts of tickets `ids` (the writer's only work for the phones: one pass over the queues).
+fn copy(hall: &Hall, ids: &[u64], now: Timestamp) -> Copied {
     let tickets: Vec<_> = ids.iter().filter_map(|id| hall.ticket(TicketId(*id))).collect();
     let estimates: HashMap<TicketId, _> = if tickets.iter().any(|t| t.state == crate::core::TicketState::Waiting) {
         hall.waiting_estimates(now).into_iter().collect()
@@ -81,35 +141,86 @@ fn board(hall: &Hall, ids: &[u64], now: Timestamp) -> Board {
         HashMap::new()
     };
     let config = hall.config();
-    let date = hall.day().map(|d| d.date);
-    let views = tickets
+    let tickets = tickets
         .into_iter()
         .map(|t| {
-            let view = wire::ticket_view(hall, t);
-            let spec = &config.matters[usize::from(t.matter.0)];
             let called = matches!(t.state, crate::core::TicketState::Called | crate::core::TicketState::Serving);
-            let message = ServerMessage::TicketView {
-                ticket: FollowedTicket {
-                    number: view.number,
-                    matter: view.matter,
-                    name_zh: spec.name_zh.clone(),
-                    name_en: spec.name_en.clone(),
-                    state: view.state,
-                    issued_at: view.issued_at,
-                    window: view.window.filter(|_| called),
-                    estimate: estimates.get(&t.id).map(|e| wire::wait_estimate(*e)),
-                },
-                hall: PublicHall {
-                    name: config.name.clone(),
-                    date: date.map(|d| d.to_string()).unwrap_or_default(),
-                    waiting: hall.waiting(t.matter) as u32,
-                    notice: hall.notice().to_owned(),
-                },
+            let window =
+                t.window.filter(|_| called).and_then(|w| config.windows.get(usize::from(w.0))).map(|w| w.number);
+            let facts = Facts {
+                number: hall.number(t),
+                matter: t.matter.0,
+                state: t.state,
+                issued_at: t.issued_at.0,
+                window,
+                estimate: estimates.get(&t.id).map(|e| wire::wait_estimate(*e)),
+                waiting: hall.waiting(t.matter) as u32,
             };
-            (t.id.0, serde_json::to_string(&message).unwrap_or_default().into())
+            (t.id.0, facts)
         })
         .collect();
-    Board { date, views }
+    Copied {
+        date: hall.day().map(|d| d.date),
+        name: config.name.clone(),
+        matters: config.matters.iter().map(|m| (m.key.clone(), m.name_zh.clone(), m.name_en.clone())).collect(),
+        notice: hall.notice().to_owned(),
+        tickets,
+    }
+}
+
+/// The views of a copy that changed: a ticket's view is written again when its state or window
+/// changed, and when only its places or wait did, as often as [`ahead_every`] says; a ticket the hall
+/// forgot gets `None`.
+fn write_views(copy: &Copied, sent: &mut HashMap<u64, (Facts, Instant, Arc<str>)>) -> Vec<(u64, View)> {
+    let now = Instant::now();
+    let date = copy.date.map(|d| d.to_string()).unwrap_or_default();
+    let mut written = Vec::new();
+    for (id, facts) in &copy.tickets {
+        let fresh = match sent.get(id) {
+            None => true,
+            Some((old, at, _)) => {
+                let moved = old.state != facts.state || old.window != facts.window;
+                // Spread over the period by ticket, so phones far back are not all told on one tick.
+                let every = ahead_every(facts.estimate.map_or(0, |e| e.ahead));
+                let due = every + every.mul_f64((id % 10) as f64 / 10.0);
+                moved || (old != facts && now.duration_since(*at) >= due)
+            }
+        };
+        if fresh {
+            let none = (String::new(), String::new(), String::new());
+            let (key, zh, en) = copy.matters.get(usize::from(facts.matter)).unwrap_or(&none);
+            let message = ServerMessage::TicketView {
+                ticket: FollowedTicket {
+                    number: facts.number.to_string(),
+                    matter: key.clone(),
+                    name_zh: zh.clone(),
+                    name_en: en.clone(),
+                    state: facts.state,
+                    issued_at: facts.issued_at,
+                    window: facts.window,
+                    estimate: facts.estimate,
+                },
+                hall: PublicHall {
+                    name: copy.name.clone(),
+                    date: date.clone(),
+                    waiting: facts.waiting,
+                    notice: copy.notice.clone(),
+                },
+            };
+            let text: Arc<str> = serde_json::to_string(&message).unwrap_or_default().into();
+            written.push((*id, Some(text.clone())));
+            sent.insert(*id, (*facts, now, text));
+        }
+    }
+    let kept: std::collections::HashSet<u64> = copy.tickets.iter().map(|(id, _)| *id).collect();
+    sent.retain(|id, _| {
+        let known = kept.contains(id);
+        if !known {
+            written.push((*id, None));
+        }
+        known
+    });
+    written
 }
 
 /// One session's place among the followers, given back when it ends.
@@ -119,17 +230,23 @@ struct Registered<'a> {
 }
 
 impl<'a> Registered<'a> {
-    fn new(following: &'a Following, ticket: u64) -> Registered<'a> {
-        *following.lock().entry(ticket).or_insert(0) += 1;
+    /// Follows `ticket`; its view's receiver (the view as last written, if another phone follows it).
+    fn new(following: &'a Following, ticket: u64) -> (Registered<'a>, watch::Receiver<View>) {
+        let view = {
+            let mut followed = following.lock();
+            let (n, out) = followed.entry(ticket).or_insert_with(|| (0, watch::channel(None).0));
+            *n += 1;
+            out.subscribe()
+        };
         following.wanted.notify_one();
-        Registered { following, ticket }
+        (Registered { following, ticket }, view)
     }
 }
 
 impl Drop for Registered<'_> {
     fn drop(&mut self) {
         let mut followed = self.following.lock();
-        if let Some(n) = followed.get_mut(&self.ticket) {
+        if let Some((n, _)) = followed.get_mut(&self.ticket) {
             *n -= 1;
             if *n == 0 {
                 followed.remove(&self.ticket);
@@ -147,7 +264,7 @@ pub fn check(app: &App, capability: &str, from: std::net::IpAddr) -> Result<(u64
     if !app.admission.has_failure_left(&bucket) {
         return Err((ErrorCode::RateLimited, "too many unknown tickets from this address; wait a minute"));
     }
-    let date = app.following.board.borrow().date;
+    let date = *app.following.day.borrow();
     match date.and_then(|d| app.following.keys.ticket_of(capability, d).map(|t| (t, d))) {
         Some(found) => Ok(found),
         None => {
@@ -166,14 +283,14 @@ pub async fn serve(
     day: Date,
     id: u64,
 ) -> End {
-    let _registered = Registered::new(&app.following, ticket);
-    let mut board = app.following.board.subscribe();
+    let (_registered, mut view) = Registered::new(&app.following, ticket);
+    let mut today = app.following.day.subscribe();
     let first = tokio::time::timeout(FIRST_VIEW_WITHIN, async {
         loop {
-            if let Some(view) = board.borrow_and_update().views.get(&ticket) {
-                return Some(view.clone());
+            if let Some(view) = view.borrow_and_update().clone() {
+                return Some(view);
             }
-            board.changed().await.ok()?;
+            view.changed().await.ok()?;
         }
     });
     let Ok(Some(mut last)) = first.await else { return End::Close(close_code::AWAY, "ticket not found") };
@@ -194,26 +311,25 @@ pub async fn serve(
     let mut heard = Instant::now();
     loop {
         tokio::select! {
-            changed = board.changed() => {
+            changed = view.changed() => {
                 if changed.is_err() {
                     return End::Close(close_code::AWAY, "server stopping");
                 }
-                let view = {
-                    let now = board.borrow_and_update();
-                    if now.date != Some(day) {
-                        return End::Close(close_code::POLICY, "the ticket's day is over");
-                    }
-                    now.views.get(&ticket).cloned()
-                };
-                match view {
-                    Some(view) if view != last => {
-                        if let Err(end) = session::send_text(sink, view.as_ref()).await {
+                let now = view.borrow_and_update().clone();
+                match now {
+                    Some(now) if now != last => {
+                        if let Err(end) = session::send_text(sink, now.as_ref()).await {
                             return end;
                         }
-                        last = view;
+                        last = now;
                     }
                     Some(_) => {}
                     None => return End::Close(close_code::NORMAL, "the ticket has ended"),
+                }
+            }
+            changed = today.changed() => {
+                if changed.is_err() || *today.borrow_and_update() != Some(day) {
+                    return End::Close(close_code::POLICY, "the ticket's day is over");
                 }
             }
             incoming = stream.next() => {
@@ -266,7 +382,7 @@ async fn request(app: &App, ticket: u64, number: &str, text: &str) -> ServerMess
             if !app.terminals.messages {
                 return session::error(Some(id), ErrorCode::BadRequest, "this hall sends no messages");
             }
-            let Some(day) = app.following.board.borrow().date else {
+            let Some(day) = *app.following.day.borrow() else {
                 return session::error(Some(id), ErrorCode::DayNotOpen, "no day is open");
             };
             let phone = match wire::sealed_phone(&phone, &|p| app.following.keys.seal_phone(p, day)) {

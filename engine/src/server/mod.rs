@@ -303,7 +303,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     let health = Arc::new(Health::default());
     let app_clock = clock.clone();
     let reporter = Arc::new(reports::Reporter::start(store.clone(), Arc::new(config.clone())));
-    let following = Arc::new(follow::Following::new(hasher.clone(), hall.day().map(|d| d.date)));
+    let following = follow::Following::new(hasher.clone(), hall.day().map(|d| d.date));
     let (outbox_out, outbox) = watch::channel(Arc::new(gateway::outbox(&hall)));
     let writer = Writer {
         following: following.clone(),
