@@ -58,10 +58,12 @@ struct Copied {
 /// [`CLOSE_AHEAD`] places, then every 5 s to 50 ahead, every 30 s beyond (a state or window change
 /// goes at once). 10,000 phones each told every second would cost the displays their latency.
 fn ahead_every(ahead: u32) -> Duration {
-    match ahead {
-        0..=CLOSE_AHEAD => Duration::ZERO,
-        ..=50 => Duration::from_secs(5),
-        _ => Duration::from_secs(30),
+    if ahead <= CLOSE_AHEAD {
+        Duration::ZERO
+    } else if ahead <= 50 {
+        Duration::from_secs(5)
+    } else {
+        Duration::from_secs(30)
     }
 }
 /// From this many people ahead down, every change is sent at once.
