@@ -72,8 +72,8 @@ struct Cli {
     #[arg(long)]
     json: Option<PathBuf>,
     /// Fail (exit 1) if any onewindow request went unanswered or was refused, no call reached a
-    /// display, a display had to ask for the hall, or memory grew more than 32 MiB with history: the
-    /// smoke test `.ci/run` runs.
+    /// display, a display had to ask for the hall, a phone got no view, or memory grew more than 32 MiB
+    /// with history: the smoke test `.ci/run` runs.
     #[arg(long)]
     check: bool,
 }
@@ -91,6 +91,15 @@ fn problems(v: &Value) -> Vec<String> {
         }
         if ours["call_to_display"]["count"].as_u64().unwrap_or(0) == 0 && phase["displays"].as_u64() != Some(0) {
             found.push(format!("{} displays: no call reached a display", phase["displays"]));
+        }
+    }
+    let phones = &v["phones"];
+    if !phones.is_null() {
+        if phones["onewindow"]["errors"].as_u64() != Some(0) {
+            found.push(format!("beside phones: {} requests refused or unanswered", phones["onewindow"]["errors"]));
+        }
+        if phones["views_received"].as_u64().unwrap_or(0) < phones["phones"].as_u64().unwrap_or(1) {
+            found.push(format!("{} phones received only {} views", phones["phones"], phones["views_received"]));
         }
     }
     let reports = &v["reports"];
@@ -441,7 +450,11 @@ async fn phones_beside_displays(
     if cli.phones == 0 {
         return Ok(Value::Null);
     }
-    eprintln!("phase: {} phones following their tickets beside 100 displays", cli.phones);
+    eprintln!(
+        "phase: {} phones following their tickets beside {} displays",
+        cli.phones,
+        100.min(devices.displays.len())
+    );
     let server = start_server(bin, toml, LOAD_SOCKET_QUEUE)?;
     let (pid, url) = (server.served.child.id(), format!("ws://{}/ws", server.addr));
     let rss_empty = rss(pid).unwrap_or(0);
