@@ -343,6 +343,26 @@ async fn bench(cli: Cli) -> Result<Value, String> {
     }))
 }
 
+/// The first latency phase's load (100 displays, `latency_rate`) against the server at `url`.
+fn hundred_displays(cli: &Cli, url: &str, devices: &Devices, matters: &[String]) -> (Target, Plan) {
+    let target = Target {
+        url: url.to_owned(),
+        kiosks: devices.kiosks.clone(),
+        clerks: devices.clerks.clone(),
+        displays: devices.displays.iter().take(100).cloned().collect(),
+        matters: matters.to_vec(),
+    };
+    let plan = Plan {
+        kiosks: cli.kiosks,
+        rate: cli.latency_rate,
+        clerks: cli.clerks.min(13),
+        clerk_rate: cli.clerk_rate,
+        displays: 100.min(devices.displays.len()),
+        seconds: cli.seconds,
+    };
+    (target, plan)
+}
+
 /// Reports never slow the hall: a server on a rehearsal ledger of `report_days` days of 1,000 tickets,
 /// the latency load of the first phase on it without reports, then the same load while a supervisor asks
 /// for the whole period's report again and again (each timed).
@@ -380,21 +400,7 @@ async fn reports_under_load(
         return Err(format!("the report failed: {}", first.lines().next().unwrap_or("no answer")));
     }
     let cold_s = cold.elapsed().as_secs_f64();
-    let target = Target {
-        url: format!("ws://{addr}/ws"),
-        kiosks: devices.kiosks.clone(),
-        clerks: devices.clerks.clone(),
-        displays: devices.displays.iter().take(100).cloned().collect(),
-        matters: matters.to_vec(),
-    };
-    let plan = Plan {
-        kiosks: cli.kiosks,
-        rate: cli.latency_rate,
-        clerks: cli.clerks.min(13),
-        clerk_rate: cli.clerk_rate,
-        displays: 100.min(devices.displays.len()),
-        seconds: cli.seconds,
-    };
+    let (target, plan) = hundred_displays(cli, &format!("ws://{addr}/ws"), devices, matters);
     let quiet = load::run(&plan, &target, |_| {}).await?;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let asking = {
@@ -462,21 +468,7 @@ async fn phones_beside_displays(
     let phones = load::Phones::open(&url, &capabilities).await?;
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     let rss_phones = rss(pid).unwrap_or(0);
-    let target = Target {
-        url: url.clone(),
-        kiosks: devices.kiosks.clone(),
-        clerks: devices.clerks.clone(),
-        displays: devices.displays.iter().take(100).cloned().collect(),
-        matters: matters.to_vec(),
-    };
-    let plan = Plan {
-        kiosks: cli.kiosks,
-        rate: cli.latency_rate,
-        clerks: cli.clerks.min(13),
-        clerk_rate: cli.clerk_rate,
-        displays: 100.min(devices.displays.len()),
-        seconds: cli.seconds,
-    };
+    let (target, plan) = hundred_displays(cli, &url, devices, matters);
     let ours = load::run(&plan, &target, |_| {}).await?;
     let rss_load = rss(pid).unwrap_or(0);
     let views = phones.close().await;

@@ -211,16 +211,7 @@ impl Hall {
         // Ordinary tickets keep arriving while it waits, at each matter's recent rate: under a policy
         // that lets a matter's later tickets go first (backlog, relative wait), they can pass it.
         // (Under fifo no later ticket ever goes first: no need to walk them.)
-        let reorders = self.config.rules.policy != Policy::Fifo;
-        let rates: Vec<(MatterId, f64)> = if class == TicketClass::Normal && reorders {
-            served
-                .iter()
-                .map(|m| (m, self.matters[usize::from(m.0)].arrival_rate_at(now)))
-                .filter(|(_, r)| *r > 0.0)
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let rates = if class == TicketClass::Normal { self.arrival_rates(served, now) } else { Vec::new() };
         // Passes: without arrivals, giving a first wait `T0`; then with the tickets expected to arrive
         // within the previous pass's wait (arrivals after it cannot pass a ticket already called), a
         // few fixed-point steps. A fixed number keeps the walk bounded when arrivals outpace the open
@@ -274,15 +265,7 @@ impl Hall {
             .collect();
         let served = MatterSet(windows.iter().fold(0u64, |bits, w| bits | self.windows[usize::from(w.0)].skills.0));
         let queues = WalkQueues::of(self, served, &windows);
-        let rates: Vec<(MatterId, f64)> = if self.config.rules.policy != Policy::Fifo {
-            served
-                .iter()
-                .map(|m| (m, self.matters[usize::from(m.0)].arrival_rate_at(now)))
-                .filter(|(_, r)| *r > 0.0)
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let rates = self.arrival_rates(served, now);
         let index: std::collections::HashMap<TicketId, usize> =
             out.iter().enumerate().map(|(i, (t, _))| (*t, i)).collect();
         let mut walked: Vec<Option<(f64, u32, u32)>> = vec![None; out.len()];
@@ -303,6 +286,19 @@ impl Hall {
             });
         }
         out
+    }
+
+    /// Each of `served`'s recent arrival rates (per ms), where ordinary tickets can pass earlier ones
+    /// (none under fifo: no later ticket ever goes first, no need to walk them).
+    fn arrival_rates(&self, served: MatterSet, now: Timestamp) -> Vec<(MatterId, f64)> {
+        if self.config.rules.policy == Policy::Fifo {
+            return Vec::new();
+        }
+        served
+            .iter()
+            .map(|m| (m, self.matters[usize::from(m.0)].arrival_rate_at(now)))
+            .filter(|(_, r)| *r > 0.0)
+            .collect()
     }
 
     /// What the estimate's walk has `window` call first at `now`, on its copy of the queues: by the same

@@ -336,16 +336,11 @@ pub async fn serve(
             }
             incoming = stream.next() => {
                 heard = Instant::now();
-                let text = match incoming {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Binary(_))) => return End::Close(close_code::UNSUPPORTED, "text frames only"),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_))) | None => return End::Gone,
-                    Some(Err(e)) => return session::frame_error(e),
+                let text = match session::incoming_text(incoming) {
+                    Ok(Some(text)) => text,
+                    Ok(None) => continue,
+                    Err(end) => return end,
                 };
-                if text.len() > kiosk_protocol::MAX_FRAME_BYTES {
-                    return End::Close(close_code::SIZE, "message over 16 KiB");
-                }
                 let answer = request(app, ticket, &number, &text).await;
                 if let Err(end) = session::send_message(sink, &answer).await {
                     return end;

@@ -152,23 +152,29 @@ pub(super) fn frame_error(error: axum::Error) -> End {
     }
 }
 
+/// A frame a session read: its text, `None` for a ping or pong, or how the session ends (binary
+/// frames, oversize text, a close, a transport error).
+pub(super) fn incoming_text(incoming: Option<Result<Message, axum::Error>>) -> Result<Option<Utf8Bytes>, End> {
+    match incoming {
+        Some(Ok(Message::Text(text))) if text.len() > MAX_FRAME_BYTES => {
+            Err(End::Close(close_code::SIZE, "message over 16 KiB"))
+        }
+        Some(Ok(Message::Text(text))) => Ok(Some(text)),
+        Some(Ok(Message::Binary(_))) => Err(End::Close(close_code::UNSUPPORTED, "text frames only")),
+        Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(None),
+        Some(Ok(Message::Close(_))) | None => Err(End::Gone),
+        Some(Err(e)) => {
+            tracing::debug!(error = %e, "socket error");
+            Err(frame_error(e))
+        }
+    }
+}
+
 /// Reads the next text frame, answering pings; binary frames and oversize text end the session.
 async fn next_text(stream: &mut SplitStream<WebSocket>) -> Result<Utf8Bytes, End> {
     loop {
-        match stream.next().await {
-            Some(Ok(Message::Text(text))) => {
-                if text.len() > MAX_FRAME_BYTES {
-                    return Err(End::Close(close_code::SIZE, "message over 16 KiB"));
-                }
-                return Ok(text);
-            }
-            Some(Ok(Message::Binary(_))) => return Err(End::Close(close_code::UNSUPPORTED, "text frames only")),
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            Some(Ok(Message::Close(_))) | None => return Err(End::Gone),
-            Some(Err(e)) => {
-                tracing::debug!(error = %e, "socket error");
-                return Err(frame_error(e));
-            }
+        if let Some(text) = incoming_text(stream.next().await)? {
+            return Ok(text);
         }
     }
 }
@@ -307,16 +313,11 @@ async fn serve(
             }
             incoming = stream.next() => {
                 heard = Instant::now();
-                let text = match incoming {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Binary(_))) => return End::Close(close_code::UNSUPPORTED, "text frames only"),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_))) | None => return End::Gone,
-                    Some(Err(e)) => return frame_error(e),
+                let text = match incoming_text(incoming) {
+                    Ok(Some(text)) => text,
+                    Ok(None) => continue,
+                    Err(end) => return end,
                 };
-                if text.len() > MAX_FRAME_BYTES {
-                    return End::Close(close_code::SIZE, "message over 16 KiB");
-                }
                 let (state, answer) = handle(app, device, &text).await;
                 if let Some(state) = state {
                     // `get_state`: the state first, then the reply that says it was sent. It includes
