@@ -246,3 +246,67 @@ async fn three_missed_bookings_block_the_id_and_a_kept_one_does_not_count() {
     let _ = TEST_MORNING;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_books_nothing_and_says_503_then_the_same_request_books_once() {
+    use onewindow::store::faults::{Fault, Faults};
+    use onewindow::store::RedbStore;
+    let dir = std::env::temp_dir().join(format!("onewindow-api-full-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let faults = Faults::none();
+    let (ledger, _) = RedbStore::create(&dir.join("ledger.redb"), faults.clone()).expect("ledger");
+    let ledger: Arc<dyn Store> = Arc::new(ledger);
+    let server = TestServer::launch(
+        Limits::default(),
+        ledger,
+        MemoryStore::new(),
+        config::demo().expect("demo"),
+        test_clock(Arc::default()),
+    )
+    .await;
+    let token = server.token("integration");
+    let t = Some(token.as_str());
+    let places = |day: &Value| day["slots"][18]["available"].as_u64();
+    let (_, before) = call(&server, "GET", "/api/v1/availability?matter=real_estate&date=2026-03-03", t, None).await;
+    assert_eq!(places(&before), Some(4));
+
+    faults.arm(0, Fault::Full);
+    let request = booking("full-1", "2026-03-03", "09:00", IDS[3]);
+    let (status, refused) = call(&server, "POST", "/api/v1/bookings", t, Some(request.clone())).await;
+    assert_eq!((status, refused["code"].as_str()), (503, Some("storage_unavailable")), "{refused}");
+
+    faults.heal();
+    let mut booked = None;
+    for _ in 0..100 {
+        // The server reopens the ledger by itself; until then the same refusal.
+        let (status, body) = call(&server, "POST", "/api/v1/bookings", t, Some(request.clone())).await;
+        if status != 503 {
+            booked = Some((status, body));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (status, body) = booked.expect("books once the disk has room again");
+    assert_eq!(status, 201, "the refused attempt booked nothing, so this is the first: {body}");
+    let (_, after) = call(&server, "GET", "/api/v1/availability?matter=real_estate&date=2026-03-03", t, None).await;
+    assert_eq!(places(&after), Some(3), "one place taken, not two");
+    server.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_token_past_its_requests_per_minute_gets_429() {
+    let server = TestServer::start(Limits { api_requests_per_minute: 3, ..Limits::default() }).await;
+    let token = server.token("integration");
+    let path = "/api/v1/availability?matter=real_estate&date=2026-03-03";
+    for _ in 0..3 {
+        assert_eq!(call(&server, "GET", path, Some(&token), None).await.0, 200);
+    }
+    // Refilled at 3 a minute: none comes back during the test.
+    let (status, refused) = call(&server, "GET", path, Some(&token), None).await;
+    assert_eq!((status, refused["code"].as_str()), (429, Some("rate_limited")), "{refused}");
+    let (status, _) = call(&server, "GET", path, None, None).await;
+    assert_eq!(status, 401, "a request without a token is refused as before, not counted");
+    server.stop().await;
+}

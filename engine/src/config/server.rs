@@ -74,6 +74,7 @@ pub(super) struct RawServer {
     max_unauthenticated_per_ip: Option<usize>,
     kiosk_issues_per_minute: Option<u32>,
     follow_failures_per_minute: Option<u32>,
+    api_requests_per_minute: Option<u32>,
     socket_queue: Option<usize>,
     pin_attempts: Option<u32>,
     pin_lock_minutes: Option<u32>,
@@ -105,6 +106,8 @@ pub struct Limits {
     pub kiosk_issues_per_minute: u32,
     /// Wrong mobile-ticket capabilities one address may send per minute (a right one is never counted).
     pub follow_failures_per_minute: u32,
+    /// `/api/v1` requests one integration token may make per minute.
+    pub api_requests_per_minute: u32,
     /// Events one socket may fall behind before it is closed (1013) and must resume.
     pub socket_queue: usize,
     /// Wrong PINs in a row that lock a clerk out.
@@ -123,6 +126,7 @@ impl Default for Limits {
             max_unauthenticated_per_ip: 64,
             kiosk_issues_per_minute: 30,
             follow_failures_per_minute: 30,
+            api_requests_per_minute: 1200,
             socket_queue: 1_024,
             pin_attempts: 5,
             pin_lock_minutes: 15,
@@ -230,6 +234,11 @@ pub(super) fn validate(
             "follow_failures_per_minute",
             s.follow_failures_per_minute.map(|v| v as usize),
             defaults.follow_failures_per_minute as usize,
+        )? as u32,
+        api_requests_per_minute: positive(
+            "api_requests_per_minute",
+            s.api_requests_per_minute.map(|v| v as usize),
+            defaults.api_requests_per_minute as usize,
         )? as u32,
         socket_queue: positive("socket_queue", s.socket_queue, defaults.socket_queue)?,
         pin_attempts: positive("pin_attempts", s.pin_attempts.map(|v| v as usize), defaults.pin_attempts as usize)?

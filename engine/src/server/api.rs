@@ -54,12 +54,13 @@ fn status(code: ErrorCode) -> StatusCode {
         E::Forbidden | E::BookingBlocked => StatusCode::FORBIDDEN,
         E::UnknownAppointment => StatusCode::NOT_FOUND,
         E::StorageUnavailable | E::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        E::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::BAD_REQUEST,
     }
 }
 
 /// The caller, if the request carries an `integration` token: 401 without a known token, 403 with
-/// another role's.
+/// another role's, 429 past `server.api_requests_per_minute`.
 fn integration(app: &App, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let refuse = |code, message: &str| ApiError::from(WireError { code, message: message.into() });
     let Some(device) = super::http::bearer(app, headers) else {
@@ -67,6 +68,9 @@ fn integration(app: &App, headers: &HeaderMap) -> Result<Caller, ApiError> {
     };
     if device.role != Role::Integration {
         return Err(refuse(ErrorCode::Forbidden, "only integration tokens use /api/v1"));
+    }
+    if !app.admission.take_api(&device.name) {
+        return Err(refuse(ErrorCode::RateLimited, "too many requests from this token; slow down"));
     }
     Ok(Caller { device: device.name, role: Some(Role::Integration) })
 }

@@ -72,6 +72,12 @@ impl Admission {
         self.take(device, per_minute, 1.0)
     }
 
+    /// Takes one `/api/v1` request from integration token `device`'s bucket; `false` when it is empty.
+    pub fn take_api(&self, device: &str) -> bool {
+        let per_minute = self.lock().limits.api_requests_per_minute;
+        self.take(&format!("api:{device}"), per_minute, 1.0)
+    }
+
     /// Counts one wrong mobile-ticket capability in bucket `key`.
     pub fn take_failure(&self, key: &str) {
         let per_minute = self.lock().limits.follow_failures_per_minute;
