@@ -848,7 +848,7 @@ test("the kiosk's printout at 80 mm holds the number and the matter as text, and
 
 /** A hall config: the demo hall with `extra` keys in its `[terminals]` table, and a kiosk, a supervisor and a
  *  clerk device; returns its path and tokens. */
-function configured(dir, extra) {
+function configured(dir, extra, tables = "") {
   const tokens = { kiosk: randomBytes(20).toString("hex"), supervisor: randomBytes(20).toString("hex"), clerk: randomBytes(20).toString("hex") };
   const hash = (t) => `sha256:${createHash("sha256").update(t).digest("hex")}`;
   const demo = readFileSync(resolve(here, "../../docs/hall.example.toml"), "utf8");
@@ -858,7 +858,7 @@ function configured(dir, extra) {
   const toml = kept.replace("[terminals]\n", `[terminals]\n${extra}\n`) + "\n" +
     `[[device]]\nname = "kiosk-9"\nrole = "kiosk"\ntoken_hash = "${hash(tokens.kiosk)}"\n` +
     `[[device]]\nname = "wall"\nrole = "supervisor"\ntoken_hash = "${hash(tokens.supervisor)}"\n` +
-    `[[device]]\nname = "clerk-1"\nrole = "clerk"\nwindows = [1]\ntoken_hash = "${hash(tokens.clerk)}"\n`;
+    `[[device]]\nname = "clerk-1"\nrole = "clerk"\nwindows = [1]\ntoken_hash = "${hash(tokens.clerk)}"\n` + tables;
   const path = join(dir, "hall.toml");
   writeFileSync(path, toml);
   return { path, tokens };
@@ -1050,6 +1050,57 @@ test("the mobile ticket, opened on a phone from the kiosk's QR code: people ahea
     await wrong.waitForFunction(() => document.querySelector("#status").textContent.includes("没有找到这个号"));
   } finally {
     await stopped(proc);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("到号短信 at the kiosk: a number without the consent box issues nothing and says so; with it, the ticket and the hall's gateway gets the message", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "onewindow-sms-"));
+  // The hall's gateway: a local receiver that takes every message.
+  const received = [];
+  const { createServer } = await import("node:http");
+  const gateway = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => { body += c; });
+    req.on("end", () => { received.push({ headers: req.headers, body: JSON.parse(body) }); res.end("ok"); });
+  });
+  await new Promise((ok) => gateway.listen(0, "127.0.0.1", ok));
+  const secret = join(dir, "gateway-secret");
+  writeFileSync(secret, "a secret the hall shares with its gateway");
+  const { path, tokens } = configured(dir, "kiosk_clear_s = 60",
+    `\n[gateway]\nurl = "http://127.0.0.1:${gateway.address().port}/notify"\nsecret_file = "${secret}"\nsender = "hall-sms"\n`);
+  const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", join(dir, "data"), "--config", path], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((ok, fail) => {
+    proc.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
+    createInterface({ input: proc.stdout }).on("line", (l) => { const m = /listening on (\S+)/.exec(l); if (m) ok(`http://${m[1]}`); });
+  });
+  try {
+    const context = await browser.newContext({ viewport: KIOSK });
+    const kiosk = await context.newPage();
+    await kiosk.addInitScript((t) => { localStorage.setItem("onewindow.token.kiosk", t); window.print = () => {}; }, tokens.kiosk);
+    await kiosk.goto(url + "/kiosk");
+    await kiosk.waitForSelector("#sms-box:not([hidden])");
+    assert.match(await kiosk.textContent("#sms-box"), /手机号（到号短信提醒，可选）[\s\S]*同意接收本号的到号短信/);
+    await kiosk.fill("#phone", "13800138000");
+    await kiosk.click("[data-matter=tax]");
+    assert.match(await kiosk.textContent("#msg"), /请先勾选同意接收短信/);
+    assert.equal(await kiosk.evaluate(() => document.activeElement.id), "consent", "focus on the box to tick");
+    assert.ok(await kiosk.isHidden("#ticket-overlay"), "no ticket without consent");
+    await kiosk.check("#consent");
+    await kiosk.click("[data-matter=tax]");
+    await kiosk.waitForSelector("#ticket-number");
+    await kiosk.waitForFunction(() => document.querySelector("#msg").textContent.includes("已开启到号短信提醒"));
+    assert.equal(await kiosk.inputValue("#phone"), "", "the number leaves the screen");
+    // Nobody ahead: the near message goes at the next tick, signed, with the number.
+    for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal(received.length, 1, "one message");
+    assert.equal(received[0].body.phone, "13800138000");
+    assert.equal(received[0].body.kind, "near");
+    assert.match(received[0].headers["x-onewindow-signature"], /^sha256=[0-9a-f]{64}$/);
+    assert.equal(received[0].headers["idempotency-key"], received[0].body.id);
+  } finally {
+    await stopped(proc);
+    gateway.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
