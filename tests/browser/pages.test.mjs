@@ -26,11 +26,11 @@ function token(device, dir = data) {
   return line.trim().split(/\s+/)[3];
 }
 
-/** `onewindow serve` on the demo hall in `dir`, with `extra` in its environment; returns the process and
- *  its base URL. */
-async function serve(dir, extra = {}) {
+/** `onewindow serve` on the demo hall (or `args`' `--config`) in `dir`, with `extra` in its environment;
+ *  returns the process and its base URL. */
+async function serve(dir, extra = {}, args = []) {
   const env = { ...process.env, RUST_LOG: "warn", ...extra };
-  const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", dir], { stdio: ["ignore", "pipe", "inherit"], env });
+  const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", dir, ...args], { stdio: ["ignore", "pipe", "inherit"], env });
   const lines = createInterface({ input: proc.stdout });
   const url = await new Promise((ok, fail) => {
     proc.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
@@ -848,6 +848,15 @@ test("the kiosk's printout at 80 mm holds the number and the matter as text, and
 
 /** A hall config: the demo hall with `extra` keys in its `[terminals]` table, and a kiosk, a supervisor and a
  *  clerk device; returns its path and tokens. */
+/** The kiosk page of a configured hall at `url`, with its token (printing does nothing). */
+async function configuredKiosk(url, token) {
+  const context = await browser.newContext({ viewport: KIOSK });
+  const kiosk = await context.newPage();
+  await kiosk.addInitScript((t) => { localStorage.setItem("onewindow.token.kiosk", t); window.print = () => {}; }, token);
+  await kiosk.goto(url + "/kiosk");
+  return kiosk;
+}
+
 function configured(dir, extra, tables = "") {
   const tokens = { kiosk: randomBytes(20).toString("hex"), supervisor: randomBytes(20).toString("hex"), clerk: randomBytes(20).toString("hex") };
   const hash = (t) => `sha256:${createHash("sha256").update(t).digest("hex")}`;
@@ -871,16 +880,9 @@ test("a hall's [terminals] settings: the kiosk clears the ticket after kiosk_cle
   mkdirSync(join(voice, "zh"), { recursive: true });
   writeFileSync(join(voice, "zh", "qing.wav"), "RIFF our own recording");
   const { path, tokens } = configured(dir, `voice_clips = "${voice}"\nkiosk_clear_s = 5\nbooking_hint_after_min = 1\nbooking_hint_zh = "可在一网通办预约后再来"\nbooking_hint_en = "Book online and come back"\nprint_notice = true`);
-  const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", dir, "--config", path], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise((ok, fail) => {
-    proc.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
-    createInterface({ input: proc.stdout }).on("line", (l) => { const m = /listening on (\S+)/.exec(l); if (m) ok(`http://${m[1]}`); });
-  });
+  const { proc, url } = await serve(dir, {}, ["--config", path]);
   try {
-    const context = await browser.newContext({ viewport: KIOSK });
-    const kiosk = await context.newPage();
-    await kiosk.addInitScript((t) => { localStorage.setItem("onewindow.token.kiosk", t); window.print = () => {}; }, tokens.kiosk);
-    await kiosk.goto(url + "/kiosk");
+    const kiosk = await configuredKiosk(url, tokens.kiosk);
     await kiosk.waitForFunction(() => OW.online);
     // Window 1 (real estate, 20 minutes a citizen) is staffed; with three waiting a new ticket's estimate
     // passes a minute: the kiosk suggests booking, on the matter and on the ticket.
@@ -1069,16 +1071,9 @@ test("到号短信 at the kiosk: a number without the consent box issues nothing
   writeFileSync(secret, "a secret the hall shares with its gateway");
   const { path, tokens } = configured(dir, "kiosk_clear_s = 60",
     `\n[gateway]\nurl = "http://127.0.0.1:${gateway.address().port}/notify"\nsecret_file = "${secret}"\nsender = "hall-sms"\n`);
-  const proc = spawn(BIN, ["serve", "--listen", "127.0.0.1:0", "--data", join(dir, "data"), "--config", path], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise((ok, fail) => {
-    proc.on("exit", (code) => fail(new Error(`onewindow exited ${code}`)));
-    createInterface({ input: proc.stdout }).on("line", (l) => { const m = /listening on (\S+)/.exec(l); if (m) ok(`http://${m[1]}`); });
-  });
+  const { proc, url } = await serve(join(dir, "data"), {}, ["--config", path]);
   try {
-    const context = await browser.newContext({ viewport: KIOSK });
-    const kiosk = await context.newPage();
-    await kiosk.addInitScript((t) => { localStorage.setItem("onewindow.token.kiosk", t); window.print = () => {}; }, tokens.kiosk);
-    await kiosk.goto(url + "/kiosk");
+    const kiosk = await configuredKiosk(url, tokens.kiosk);
     await kiosk.waitForSelector("#sms-box:not([hidden])");
     assert.match(await kiosk.textContent("#sms-box"), /手机号（到号短信提醒，可选）[\s\S]*同意接收本号的到号短信/);
     await kiosk.fill("#phone", "13800138000");
