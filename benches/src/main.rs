@@ -152,6 +152,19 @@ struct Devices {
     supervisor: String,
 }
 
+impl Devices {
+    /// The server at `url` as a load's target: every kiosk and clerk, the first `displays` displays.
+    fn target(&self, url: &str, displays: usize, matters: &[String]) -> Target {
+        Target {
+            url: url.to_owned(),
+            kiosks: self.kiosks.clone(),
+            clerks: self.clerks.clone(),
+            displays: self.displays.iter().take(displays).cloned().collect(),
+            matters: matters.to_vec(),
+        }
+    }
+}
+
 fn devices(kiosks: usize, displays: usize) -> (Devices, String) {
     let mut toml = String::new();
     let mut add = |name: &str, role: &str, windows: &str| {
@@ -292,13 +305,7 @@ async fn bench(cli: Cli) -> Result<Value, String> {
         // A fresh server per phase: the same empty hall each time.
         eprintln!("phase: {displays} displays — onewindow");
         let server = start_server(&bin, &toml, LOAD_SOCKET_QUEUE)?;
-        let target = Target {
-            url: format!("ws://{}/ws", server.addr),
-            kiosks: devices.kiosks.clone(),
-            clerks: devices.clerks.clone(),
-            displays: devices.displays.clone(),
-            matters: matters.clone(),
-        };
+        let target = devices.target(&format!("ws://{}/ws", server.addr), devices.displays.len(), &matters);
         let before = commits(&server.addr);
         let ours = load::run(&plan, &target, |_| {}).await?;
         let after = commits(&server.addr);
@@ -345,13 +352,7 @@ async fn bench(cli: Cli) -> Result<Value, String> {
 
 /// The first latency phase's load (100 displays, `latency_rate`) against the server at `url`.
 fn hundred_displays(cli: &Cli, url: &str, devices: &Devices, matters: &[String]) -> (Target, Plan) {
-    let target = Target {
-        url: url.to_owned(),
-        kiosks: devices.kiosks.clone(),
-        clerks: devices.clerks.clone(),
-        displays: devices.displays.iter().take(100).cloned().collect(),
-        matters: matters.to_vec(),
-    };
+    let target = devices.target(url, 100, matters);
     let plan = Plan {
         kiosks: cli.kiosks,
         rate: cli.latency_rate,
@@ -505,13 +506,7 @@ async fn memory_against_history(
     // The default socket queue: its buffer is the one structure sized by `socket_queue`.
     let server = start_server(bin, toml, 1024)?;
     let pid = server.served.child.id();
-    let target = Target {
-        url: format!("ws://{}/ws", server.addr),
-        kiosks: devices.kiosks.clone(),
-        clerks: devices.clerks.clone(),
-        displays: devices.displays.iter().take(10).cloned().collect(),
-        matters: matters.to_vec(),
-    };
+    let target = devices.target(&format!("ws://{}/ws", server.addr), 10, matters);
     let plan = Plan {
         kiosks: cli.kiosks,
         rate: cli.memory_rate,
