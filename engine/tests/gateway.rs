@@ -229,3 +229,44 @@ async fn no_phone_or_id_number_is_left_in_clear_under_the_data_directory_after_t
     assert_eq!(found, Vec::<String>::new(), "nothing in clear under the data directory");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A message queued while the gateway is down still names its ticket after the hall has forgotten the
+/// ended ticket (`ended_tickets_kept`), however long the outage lasts.
+#[test]
+fn a_queued_message_keeps_its_ticket_number_after_the_ticket_is_forgotten() {
+    use onewindow::core::{notify::SealedPhone, Command, Event, Hall, Outcome, Timestamp};
+    let mut config = config::parse(include_str!("halls/small.toml")).expect("small hall");
+    config.rules.ended_tickets_kept = 1;
+    let date = onewindow::core::Date { year: 2026, month: 3, day: 2 };
+    let at = |minute: u32| date.at_minute(9 * 60 + minute, 480);
+    let mut hall = Hall::new(config);
+    let run = |hall: &mut Hall, command: Command, now: Timestamp| hall.execute(&command, now).expect("accepted");
+    run(&mut hall, Command::OpenDay { date }, at(0));
+    let tax = hall.config().matter_by_key("tax").expect("tax");
+    let window = hall.config().window_by_number(2).expect("window 2");
+    let clerk = hall.config().clerk_by_key("c2").expect("c2");
+    run(&mut hall, Command::SignIn { window, clerk }, at(0));
+    let issue = || Command::IssueTicket { matter: tax, green: None, holder: None, source: None };
+    let Some(Event::TicketIssued { ticket, .. }) = run(&mut hall, issue(), at(1)).first().cloned() else {
+        panic!("a ticket")
+    };
+    let phone = SealedPhone { hash: "h".into(), sealed: "s".into() };
+    run(&mut hall, Command::Subscribe { ticket, phone, by: None }, at(1));
+    run(&mut hall, Command::CallNext { window }, at(2));
+    let queued = hall.tick(at(2));
+    assert!(queued.iter().any(|e| matches!(e, Event::MessageQueued { .. })), "the call is told: {queued:?}");
+    queued.iter().for_each(|e| hall.apply(e));
+    // The gateway stays down while the ticket ends and two more push it out of the kept ones.
+    run(&mut hall, Command::Finish { window, outcome: Outcome::Completed }, at(3));
+    for minute in 4..6 {
+        run(&mut hall, issue(), at(minute));
+        run(&mut hall, Command::CallNext { window }, at(minute));
+        run(&mut hall, Command::Finish { window, outcome: Outcome::Completed }, at(minute));
+    }
+    assert!(hall.ticket(ticket).is_none(), "the first ticket is forgotten");
+    let outbox = onewindow::server::gateway::outbox(&hall);
+    let called: Vec<_> =
+        outbox.messages.iter().filter(|m| m.kind == onewindow::core::notify::MessageKind::Called).collect();
+    assert_eq!(called.len(), 1, "{:?}", outbox.messages);
+    assert_eq!((called[0].ticket.as_str(), called[0].matter.0.as_str(), called[0].window), ("B001", "tax", Some(2)));
+}

@@ -9,7 +9,7 @@
 //! number: the shell seals it under the day's key ([`SealedPhone`]) before deciding.
 
 use super::event::Event;
-use super::model::{TicketId, TicketState, WindowId};
+use super::model::{MatterId, TicketId, TicketNumber, TicketState, WindowId};
 use super::queue::{LaneKind, MatterLane};
 use super::rejection::Rejection;
 use super::time::Timestamp;
@@ -55,6 +55,11 @@ pub struct Subscription {
 pub struct OutboxMessage {
     /// The ticket it is about.
     pub ticket: TicketId,
+    /// The ticket's number and matter when it was queued: the message must say them even if the hall
+    /// has forgotten the ended ticket (`ended_tickets_kept`) before a long gateway outage ends.
+    pub number: TicketNumber,
+    /// The ticket's matter then.
+    pub matter: MatterId,
     /// What it says.
     pub kind: MessageKind,
     /// People ahead (near).
@@ -151,7 +156,8 @@ impl Hall {
             }
             Event::MessageQueued { message, ticket, kind, ahead, window, at } => {
                 self.next_message = self.next_message.max(message + 1);
-                let calls = self.tickets.get(ticket).map_or(0, |t| t.calls);
+                let Some(t) = self.tickets.get(ticket) else { return };
+                let (calls, number, matter) = (t.calls, self.number(t), t.matter);
                 let Some(sub) = self.subscriptions.get_mut(ticket) else { return };
                 match kind {
                     MessageKind::Near => sub.near_sent = true,
@@ -159,6 +165,8 @@ impl Hall {
                 }
                 let queued = OutboxMessage {
                     ticket: *ticket,
+                    number,
+                    matter,
                     kind: *kind,
                     ahead: *ahead,
                     window: *window,

@@ -101,12 +101,11 @@ pub fn outbox(hall: &crate::core::Hall) -> Outbox {
         .outbox()
         .iter()
         .map(|(number, m)| {
-            let matter = hall.ticket(m.ticket).map_or(0, |t| usize::from(t.matter.0));
-            let spec = &config.matters[matter.min(config.matters.len().saturating_sub(1))];
+            let spec = config.matter(m.matter);
             Pending {
                 message: *number,
                 kind: m.kind,
-                ticket: hall.ticket(m.ticket).map(|t| hall.number(t).to_string()).unwrap_or_default(),
+                ticket: m.number.to_string(),
                 matter: (spec.key.clone(), spec.name_zh.clone(), spec.name_en.clone()),
                 ahead: m.ahead,
                 window: m.window.and_then(|w| config.windows.get(usize::from(w.0))).map(|w| w.number),
