@@ -95,6 +95,7 @@ async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         listen,
         control: Some((data.join("control.sock"), reload)),
         gateway,
+        export: settings.export,
         clock: match clock_from {
             None => system_clock(),
             Some(from) => {

@@ -165,6 +165,21 @@ fn bad_references_and_values_name_their_key() {
             "clerk[0].pin_hash",
             "pin-hash",
         ),
+        (
+            format!("{MINIMAL}\n[export]\nnats_url = \"nats://127.0.0.1:4222\"\nhall_id = \"km.wuhua\"\n"),
+            "export.hall_id",
+            "1–32",
+        ),
+        (
+            format!("{MINIMAL}\n[export]\nnats_url = \"nats://a:4222\"\nhall_id = \"h\"\nsubject_prefix = \"a b\"\n"),
+            "export.subject_prefix",
+            "1–32",
+        ),
+        (
+            format!("{MINIMAL}\n[export]\nnats_url = \"http://127.0.0.1:4222\"\nhall_id = \"km-wuhua\"\n"),
+            "export.nats_url",
+            "nats://",
+        ),
     ];
     for (text, key, detail) in cases {
         match config::parse(&text) {

@@ -8,6 +8,7 @@
 //! core shares. This crate does no I/O and depends on nothing of the engine.
 
 pub mod codes;
+pub mod export;
 pub mod request;
 pub mod role;
 pub mod server;

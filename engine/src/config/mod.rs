@@ -65,6 +65,7 @@ struct RawConfig {
     server: Option<server::RawServer>,
     privacy: Option<RawPrivacy>,
     gateway: Option<GatewayConfig>,
+    export: Option<ExportConfig>,
     calendar: Option<RawCalendar>,
     #[serde(default)]
     language: Vec<server::Language>,
@@ -201,6 +202,23 @@ pub struct GatewayConfig {
     pub sender: Option<String>,
 }
 
+/// Where the hall exports its events for the province (`[export]`, docs/events.md): NATS JetStream.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportConfig {
+    /// `nats://host:port` (several, comma-separated: the cluster's nodes).
+    pub nats_url: String,
+    /// First token of every subject (default `onewindow`).
+    #[serde(default = "default_prefix")]
+    pub subject_prefix: String,
+    /// This hall's id in the province: the second token of its subjects, first of its message ids.
+    pub hall_id: String,
+}
+
+fn default_prefix() -> String {
+    "onewindow".into()
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPrivacy {
@@ -244,6 +262,17 @@ pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigErro
             ));
         }
     }
+    let export = raw.export.take();
+    if let Some(e) = &export {
+        for (field, value) in [("export.hall_id", &e.hall_id), ("export.subject_prefix", &e.subject_prefix)] {
+            if !kiosk_protocol::export::is_token(value) {
+                return Err(invalid(field, "must be 1–32 of the letters A–Z, a–z, digits, `_` and `-`"));
+            }
+        }
+        if !e.nats_url.split(',').all(|u| u.trim().starts_with("nats://")) {
+            return Err(invalid("export.nats_url", "must be nats://host:port (comma-separated for a cluster)"));
+        }
+    }
     let mut hall = validate(raw)?;
     let (clerks, pins) = validate_clerks(clerks)?;
     hall.clerks = clerks;
@@ -251,6 +280,7 @@ pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigErro
     let mut settings = server::validate(devices, server, languages, terminals, &hall)?;
     settings.pins = pins;
     settings.gateway = gateway;
+    settings.export = export;
     if let Some(days) = privacy.and_then(|p| p.id_retention_days) {
         if days == 0 {
             return Err(invalid("privacy.id_retention_days", "must be at least 1 (the day's own tickets need it)"));

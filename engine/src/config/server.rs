@@ -150,6 +150,8 @@ pub struct ServerSettings {
     pub pins: std::collections::BTreeMap<String, String>,
     /// Where messages go, if the hall sends any.
     pub gateway: Option<super::GatewayConfig>,
+    /// Where events are exported for the province (`[export]`); none: not exported.
+    pub export: Option<super::ExportConfig>,
 }
 
 pub(super) fn validate(
@@ -250,5 +252,5 @@ pub(super) fn validate(
         )? as u32,
         id_retention_days: defaults.id_retention_days,
     };
-    Ok(ServerSettings { devices, limits, languages, terminals, pins: Default::default(), gateway: None })
+    Ok(ServerSettings { devices, limits, languages, terminals, pins: Default::default(), gateway: None, export: None })
 }

@@ -25,6 +25,19 @@ pub async fn metrics(State(app): State<App>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render()).into_response()
 }
 
+/// `GET /api/export`: how far the export to the province is behind (`{"configured": false}` when the
+/// hall does not export), for a supervisor token: the supervisor wall shows it.
+pub async fn export(State(app): State<App>, headers: HeaderMap) -> Response {
+    if !supervisor(&app, &headers) {
+        return unauthorized();
+    }
+    let body = match app.metrics.export() {
+        None => serde_json::json!({ "configured": false }),
+        Some(lag) => serde_json::json!({ "configured": true, "lag": lag }),
+    };
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
 /// The device whose token the request carries (`Authorization: Bearer <token>`), if any.
 pub(super) fn bearer(app: &App, headers: &HeaderMap) -> Option<crate::config::Device> {
     let token = headers

@@ -59,6 +59,22 @@ struct Inner {
     gateway_failures: u64,
     commands: u64,
     events: u64,
+    export: Option<ExportLag>,
+}
+
+/// How far the export to the province is behind the ledger (`[export]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+pub struct ExportLag {
+    /// The last `seq` JetStream acknowledged.
+    pub acked: u64,
+    /// The ledger's last `seq`.
+    pub last: u64,
+    /// Events not yet acknowledged.
+    pub lag_events: u64,
+    /// Age of the oldest of them (0 when none), seconds.
+    pub lag_seconds: f64,
+    /// Publishes that failed (each is retried).
+    pub failures: u64,
 }
 
 /// The server's metrics.
@@ -82,6 +98,7 @@ impl Default for Metrics {
                 gateway_failures: 0,
                 commands: 0,
                 events: 0,
+                export: None,
             }),
         }
     }
@@ -137,6 +154,30 @@ impl Metrics {
         self.lock().gateway_failures += 1;
     }
 
+    /// The export's progress: `acked` of `last`, the oldest unexported event `age_ms` old.
+    pub fn export_lag(&self, acked: u64, last: u64, age_ms: Option<i64>) {
+        let mut m = self.lock();
+        let e = m.export.get_or_insert_with(ExportLag::default);
+        e.acked = acked;
+        e.last = last;
+        e.lag_events = last.saturating_sub(acked);
+        if e.lag_events == 0 {
+            e.lag_seconds = 0.0;
+        } else if let Some(age) = age_ms {
+            e.lag_seconds = age.max(0) as f64 / 1000.0;
+        }
+    }
+
+    /// A publish to JetStream failed (it is retried).
+    pub fn export_failure(&self) {
+        self.lock().export.get_or_insert_with(ExportLag::default).failures += 1;
+    }
+
+    /// The export's progress, if the hall exports.
+    pub fn export(&self) -> Option<ExportLag> {
+        self.lock().export
+    }
+
     /// A connection of `role` opened (+1) or closed (-1).
     pub fn connection(&self, role: &'static str, delta: i64) {
         *self.lock().connections.entry(role).or_default() += delta;
@@ -175,6 +216,12 @@ impl Metrics {
         let _ = writeln!(out, "# HELP onewindow_gateway_failures_total Message requests the gateway did not take (each is retried).\n# TYPE onewindow_gateway_failures_total counter\nonewindow_gateway_failures_total {}", m.gateway_failures);
         let _ = writeln!(out, "# HELP onewindow_commands_total Commands decided.\n# TYPE onewindow_commands_total counter\nonewindow_commands_total {}", m.commands);
         let _ = writeln!(out, "# HELP onewindow_events_total Events committed.\n# TYPE onewindow_events_total counter\nonewindow_events_total {}", m.events);
+        if let Some(e) = m.export {
+            let _ = writeln!(out, "# HELP onewindow_export_acked_seq Last event JetStream acknowledged.\n# TYPE onewindow_export_acked_seq gauge\nonewindow_export_acked_seq {}", e.acked);
+            let _ = writeln!(out, "# HELP onewindow_export_lag_events Events not yet exported.\n# TYPE onewindow_export_lag_events gauge\nonewindow_export_lag_events {}", e.lag_events);
+            let _ = writeln!(out, "# HELP onewindow_export_lag_seconds Age of the oldest event not yet exported.\n# TYPE onewindow_export_lag_seconds gauge\nonewindow_export_lag_seconds {}", e.lag_seconds);
+            let _ = writeln!(out, "# HELP onewindow_export_failures_total Publishes JetStream did not acknowledge (each is retried).\n# TYPE onewindow_export_failures_total counter\nonewindow_export_failures_total {}", e.failures);
+        }
         out
     }
 }

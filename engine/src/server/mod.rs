@@ -11,6 +11,7 @@ mod api;
 mod booking;
 pub mod clock;
 pub mod control;
+pub mod export;
 mod follow;
 pub mod gateway;
 mod guard;
@@ -192,6 +193,8 @@ pub struct Options {
     pub clock: Clock,
     /// Where "your turn is near" messages go (`[gateway]`); none: the hall sends no messages.
     pub gateway: Option<gateway::Gateway>,
+    /// Where events are exported for the province (`[export]`); none: not exported.
+    pub export: Option<crate::config::ExportConfig>,
 }
 
 /// A server that is running.
@@ -262,6 +265,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         control,
         clock,
         gateway,
+        export,
     } = options;
     let mut terminals = terminals;
     terminals.messages = gateway.is_some();
@@ -354,6 +358,10 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
     if let Some(gateway) = gateway {
         gateway::spawn(app.clone(), gateway, app.following.keys.clone(), outbox);
     }
+    if let Some(config) = export {
+        app.metrics.export_lag(0, 0, None);
+        export::spawn(app.clone(), config);
+    }
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
     let written = tokio::spawn(writer.run(rx, wanted_rx));
@@ -375,6 +383,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         .route("/ws", get(ws))
         .route("/healthz", get(http::healthz))
         .route("/metrics", get(http::metrics))
+        .route("/api/export", get(http::export))
         .route("/api/state", get(http::state))
         .route("/api/report", get(http::report))
         .route("/api/plan", get(plan::list))

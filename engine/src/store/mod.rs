@@ -85,6 +85,12 @@ pub trait Store: Send + Sync + 'static {
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     /// Sets a small named value, durably.
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Sets a small named value that becomes durable with the next durable write, without a sync of its
+    /// own: for a progress marker a power cut may take back (the export's cursor; JetStream and the
+    /// province drop what is sent again), written beside the writer without slowing it.
+    fn set_meta_lazy(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.set_meta(key, value)
+    }
     /// Saves the hall state as of `seq` (replaces the previous snapshot).
     fn save_snapshot(&self, seq: u64, state: &[u8]) -> Result<(), StoreError>;
     /// The latest snapshot, if any and if it is intact (a damaged snapshot is reported as none: the

@@ -402,10 +402,18 @@ impl RedbStore {
 
     /// Runs `f` in one write transaction and commits it durably; a failure closes the database.
     fn write(&self, f: impl FnOnce(&redb::WriteTransaction) -> Result<(), redb::Error>) -> Result<(), StoreError> {
+        self.write_with(Durability::Immediate, f)
+    }
+
+    fn write_with(
+        &self,
+        durability: Durability,
+        f: impl FnOnce(&redb::WriteTransaction) -> Result<(), redb::Error>,
+    ) -> Result<(), StoreError> {
         let db = self.db()?;
         let result = guarded(&self.path, || {
             let mut txn = db.begin_write().map_err(io)?;
-            txn.set_durability(Durability::Immediate).map_err(io)?;
+            txn.set_durability(durability).map_err(io)?;
             f(&txn).map_err(io)?;
             txn.commit().map_err(io)
         });
@@ -627,6 +635,13 @@ impl Store for RedbStore {
 
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.write(|txn| {
+            txn.open_table(META)?.insert(key, value)?;
+            Ok(())
+        })
+    }
+
+    fn set_meta_lazy(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.write_with(Durability::None, |txn| {
             txn.open_table(META)?.insert(key, value)?;
             Ok(())
         })

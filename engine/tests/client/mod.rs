@@ -114,6 +114,7 @@ impl TestServer {
             control: reload.map(|r| (dir.join("control.sock"), r)),
             clock,
             gateway,
+            export: None,
         })
         .await
         .expect("server starts");

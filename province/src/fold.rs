@@ -1,0 +1,296 @@
+//! The pure part: one hall's exported events folded, in `seq` order, into its live state (what the
+//! province's wall shows now) and its day's counts (the KPIs, additive, so a month, a city or the
+//! province is a sum). No clock, no I/O: the consumer passes each event and stores what comes out.
+
+use kiosk_protocol::export::ExportedEvent;
+use kiosk_protocol::vocab::Rating;
+use kiosk_protocol::WireEvent;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A day's counts of one hall (or a sum of them). Times in ms.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Tickets issued (appointment check-ins included).
+    pub issued: u64,
+    /// Tickets called at least once.
+    pub called: u64,
+    /// Services finished (any outcome).
+    pub served: u64,
+    /// Tickets that ended as no-shows.
+    pub no_shows: u64,
+    /// Tickets cancelled while waiting.
+    pub cancelled: u64,
+    /// Sum of the waits from issue to first call.
+    pub wait_sum_ms: u64,
+    /// Longest of them.
+    pub wait_max_ms: u64,
+    /// First calls within their matter's target wait.
+    pub within_target: u64,
+    /// Green-channel tickets.
+    pub green: u64,
+    /// Ratings given.
+    pub rated: u64,
+    /// 满意 or 非常满意.
+    pub good: u64,
+    /// 不满意 or 非常不满意 (差评).
+    pub bad: u64,
+    /// Rectification cases opened.
+    pub cases_opened: u64,
+}
+
+impl Counts {
+    /// Adds `other` into `self`.
+    pub fn add(&mut self, other: &Counts) {
+        self.issued += other.issued;
+        self.called += other.called;
+        self.served += other.served;
+        self.no_shows += other.no_shows;
+        self.cancelled += other.cancelled;
+        self.wait_sum_ms += other.wait_sum_ms;
+        self.wait_max_ms = self.wait_max_ms.max(other.wait_max_ms);
+        self.within_target += other.within_target;
+        self.green += other.green;
+        self.rated += other.rated;
+        self.good += other.good;
+        self.bad += other.bad;
+        self.cases_opened += other.cases_opened;
+    }
+}
+
+/// A ticket not yet ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Open {
+    /// Its matter.
+    pub matter: String,
+    /// When it was issued (ms).
+    pub issued_at: i64,
+    /// Waiting (not at a window, not held).
+    pub waiting: bool,
+    /// Called at least once.
+    pub called: bool,
+}
+
+/// One hall as the province knows it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HallState {
+    /// The last `seq` applied: an event at or below it is a repeat.
+    pub seq: u64,
+    /// Its commit time (ms).
+    pub at: i64,
+    /// The business day (`YYYY-MM-DD`), once a `day_opened` was seen.
+    pub date: Option<String>,
+    /// Whether that day has closed.
+    pub closed: bool,
+    /// Matter targets (ms), from the layout.
+    pub targets: BTreeMap<String, i64>,
+    /// Open tickets by number.
+    pub open: BTreeMap<String, Open>,
+    /// Windows with a clerk signed in.
+    pub staffed: BTreeSet<u16>,
+    /// Of those, paused.
+    pub paused: BTreeSet<u16>,
+    /// Kiosks asking for help.
+    pub help: BTreeSet<String>,
+    /// Standby windows the staffing review asks to open.
+    pub staffing: BTreeSet<u16>,
+    /// Events that came after a gap in `seq` (should stay 0).
+    pub gaps: u64,
+}
+
+/// What applying one event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// A repeat (`seq` already applied): nothing changed.
+    Repeat,
+    /// Applied; `Counts` is what it adds to the day `date`.
+    New {
+        /// The business day it counts for.
+        date: String,
+        /// What it adds.
+        counts: Counts,
+    },
+}
+
+/// The local date (UTC+8, the mainland's) of a time in ms, for events before any `day_opened`.
+fn local_date(at: i64) -> String {
+    let days = (at + 8 * 3_600_000).div_euclid(86_400_000);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+impl HallState {
+    /// Applies `e` (of this hall) once.
+    pub fn apply(&mut self, e: &ExportedEvent) -> Applied {
+        if e.seq <= self.seq {
+            return Applied::Repeat;
+        }
+        if e.seq != self.seq + 1 {
+            self.gaps += 1;
+        }
+        self.seq = e.seq;
+        self.at = e.at;
+        let mut c = Counts::default();
+        match &e.event {
+            WireEvent::DayOpened { date, .. } => {
+                self.date = Some(date.clone());
+                self.closed = false;
+                self.open.clear();
+                self.staffed.clear();
+                self.paused.clear();
+                self.help.clear();
+                self.staffing.clear();
+            }
+            WireEvent::DayClosed {} => {
+                self.closed = true;
+                self.open.clear();
+                self.staffed.clear();
+                self.paused.clear();
+                self.staffing.clear();
+            }
+            WireEvent::LayoutChanged { matters, .. } => {
+                self.targets = matters.iter().map(|m| (m.key.clone(), m.target_wait_ms)).collect();
+            }
+            WireEvent::TicketIssued { ticket, .. } => {
+                c.issued = 1;
+                c.green = u64::from(ticket.green.is_some());
+                let open =
+                    Open { matter: ticket.matter.clone(), issued_at: ticket.issued_at, waiting: true, called: false };
+                self.open.insert(ticket.number.clone(), open);
+            }
+            WireEvent::TicketCalled { ticket, matter, issued_at, .. } => {
+                let first = self.open.get(ticket).is_none_or(|t| !t.called);
+                if first {
+                    c.called = 1;
+                    let wait = e.at.saturating_sub(*issued_at).max(0);
+                    c.wait_sum_ms = wait as u64;
+                    c.wait_max_ms = wait as u64;
+                    c.within_target = u64::from(self.targets.get(matter).is_none_or(|t| wait <= *t));
+                }
+                let t = self.open.entry(ticket.clone()).or_insert_with(|| Open {
+                    matter: matter.clone(),
+                    issued_at: *issued_at,
+                    waiting: false,
+                    called: true,
+                });
+                t.waiting = false;
+                t.called = true;
+            }
+            WireEvent::ServiceFinished { ticket, .. } => {
+                c.served = 1;
+                self.open.remove(ticket);
+            }
+            WireEvent::TicketNoShow { ticket, requeued, .. } => {
+                if *requeued {
+                    if let Some(t) = self.open.get_mut(ticket) {
+                        t.waiting = true;
+                    }
+                } else {
+                    c.no_shows = 1;
+                    self.open.remove(ticket);
+                }
+            }
+            WireEvent::TicketCancelled { ticket } => {
+                c.cancelled = 1;
+                self.open.remove(ticket);
+            }
+            WireEvent::TicketEnded { ticket, .. } => {
+                self.open.remove(ticket);
+            }
+            WireEvent::TicketTransferred { ticket, matter, .. } => {
+                if let Some(t) = self.open.get_mut(ticket) {
+                    t.matter = matter.clone();
+                    t.waiting = true;
+                }
+            }
+            WireEvent::TicketHeld { ticket, .. } => {
+                if let Some(t) = self.open.get_mut(ticket) {
+                    t.waiting = false;
+                }
+            }
+            WireEvent::TicketRated { rating, .. } => {
+                c.rated = 1;
+                c.good = u64::from(matches!(rating, Rating::VerySatisfied | Rating::Satisfied));
+                c.bad = u64::from(matches!(rating, Rating::Dissatisfied | Rating::VeryDissatisfied));
+            }
+            WireEvent::CaseOpened { .. } => c.cases_opened = 1,
+            WireEvent::ClerkSignedIn { window, .. } => {
+                self.staffed.insert(*window);
+                self.staffing.remove(window);
+            }
+            WireEvent::ClerkSignedOut { window } => {
+                self.staffed.remove(window);
+                self.paused.remove(window);
+            }
+            WireEvent::WindowPaused { window } => {
+                self.paused.insert(*window);
+            }
+            WireEvent::WindowResumed { window } => {
+                self.paused.remove(window);
+            }
+            WireEvent::HelpRequested { kiosk } => {
+                self.help.insert(kiosk.clone());
+            }
+            WireEvent::HelpAnswered { kiosk } => {
+                self.help.remove(kiosk);
+            }
+            WireEvent::StaffingRequested { request } => {
+                self.staffing.insert(request.window);
+            }
+            WireEvent::StaffingWithdrawn { window } | WireEvent::WindowOpened { window, .. } => {
+                self.staffing.remove(window);
+            }
+            _ => {}
+        }
+        Applied::New { date: self.date.clone().unwrap_or_else(|| local_date(e.at)), counts: c }
+    }
+
+    /// Tickets waiting now.
+    pub fn waiting(&self) -> usize {
+        self.open.values().filter(|t| t.waiting).count()
+    }
+
+    /// The longest wait now (ms) and its share of its matter's target.
+    pub fn longest_wait(&self, now: i64) -> Option<(i64, f64)> {
+        self.open
+            .values()
+            .filter(|t| t.waiting)
+            .map(|t| {
+                let wait = now.saturating_sub(t.issued_at).max(0);
+                let target = self.targets.get(&t.matter).copied().filter(|t| *t > 0).unwrap_or(i64::MAX);
+                (wait, wait as f64 / target as f64)
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// Windows open (staffed and not paused).
+    pub fn windows_open(&self) -> usize {
+        self.staffed.difference(&self.paused).count()
+    }
+
+    /// Alerts: kiosks asking for help, windows asked to open, and a wait past its target.
+    pub fn alerts(&self, now: i64) -> usize {
+        self.help.len() + self.staffing.len() + usize::from(self.longest_wait(now).is_some_and(|(_, r)| r > 1.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_dates_follow_the_mainland_clock() {
+        // 2026-10-08 00:30 in UTC+8 is 2026-10-07 16:30 UTC.
+        assert_eq!(local_date(1_791_390_600_000), "2026-10-08");
+        assert_eq!(local_date(0), "1970-01-01");
+    }
+}
