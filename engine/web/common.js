@@ -34,6 +34,7 @@ const OW = (() => {
       greenChoose: "绿色通道：请选择（无需排普通队）", greenNone: "不需要", bookingHint: "当前等候较长。", takeAnyway: "仍要取号",
       ticketAhead: "前面还有 {n} 人", touchToClear: "轻触屏幕返回", cancel: "取消",
       hallDate: "大厅日期", serverDate: "服务器日期", fixDate: "更正为服务器日期",
+      exportLag: "向省平台上报滞后", exportEvents: "条待报",
       cases: "差评整改", newBad: "新差评", caseOverdue: "整改超时", assign: "指派", contacted: "已联系", resolveCase: "办结",
       assignTo: "指派给（姓名或工号）", resolution: "整改结果", assignedTo: "已指派", nextStep: "待", due: "截止",
       stepAssign: "指派", stepContact: "联系群众", stepResolve: "办结", commentOptional: "您的意见（可选）", save2: "确定",
@@ -82,6 +83,7 @@ const OW = (() => {
       greenChoose: "Green channel: choose if it applies to you", greenNone: "Not needed", bookingHint: "The wait is long now.",
       takeAnyway: "Take a ticket anyway", ticketAhead: "{n} people ahead", touchToClear: "Touch the screen to go back", cancel: "Cancel",
       hallDate: "Hall date", serverDate: "server date", fixDate: "Correct to the server's date",
+      exportLag: "Export to the province is behind", exportEvents: "events waiting",
       fixDateConfirm: "Correcting the date ends every open ticket of the hall's current day and numbers from 001 again. Go ahead?",
       noticeTitle: "What to bring", documents: "Documents to bring", conditions: "Conditions", noticeReady: "I have everything: take a ticket",
       noticeNotReady: "Not everything: read this first", noticeLater: "Please come back for a ticket with everything listed. You can print this list to take with you.",
@@ -341,6 +343,7 @@ const OW = (() => {
   return {
     t, errorText, el, $, connect, request, loadTexts, callText, voiceLang, langButton, matterName, minutes, waitText,
     setLang, locale, windowName, waitingText, texts: () => texts || DEFAULT_TEXTS, errorCodes: (language) => Object.keys(ERRORS[language] || {}),
+    token: () => localStorage.getItem(tokenKey()),
     on: (kind, f) => handlers[kind].push(f), get lang() { return lang; }, get online() { return online; },
     testHooks,
   };

@@ -11,6 +11,7 @@
   const { t, el, $ } = OW;
   const LONG_PAUSE_MS = 15 * 60000, LONG_SERVICE_MIN_MS = 10 * 60000;
   let hall = null;
+  let exportLag = null; // the export to the province (GET /api/export), when the hall exports
   const pausedAt = new Map(); // window → when it paused, from the events seen
   const shown = new Map(); // part → what it shows now
   document.querySelectorAll("[data-t]").forEach((n) => { n.textContent = t(n.dataset.t); });
@@ -34,6 +35,12 @@
   function alerts(now) {
     const list = [];
     if (hall.clock_warning) list.push({ rank: 0, id: "clock-warning", text: hall.clock_warning });
+    // The province's copy is behind by a minute or more (amber), ten or more (red): NATS or the
+    // network to it is down; the hall works on and the export catches up by itself.
+    if (exportLag && exportLag.lag_events > 0 && exportLag.lag_seconds >= 60) {
+      list.push({ rank: exportLag.lag_seconds >= 600 ? 0 : 1, id: "export-lag",
+        text: `${t("exportLag")} · ${exportLag.lag_events} ${t("exportEvents")} · ${min(exportLag.lag_seconds * 1000)}` });
+    }
     if (hall.date && hall.server_date && hall.date > hall.server_date) {
       list.push({ rank: 0, id: "date-warning", text: `${t("hallDate")} ${hall.date} ≠ ${t("serverDate")} ${hall.server_date} `, fix: true });
     }
@@ -207,6 +214,15 @@
   $("#close-day").addEventListener("click", () => { if (confirm(t("closeDayConfirm"))) act({ type: "close_day" }); });
   $("#notice-form").addEventListener("submit", (e) => { e.preventDefault(); act({ type: "post_notice", text: $("#notice").value }); });
   setInterval(render, 5000);
+  async function pollExport() {
+    try {
+      const res = await fetch("/api/export", { headers: { Authorization: `Bearer ${OW.token()}` } });
+      const got = res.ok ? await res.json() : null;
+      exportLag = got && got.configured ? got.lag : null;
+    } catch (_) { /* offline: the banner says so */ }
+  }
+  pollExport();
+  setInterval(pollExport, 5000);
   OW.on("state", (h) => { hall = h; render(); });
   OW.on("event", (e, msg) => {
     if (e.kind === "window_paused") pausedAt.set(e.window, msg.at);

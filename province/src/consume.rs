@@ -28,10 +28,8 @@ pub struct Source {
     pub durable: String,
 }
 
-/// Events taken into one batch at most.
+/// Events taken into one batch (one commit) at most.
 const BATCH: usize = 1000;
-/// Longest wait for a batch to fill.
-const GATHER: Duration = Duration::from_millis(100);
 
 /// Consumes until the process ends: on any error (a NATS outage, a leader election) waits and starts
 /// again from the consumer's acknowledged position.
@@ -85,12 +83,18 @@ async fn consume(js: &jetstream::Context, source: &Source, province: &Province) 
         .await
         .map_err(|e| format!("consumer {}: {e}", source.durable))?;
     tracing::info!(stream = %source.stream, consumer = %source.durable, "consuming");
+    let mut incoming =
+        consumer.stream().max_messages_per_batch(BATCH).messages().await.map_err(|e| format!("pull: {e}"))?;
     loop {
-        let mut batch =
-            consumer.batch().max_messages(BATCH).expires(GATHER).messages().await.map_err(|e| format!("fetch: {e}"))?;
-        let mut messages = Vec::new();
-        while let Some(m) = batch.next().await {
-            messages.push(m.map_err(|e| format!("message: {e}"))?);
+        // Wait for one message, then take what has already arrived behind it: a batch as large as
+        // the backlog (one commit for many events when behind), as small as one when not.
+        let first = incoming.next().await.ok_or("the consumer's stream ended")?;
+        let mut messages = vec![first.map_err(|e| format!("message: {e}"))?];
+        while messages.len() < BATCH {
+            match futures_util::FutureExt::now_or_never(incoming.next()) {
+                Some(Some(m)) => messages.push(m.map_err(|e| format!("message: {e}"))?),
+                _ => break,
+            }
         }
         let Some(last) = messages.last() else { continue };
         let events: Vec<Option<ExportedEvent>> =

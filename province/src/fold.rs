@@ -287,6 +287,73 @@ impl HallState {
 mod tests {
     use super::*;
 
+    use kiosk_protocol::vocab::{Outcome, TicketClass, TicketState};
+    use kiosk_protocol::{CallReasonView, TicketView};
+
+    fn event(seq: u64, at: i64, event: WireEvent) -> ExportedEvent {
+        ExportedEvent::new("h1", seq, at, event)
+    }
+
+    fn issued(number: &str, at: i64) -> WireEvent {
+        WireEvent::TicketIssued {
+            ticket: TicketView {
+                number: number.into(),
+                matter: "tax".into(),
+                class: TicketClass::Normal,
+                green: None,
+                state: TicketState::Waiting,
+                issued_at: at,
+                window: None,
+                ahead: None,
+                id_masked: None,
+                estimate: None,
+                declared: false,
+                capability: None,
+            },
+            kiosk: None,
+        }
+    }
+
+    #[test]
+    fn a_tickets_life_is_counted_once_and_a_repeat_changes_nothing() {
+        let mut hall = HallState::default();
+        let opened = WireEvent::DayOpened { date: "2026-10-13".into(), windows: vec![] };
+        assert!(matches!(hall.apply(&event(1, 0, opened)), Applied::New { .. }));
+        hall.targets.insert("tax".into(), 600_000);
+        let Applied::New { date, counts } = hall.apply(&event(2, 1_000, issued("E001", 1_000))) else { panic!("new") };
+        assert_eq!((date.as_str(), counts.issued), ("2026-10-13", 1));
+        assert_eq!(hall.waiting(), 1);
+        assert_eq!(hall.longest_wait(901_000).map(|l| l.0), Some(900_000));
+        assert_eq!(hall.alerts(901_000), 1, "past its target");
+        assert_eq!(hall.apply(&event(2, 1_000, issued("E001", 1_000))), Applied::Repeat);
+        let called = WireEvent::TicketCalled {
+            ticket: "E001".into(),
+            matter: "tax".into(),
+            window: 9,
+            reason: CallReasonView::Targeted,
+            issued_at: 1_000,
+        };
+        let Applied::New { counts, .. } = hall.apply(&event(3, 301_000, called.clone())) else { panic!("new") };
+        assert_eq!((counts.called, counts.wait_sum_ms, counts.within_target), (1, 300_000, 1));
+        // Called again (a recall after a requeue) is not a second first call.
+        let Applied::New { counts, .. } = hall.apply(&event(4, 302_000, called)) else { panic!("new") };
+        assert_eq!(counts.called, 0);
+        let finished = WireEvent::ServiceFinished {
+            ticket: "E001".into(),
+            window: 9,
+            outcome: Outcome::Completed,
+            service_ms: 1,
+            matter: "tax".into(),
+            aht_ms: 1,
+        };
+        let Applied::New { counts, .. } = hall.apply(&event(5, 303_000, finished)) else { panic!("new") };
+        assert_eq!(counts.served, 1);
+        assert_eq!((hall.waiting(), hall.open.len(), hall.gaps), (0, 0, 0));
+        // A gap is counted, never waited for.
+        hall.apply(&event(7, 304_000, issued("E002", 304_000)));
+        assert_eq!((hall.seq, hall.gaps), (7, 1));
+    }
+
     #[test]
     fn local_dates_follow_the_mainland_clock() {
         // 2026-10-08 00:30 in UTC+8 is 2026-10-07 16:30 UTC.

@@ -12,6 +12,7 @@
 
 #![allow(clippy::print_stdout)] // the address line and nothing else
 
+mod bench;
 mod consume;
 mod fold;
 mod store;
@@ -28,6 +29,8 @@ use std::sync::{Arc, Mutex, RwLock};
 enum Cli {
     /// Consume the halls' events and serve the province's page.
     Serve(Args),
+    /// Measure: N simulated halls into a JetStream node and a province view (docs/performance.md).
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,7 +121,18 @@ impl Province {
 }
 
 fn main() -> std::process::ExitCode {
-    let Cli::Serve(args) = Cli::parse();
+    let args = match Cli::parse() {
+        Cli::Serve(args) => args,
+        Cli::Bench(args) => {
+            return match bench::run(args) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("onewindow-province bench: {e}");
+                    std::process::ExitCode::FAILURE
+                }
+            };
+        }
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
