@@ -297,6 +297,11 @@ async fn three_halls_and_the_province_through_node_kill_cluster_restart_and_hall
         ] {
             assert_eq!(row["counts"][ours], own[theirs], "{}: {ours} (province {row}, hall {own})", h.id);
         }
+        for (theirs, ours) in [("wait_mean_s", "wait_mean_s"), ("handling_mean_s", "handling_mean_s")] {
+            let (a, b) = (row[ours].as_f64().unwrap(), own[theirs].as_f64().unwrap());
+            // The hall's report rounds times to a tenth of a second.
+            assert!((a - b).abs() <= 0.05 + 1e-9, "{}: {ours} province {a} hall {b}", h.id);
+        }
         assert!(own["issued"].as_u64().unwrap() >= 18, "a busy day: {own}");
     }
     let by_province = http_json(&addr, "/api/kpi?period=2026-10&by=province", None).await;

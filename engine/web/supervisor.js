@@ -35,10 +35,11 @@
   function alerts(now) {
     const list = [];
     if (hall.clock_warning) list.push({ rank: 0, id: "clock-warning", text: hall.clock_warning });
-    // The province's copy is behind by a minute or more (amber), ten or more (red): NATS or the
-    // network to it is down; the hall works on and the export catches up by itself.
-    if (exportLag && exportLag.lag_events > 0 && exportLag.lag_seconds >= 60) {
-      list.push({ rank: exportLag.lag_seconds >= 600 ? 0 : 1, id: "export-lag",
+    // The province's copy is behind by `[export] lag_alert_s` (a minute by default) or more (amber),
+    // ten times that (red): NATS or the network to it is down; the hall works on and the export
+    // catches up by itself.
+    if (exportLag && exportLag.lag_events > 0 && exportLag.lag_seconds >= exportLag.alert_after_s) {
+      list.push({ rank: exportLag.lag_seconds >= 10 * exportLag.alert_after_s ? 0 : 1, id: "export-lag",
         text: `${t("exportLag")} · ${exportLag.lag_events} ${t("exportEvents")} · ${min(exportLag.lag_seconds * 1000)}` });
     }
     if (hall.date && hall.server_date && hall.date > hall.server_date) {

@@ -27,6 +27,12 @@ pub struct Counts {
     pub wait_max_ms: u64,
     /// First calls within their matter's target wait.
     pub within_target: u64,
+    /// Sum of the services' handling times.
+    #[serde(default)]
+    pub handling_sum_ms: u64,
+    /// Appointment tickets (checked in within their slot).
+    #[serde(default)]
+    pub appointment_tickets: u64,
     /// Green-channel tickets.
     pub green: u64,
     /// Ratings given.
@@ -50,6 +56,8 @@ impl Counts {
         self.wait_sum_ms += other.wait_sum_ms;
         self.wait_max_ms = self.wait_max_ms.max(other.wait_max_ms);
         self.within_target += other.within_target;
+        self.handling_sum_ms += other.handling_sum_ms;
+        self.appointment_tickets += other.appointment_tickets;
         self.green += other.green;
         self.rated += other.rated;
         self.good += other.good;
@@ -163,6 +171,7 @@ impl HallState {
             WireEvent::TicketIssued { ticket, .. } => {
                 c.issued = 1;
                 c.green = u64::from(ticket.green.is_some());
+                c.appointment_tickets = u64::from(ticket.class == kiosk_protocol::vocab::TicketClass::Appointment);
                 let open =
                     Open { matter: ticket.matter.clone(), issued_at: ticket.issued_at, waiting: true, called: false };
                 self.open.insert(ticket.number.clone(), open);
@@ -185,8 +194,9 @@ impl HallState {
                 t.waiting = false;
                 t.called = true;
             }
-            WireEvent::ServiceFinished { ticket, .. } => {
+            WireEvent::ServiceFinished { ticket, service_ms, .. } => {
                 c.served = 1;
+                c.handling_sum_ms = (*service_ms).max(0) as u64;
                 self.open.remove(ticket);
             }
             WireEvent::TicketNoShow { ticket, requeued, .. } => {

@@ -48,6 +48,7 @@ fn figures(c: &Counts) -> Value {
     json!({
         "counts": c,
         "wait_mean_s": (c.called > 0).then(|| c.wait_sum_ms as f64 / c.called as f64 / 1000.0),
+        "handling_mean_s": (c.served > 0).then(|| c.handling_sum_ms as f64 / c.served as f64 / 1000.0),
         "within_target": share(c.within_target, c.called),
         "good_rate": share(c.good, c.rated),
     })

@@ -1100,3 +1100,33 @@ test("到号短信 at the kiosk: a number without the consent box issues nothing
   }
 });
 
+
+test("the supervisor wall says when the export to the province is behind (NATS unreachable), and the hall works on", { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "onewindow-export-"));
+  // A port nothing listens on: the province's NATS is down.
+  const { createServer } = await import("node:net");
+  const probe = createServer();
+  await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
+  const dead = probe.address().port;
+  await new Promise((ok) => probe.close(ok));
+  const { path, tokens } = configured(dir, "kiosk_clear_s = 60",
+    `\n[export]\nnats_url = "nats://127.0.0.1:${dead}"\nhall_id = "browser-hall"\nlag_alert_s = 2\n`);
+  const { proc, url } = await serve(join(dir, "data"), {}, ["--config", path]);
+  try {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const wall = await context.newPage();
+    await wall.addInitScript((t) => localStorage.setItem("onewindow.token.supervisor", t), tokens.supervisor);
+    wall.on("pageerror", (e) => console.error(`/supervisor: ${e}`));
+    await wall.goto(url + "/supervisor");
+    const alert = await wall.waitForSelector("#export-lag", { timeout: 30_000 });
+    assert.match(await alert.textContent(), /向省平台上报滞后 · \d+ 条待报 · \d+ 分钟/);
+    assert.match(await alert.getAttribute("class"), /rank-1/, "amber: behind, not yet ten times the limit");
+    // The hall itself is not slowed: the kiosk still issues at once.
+    const kiosk = await configuredKiosk(url, tokens.kiosk);
+    await kiosk.click("[data-matter=tax]");
+    await kiosk.waitForSelector("#ticket-number");
+  } finally {
+    await stopped(proc);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

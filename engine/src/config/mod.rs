@@ -213,10 +213,18 @@ pub struct ExportConfig {
     pub subject_prefix: String,
     /// This hall's id in the province: the second token of its subjects, first of its message ids.
     pub hall_id: String,
+    /// The supervisor wall shows an alert once the export is this many seconds behind (red from ten
+    /// times it); default 60.
+    #[serde(default = "default_lag_alert")]
+    pub lag_alert_s: u32,
 }
 
 fn default_prefix() -> String {
     "onewindow".into()
+}
+
+fn default_lag_alert() -> u32 {
+    60
 }
 
 #[derive(Deserialize)]
@@ -268,6 +276,9 @@ pub fn parse_full(text: &str) -> Result<(HallConfig, ServerSettings), ConfigErro
             if !kiosk_protocol::export::is_token(value) {
                 return Err(invalid(field, "must be 1–32 of the letters A–Z, a–z, digits, `_` and `-`"));
             }
+        }
+        if e.lag_alert_s == 0 {
+            return Err(invalid("export.lag_alert_s", "must be at least 1"));
         }
         if !e.nats_url.split(',').all(|u| u.trim().starts_with("nats://")) {
             return Err(invalid("export.nats_url", "must be nats://host:port (comma-separated for a cluster)"));

@@ -70,7 +70,7 @@ pub fn spawn(app: App, config: ExportConfig) {
             let last = app.store.last_seq().unwrap_or(acked);
             let records = app.store.read_after(acked, READ).unwrap_or_default();
             let oldest = records.first().and_then(|r| exported(&config.hall_id, r).ok()).map(|e| e.at);
-            app.metrics.export_lag(acked, last, oldest.map(|at| (app.clock)().0.saturating_sub(at)));
+            app.metrics.export_lag(acked, last, oldest);
             if records.is_empty() {
                 tokio::select! {
                     _ = wake.recv() => {}
@@ -111,7 +111,9 @@ pub fn spawn(app: App, config: ExportConfig) {
                     Ok(_) => {
                         acked = record.seq;
                         retry = RETRY_MIN;
-                        app.metrics.export_lag(acked, last.max(acked), None);
+                        let next =
+                            records.iter().find(|r| r.seq > acked).and_then(|r| exported(&config.hall_id, r).ok());
+                        app.metrics.export_lag(acked, last.max(acked), next.map(|e| e.at));
                     }
                     Err(e) => {
                         tracing::warn!(seq = record.seq, error = %e, retry_in_ms = retry.as_millis() as u64, "event not exported yet");

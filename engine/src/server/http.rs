@@ -22,7 +22,7 @@ pub async fn healthz(State(app): State<App>) -> Response {
 
 /// `GET /metrics`.
 pub async fn metrics(State(app): State<App>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render()).into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render((app.clock)().0)).into_response()
 }
 
 /// `GET /api/export`: how far the export to the province is behind (`{"configured": false}` when the
@@ -31,7 +31,7 @@ pub async fn export(State(app): State<App>, headers: HeaderMap) -> Response {
     if !supervisor(&app, &headers) {
         return unauthorized();
     }
-    let body = match app.metrics.export() {
+    let body = match app.metrics.export((app.clock)().0) {
         None => serde_json::json!({ "configured": false }),
         Some(lag) => serde_json::json!({ "configured": true, "lag": lag }),
     };

@@ -71,10 +71,15 @@ pub struct ExportLag {
     pub last: u64,
     /// Events not yet acknowledged.
     pub lag_events: u64,
-    /// Age of the oldest of them (0 when none), seconds.
+    /// Age of the oldest of them now (0 when none), seconds.
     pub lag_seconds: f64,
     /// Publishes that failed (each is retried).
     pub failures: u64,
+    /// The supervisor wall shows an alert from this lag on (`[export] lag_alert_s`), red from ten times it.
+    pub alert_after_s: u32,
+    /// When the oldest unexported event was committed (ms), to age it at any moment.
+    #[serde(skip)]
+    oldest_at: Option<i64>,
 }
 
 /// The server's metrics.
@@ -154,17 +159,23 @@ impl Metrics {
         self.lock().gateway_failures += 1;
     }
 
-    /// The export's progress: `acked` of `last`, the oldest unexported event `age_ms` old.
-    pub fn export_lag(&self, acked: u64, last: u64, age_ms: Option<i64>) {
+    /// The hall exports, with the wall's alert from `alert_after_s` of lag.
+    pub fn export_start(&self, alert_after_s: u32) {
+        self.lock().export = Some(ExportLag { alert_after_s, ..ExportLag::default() });
+    }
+
+    /// The export's progress: `acked` of `last`; `oldest_at`, the commit time of the oldest event not
+    /// exported (`None`: unchanged, while events wait; forgotten when none wait).
+    pub fn export_lag(&self, acked: u64, last: u64, oldest_at: Option<i64>) {
         let mut m = self.lock();
         let e = m.export.get_or_insert_with(ExportLag::default);
         e.acked = acked;
         e.last = last;
         e.lag_events = last.saturating_sub(acked);
         if e.lag_events == 0 {
-            e.lag_seconds = 0.0;
-        } else if let Some(age) = age_ms {
-            e.lag_seconds = age.max(0) as f64 / 1000.0;
+            e.oldest_at = None;
+        } else if oldest_at.is_some() {
+            e.oldest_at = oldest_at;
         }
     }
 
@@ -173,9 +184,12 @@ impl Metrics {
         self.lock().export.get_or_insert_with(ExportLag::default).failures += 1;
     }
 
-    /// The export's progress, if the hall exports.
-    pub fn export(&self) -> Option<ExportLag> {
-        self.lock().export
+    /// The export's progress at `now` (ms), if the hall exports.
+    pub fn export(&self, now: i64) -> Option<ExportLag> {
+        self.lock().export.map(|mut e| {
+            e.lag_seconds = e.oldest_at.map_or(0.0, |at| now.saturating_sub(at).max(0) as f64 / 1000.0);
+            e
+        })
     }
 
     /// A connection of `role` opened (+1) or closed (-1).
@@ -183,8 +197,9 @@ impl Metrics {
         *self.lock().connections.entry(role).or_default() += delta;
     }
 
-    /// The Prometheus text.
-    pub fn render(&self) -> String {
+    /// The Prometheus text at `now` (ms).
+    pub fn render(&self, now: i64) -> String {
+        let export = self.export(now);
         let m = self.lock();
         let mut out = String::new();
         let by_matter = |out: &mut String, name: &str, help: &str, kind: &str, values: &BTreeMap<String, u64>| {
@@ -216,7 +231,7 @@ impl Metrics {
         let _ = writeln!(out, "# HELP onewindow_gateway_failures_total Message requests the gateway did not take (each is retried).\n# TYPE onewindow_gateway_failures_total counter\nonewindow_gateway_failures_total {}", m.gateway_failures);
         let _ = writeln!(out, "# HELP onewindow_commands_total Commands decided.\n# TYPE onewindow_commands_total counter\nonewindow_commands_total {}", m.commands);
         let _ = writeln!(out, "# HELP onewindow_events_total Events committed.\n# TYPE onewindow_events_total counter\nonewindow_events_total {}", m.events);
-        if let Some(e) = m.export {
+        if let Some(e) = export {
             let _ = writeln!(out, "# HELP onewindow_export_acked_seq Last event JetStream acknowledged.\n# TYPE onewindow_export_acked_seq gauge\nonewindow_export_acked_seq {}", e.acked);
             let _ = writeln!(out, "# HELP onewindow_export_lag_events Events not yet exported.\n# TYPE onewindow_export_lag_events gauge\nonewindow_export_lag_events {}", e.lag_events);
             let _ = writeln!(out, "# HELP onewindow_export_lag_seconds Age of the oldest event not yet exported.\n# TYPE onewindow_export_lag_seconds gauge\nonewindow_export_lag_seconds {}", e.lag_seconds);

@@ -359,7 +359,7 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         gateway::spawn(app.clone(), gateway, app.following.keys.clone(), outbox);
     }
     if let Some(config) = export {
-        app.metrics.export_lag(0, 0, None);
+        app.metrics.export_start(config.lag_alert_s);
         export::spawn(app.clone(), config);
     }
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
