@@ -232,7 +232,23 @@ async fn publish(args: &BenchArgs, rate: f64, url: &str, addr: &str) -> Result<V
     let tick = Duration::from_millis(10);
     let per_tick = rate * tick.as_secs_f64();
     let (mut owed, mut next_hall, mut published) = (0.0, 0usize, 0u64);
-    let mut acks = FuturesUnordered::new();
+    // Acknowledgements are awaited by a task of their own: the client allows 5,000 in flight, and a
+    // publisher that waited for a permit while holding the futures that release them would stop.
+    let (ack_out, mut ack_in) =
+        tokio::sync::mpsc::unbounded_channel::<async_nats::jetstream::context::PublishAckFuture>();
+    let acked = tokio::spawn(async move {
+        let (mut pending, mut failed, mut open) = (FuturesUnordered::new(), 0u64, true);
+        while open || !pending.is_empty() {
+            tokio::select! {
+                next = ack_in.recv(), if open => match next {
+                    Some(ack) => pending.push(std::future::IntoFuture::into_future(ack)),
+                    None => open = false,
+                },
+                Some(done) = pending.next(), if !pending.is_empty() => failed += u64::from(done.is_err()),
+            }
+        }
+        failed
+    });
     let start = Instant::now();
     let total = Duration::from_secs(args.warmup + args.seconds);
     let (mut measured_from, mut applied_from) = (None, 0u64);
@@ -256,18 +272,14 @@ async fn publish(args: &BenchArgs, rate: f64, url: &str, addr: &str) -> Result<V
                 .publish_with_headers(subject("onewindow", &event.hall, &event.kind()), headers, body.into())
                 .await
                 .map_err(|e| e.to_string())?;
-            acks.push(std::future::IntoFuture::into_future(ack));
+            ack_out.send(ack).map_err(|e| e.to_string())?;
             published += 1;
-        }
-        while let Some(Some(ack)) = futures_util::FutureExt::now_or_never(acks.next()) {
-            ack.map_err(|e| e.to_string())?;
         }
     }
     let measured = measured_from.map_or(0.0, |m| m.elapsed().as_secs_f64());
     let applied_in_time = get(addr, "/api/stats", "GET").await?["applied"].as_u64().unwrap_or(0);
-    while let Some(ack) = acks.next().await {
-        ack.map_err(|e| e.to_string())?;
-    }
+    drop(ack_out);
+    let not_acked = acked.await.map_err(|e| e.to_string())?;
     // Drain: every published event applied, or 30 s.
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut stats = get(addr, "/api/stats", "GET").await?;
@@ -282,6 +294,7 @@ async fn publish(args: &BenchArgs, rate: f64, url: &str, addr: &str) -> Result<V
         "published": published,
         "applied": applied,
         "lost": published.saturating_sub(applied),
+        "not_acked": not_acked,
         "repeats": stats["repeats"],
         "ingest_per_s": applied_in_time.saturating_sub(applied_from) as f64 / measured.max(1e-9),
         "lag_ms": stats["lag_ms"],
