@@ -21,6 +21,7 @@ use crate::store::Record;
 use kiosk_protocol::export::{message_id, subject, ExportedEvent};
 use kiosk_protocol::ServerMessage;
 use std::time::Duration;
+use tokio::sync::broadcast;
 
 /// The ledger's meta key of the last `seq` JetStream acknowledged.
 pub const CURSOR: &str = "export_acked";
@@ -69,31 +70,32 @@ pub fn spawn(app: App, config: ExportConfig) {
         loop {
             let last = app.store.last_seq().unwrap_or(acked);
             let records = app.store.read_after(acked, READ).unwrap_or_default();
-            let oldest = records.first().and_then(|r| exported(&config.hall_id, r).ok()).map(|e| e.at);
-            app.metrics.export_lag(acked, last, oldest);
-            if records.is_empty() {
+            let batch: Result<Vec<ExportedEvent>, String> =
+                records.iter().map(|r| exported(&config.hall_id, r)).collect();
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => {
+                    // Cannot happen for a ledger this server wrote; skipping would leave a gap.
+                    tracing::error!(error = %e, "an event cannot be exported; the export stops here");
+                    return;
+                }
+            };
+            app.metrics.export_lag(acked, last, batch.first().map(|e| e.at));
+            if batch.is_empty() {
                 tokio::select! {
-                    _ = wake.recv() => {}
+                    woken = wake.recv() => if matches!(woken, Err(broadcast::error::RecvError::Closed)) { return },
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                     _ = super::listen::stopped(&mut stop) => return,
                 }
                 continue;
             }
-            for record in &records {
+            for (i, event) in batch.iter().enumerate() {
                 if *stop.borrow() {
                     return;
                 }
-                let event = match exported(&config.hall_id, record) {
-                    Ok(e) => e,
-                    Err(e) => {
-                        // Cannot happen for a ledger this server wrote; skipping would leave a gap.
-                        tracing::error!(error = %e, "an event cannot be exported; the export stops here");
-                        return;
-                    }
-                };
-                let body = serde_json::to_vec(&event).unwrap_or_default();
+                let body = serde_json::to_vec(event).unwrap_or_default();
                 let mut headers = async_nats::HeaderMap::new();
-                headers.insert(async_nats::header::NATS_MESSAGE_ID, message_id(&config.hall_id, record.seq).as_str());
+                headers.insert(async_nats::header::NATS_MESSAGE_ID, message_id(&config.hall_id, event.seq).as_str());
                 let published = tokio::time::timeout(ACK_WITHIN, async {
                     let ack = js
                         .publish_with_headers(
@@ -109,14 +111,12 @@ pub fn spawn(app: App, config: ExportConfig) {
                 .unwrap_or_else(|_| Err("no acknowledgement within 5 s".into()));
                 match published {
                     Ok(_) => {
-                        acked = record.seq;
+                        acked = event.seq;
                         retry = RETRY_MIN;
-                        let next =
-                            records.iter().find(|r| r.seq > acked).and_then(|r| exported(&config.hall_id, r).ok());
-                        app.metrics.export_lag(acked, last.max(acked), next.map(|e| e.at));
+                        app.metrics.export_lag(acked, last.max(acked), batch.get(i + 1).map(|e| e.at));
                     }
                     Err(e) => {
-                        tracing::warn!(seq = record.seq, error = %e, retry_in_ms = retry.as_millis() as u64, "event not exported yet");
+                        tracing::warn!(seq = event.seq, error = %e, retry_in_ms = retry.as_millis() as u64, "event not exported yet");
                         app.metrics.export_failure();
                         tokio::select! {
                             _ = tokio::time::sleep(retry) => {}

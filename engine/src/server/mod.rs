@@ -11,6 +11,7 @@ mod api;
 mod booking;
 pub mod clock;
 pub mod control;
+#[cfg(feature = "export")]
 pub mod export;
 mod follow;
 pub mod gateway;
@@ -359,8 +360,13 @@ pub async fn start(options: Options) -> Result<Running, StartError> {
         gateway::spawn(app.clone(), gateway, app.following.keys.clone(), outbox);
     }
     if let Some(config) = export {
-        app.metrics.export_start(config.lag_alert_s);
-        export::spawn(app.clone(), config);
+        #[cfg(feature = "export")]
+        {
+            app.metrics.export_start(config.lag_alert_s);
+            export::spawn(app.clone(), config);
+        }
+        #[cfg(not(feature = "export"))]
+        tracing::error!(hall = %config.hall_id, "[export] is set but this build has no export (feature `export`)");
     }
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Listen(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Listen(listen, e))?;
