@@ -122,18 +122,7 @@ pub enum Applied {
 
 /// The local date (UTC+8, the mainland's) of a time in ms, for events before any `day_opened`.
 fn local_date(at: i64) -> String {
-    let days = (at + 8 * 3_600_000).div_euclid(86_400_000);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    onewindow_core::Timestamp(at).local(8 * 60).0.to_string()
 }
 
 impl HallState {
