@@ -1,11 +1,12 @@
 //! The mobile ticket over real sockets (docs/protocol.md, "Mobile ticket"): the kiosk's reply carries
 //! the capability, `follow` sees that ticket only (people ahead falling as the clerk calls, then the
 //! call with its window), cancels it and nothing else; wrong capabilities are refused and rate limited;
-//! the capability is never on the event stream and dies with the day.
+//! the capability is never on the event stream and dies with the day; a phone that stops reading is
+//! dropped while another following the same ticket keeps its views.
 
 mod client;
 
-use client::{code_of, test_clock, Client, TestServer};
+use client::{code_of, http_get, test_clock, Client, TestServer};
 use kiosk_protocol::ErrorCode;
 use onewindow::auth::IdKeys;
 use onewindow::config::{self, Limits};
@@ -13,6 +14,7 @@ use onewindow::store::{MemoryStore, Store};
 use serde_json::{json, Value};
 use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Opens a follow session; the first answer (reply or error).
 async fn follow(server: &TestServer, capability: &str) -> (Client, Value) {
@@ -181,5 +183,72 @@ async fn wrong_capabilities_are_refused_then_rate_limited_and_a_ticket_dies_with
     }
     let (_, answer) = follow(&server, &capability).await;
     assert_eq!(code_of(&answer), Some(ErrorCode::Unauthorized), "{answer}");
+    server.stop().await;
+}
+
+/// `onewindow_connections{role="mobile"}` on `/metrics` (0 when the line is absent).
+async fn phones_connected(server: &TestServer) -> u64 {
+    let (status, metrics) = http_get(server.running.addr, "/metrics", None).await;
+    assert_eq!(status, 200, "{metrics}");
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("onewindow_connections{role=\"mobile\"} "))
+        .map_or(0, |n| n.trim().parse().expect("a count"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_that_stops_reading_is_dropped_and_the_one_that_reads_keeps_its_views() {
+    let server = TestServer::start(Limits::default()).await;
+    let mut kiosk = server.connect("kiosk-1", None).await;
+    let mut capability = String::new();
+    for _ in 0..4 {
+        let issued = kiosk.request(json!({"type": "issue_ticket", "matter": "tax"})).await;
+        capability = issued["result"]["ticket"]["capability"].as_str().expect("capability").to_owned();
+    }
+    // Two phones follow the fourth ticket (three ahead). The first reads its first view, then nothing
+    // more: no views, and no pongs to the server's pings, as a phone whose browser tab was frozen.
+    let (mut stuck, welcome) = follow(&server, &capability).await;
+    assert_eq!(welcome["result"]["kind"], "following", "{welcome}");
+    view_until(&mut stuck, |_| true).await;
+    let (mut reader, _) = follow(&server, &capability).await;
+    view_until(&mut reader, |v| v["ticket"]["estimate"]["ahead"] == 3).await;
+    assert_eq!(phones_connected(&server).await, 2);
+
+    // The clerk calls (the stuck phone's views queue up unread); the reader follows, and is read often
+    // enough to answer pings, until the server has given up on the stuck one (silent 30 s: dropped at a
+    // ping, every 10 s).
+    let mut clerk = server.connect("clerk-w9", None).await;
+    clerk.request(json!({"type": "sign_in", "window": 9, "clerk": "c09", "pin": "1234"})).await;
+    let called = clerk.request(json!({"type": "call_next", "window": 9})).await;
+    assert_eq!(called["type"], "reply", "{called}");
+    view_until(&mut reader, |v| v["ticket"]["estimate"]["ahead"] == 2).await;
+    clerk.request(json!({"type": "finish", "window": 9, "outcome": "completed"})).await;
+    let given_up = Instant::now() + Duration::from_secs(90);
+    while phones_connected(&server).await > 1 {
+        assert!(Instant::now() < given_up, "a phone that stopped reading is still connected after 90 s");
+        if let Some(msg) = reader.try_next_within(Duration::from_secs(1)).await {
+            assert_eq!(msg["type"], "ticket_view", "{msg}");
+        }
+        // The clerk's terminal reads too (its events, and the pings).
+        let _ = clerk.try_next_within(Duration::from_millis(100)).await;
+    }
+    assert_eq!(phones_connected(&server).await, 1, "the phone that reads is still connected");
+
+    // The one that reads still gets every change.
+    let called = clerk.request(json!({"type": "call_next", "window": 9})).await;
+    assert_eq!(called["type"], "reply", "{called}");
+    view_until(&mut reader, |v| v["ticket"]["estimate"]["ahead"] == 1).await;
+    // The stuck one's socket ends after what was already in it.
+    let mut left = 0;
+    while let Some(msg) = stuck.try_next_within(Duration::from_secs(5)).await {
+        assert_eq!(msg["type"], "ticket_view", "{msg}");
+        left += 1;
+        assert!(left < 100, "the dropped phone's socket keeps sending");
+    }
+    // Woken up, it follows again and sees where the ticket is now.
+    let (mut back, welcome) = follow(&server, &capability).await;
+    assert_eq!(welcome["result"]["kind"], "following", "{welcome}");
+    view_until(&mut back, |v| v["ticket"]["estimate"]["ahead"] == 1).await;
+    assert_eq!(phones_connected(&server).await, 2);
     server.stop().await;
 }
