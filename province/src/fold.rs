@@ -92,6 +92,9 @@ pub struct HallState {
     pub closed: bool,
     /// Matter targets (ms), from the layout.
     pub targets: BTreeMap<String, i64>,
+    /// Matter names in Chinese, from the layout (what the page shows; the key when it has none).
+    #[serde(default)]
+    pub names: BTreeMap<String, String>,
     /// Open tickets by number.
     pub open: BTreeMap<String, Open>,
     /// Windows with a clerk signed in.
@@ -156,6 +159,7 @@ impl HallState {
             }
             WireEvent::LayoutChanged { matters, .. } => {
                 self.targets = matters.iter().map(|m| (m.key.clone(), m.target_wait_ms)).collect();
+                self.names = matters.iter().map(|m| (m.key.clone(), m.name_zh.clone())).collect();
             }
             WireEvent::TicketIssued { ticket, .. } => {
                 c.issued = 1;

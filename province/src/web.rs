@@ -131,7 +131,7 @@ async fn hall(State(app): State<App>, Path(id): Path<String>) -> Response {
     let mut out = live(&app, &id, &h, today.as_ref(), now);
     out["matters"] = by_matter
         .iter()
-        .map(|(m, (n, longest))| json!({ "matter": m, "waiting": n, "longest_wait_ms": longest, "target_ms": h.targets.get(*m) }))
+        .map(|(m, (n, longest))| json!({ "matter": m, "name": h.names.get(*m), "waiting": n, "longest_wait_ms": longest, "target_ms": h.targets.get(*m) }))
         .collect();
     out["windows"] = json!(h.staffed);
     out["paused"] = json!(h.paused);

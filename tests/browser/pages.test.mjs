@@ -1130,3 +1130,66 @@ test("the supervisor wall says when the export to the province is behind (NATS u
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the province page: a hall exporting over NATS shows live with its name and city, its drill-down names the matter, and the month's KPIs count its ticket", { timeout: 90_000 }, async () => {
+  const PROVINCE = process.env.ONEWINDOW_PROVINCE_BIN || resolve(here, "../../target/release/onewindow-province");
+  const dir = mkdtempSync(join(tmpdir(), "onewindow-province-"));
+  const { createServer, connect } = await import("node:net");
+  const probe = createServer();
+  await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
+  const port = probe.address().port;
+  await new Promise((ok) => probe.close(ok));
+  // One JetStream node (the cluster is engine/tests/province.rs's).
+  const nats = spawn("nats-server", ["-js", "-a", "127.0.0.1", "-p", String(port), "-sd", join(dir, "nats")], { stdio: "ignore" });
+  const procs = [nats];
+  try {
+    for (let up = false; !up; ) {
+      up = await new Promise((ok) => { const s = connect(port, "127.0.0.1", () => { s.end(); ok(true); }); s.on("error", () => ok(false)); });
+      if (!up) await new Promise((ok) => setTimeout(ok, 100));
+    }
+    writeFileSync(join(dir, "halls.toml"), `[[hall]]\nid = "km-wuhua"\nname = "五华区政务服务中心"\ncity = "昆明市"\n`);
+    const province = spawn(PROVINCE, ["serve", "--nats", `nats://127.0.0.1:${port}`, "--data", join(dir, "province"),
+      "--listen", "127.0.0.1:0", "--halls", join(dir, "halls.toml")], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: "warn" } });
+    procs.push(province);
+    const provinceUrl = await new Promise((ok, fail) => {
+      province.on("exit", (code) => fail(new Error(`onewindow-province exited ${code}`)));
+      createInterface({ input: province.stdout }).on("line", (l) => { const m = /listening on (\S+)/.exec(l); if (m) ok(`http://${m[1]}`); });
+    });
+    const { path, tokens } = configured(dir, "kiosk_clear_s = 60",
+      `\n[export]\nnats_url = "nats://127.0.0.1:${port}"\nhall_id = "km-wuhua"\n`);
+    const hall = await serve(join(dir, "data"), {}, ["--config", path]);
+    procs.push(hall.proc);
+    const kiosk = await configuredKiosk(hall.url, tokens.kiosk);
+    await kiosk.click("[data-matter=tax]");
+    await kiosk.waitForSelector("#ticket-number");
+
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => console.error(`province: ${e}`));
+    await page.goto(provinceUrl + "/");
+    assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+    assert.match(await page.textContent("h1"), /^全省政务服务大厅/, "Chinese first");
+    // The hall's row, live: its name and city from halls.toml, one waiting.
+    const row = page.locator("#halls tbody tr", { hasText: "五华区政务服务中心" });
+    await row.locator("td:nth-child(3)", { hasText: /^1$/ }).waitFor({ timeout: 30_000 });
+    assert.equal(await row.locator("td:nth-child(2)").textContent(), "昆明市");
+    assert.match(await page.textContent("#summary"), /1 个大厅 halls · 1 人等候 waiting/);
+    const size = await row.locator("td").first().evaluate((td) => parseFloat(getComputedStyle(td).fontSize));
+    assert.ok(size >= 18, `a desk screen's table reads at 18 px or more (${size} px)`);
+    // The drill-down names the matter in Chinese, with its wait against the target.
+    await row.locator("a").click();
+    await page.locator("#detail", { hasText: "涉税服务" }).waitFor({ timeout: 10_000 });
+    const detail = await page.textContent("#detail");
+    assert.match(detail, /五华区政务服务中心（昆明市）/);
+    assert.match(detail, /涉税服务: 等候 1 人，最长 \d+ 分钟（目标 \d+ 分钟）/, detail);
+    // This month's KPIs by hall count the ticket.
+    await page.click("#go");
+    const kpi = page.locator("#kpi tbody tr", { hasText: "五华区政务服务中心" });
+    await kpi.waitFor({ timeout: 10_000 });
+    assert.equal(await kpi.locator("td:nth-child(3)").textContent(), "1", "issued");
+    await page.screenshot({ path: join(SHOTS, "province.png") });
+  } finally {
+    for (const p of procs.reverse()) await stopped(p);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
