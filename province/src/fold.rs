@@ -107,6 +107,11 @@ pub struct HallState {
     pub staffing: BTreeSet<u16>,
     /// Events that came after a gap in `seq` (should stay 0).
     pub gaps: u64,
+    /// Events dropped as repeats although newer than the last one applied: another ledger exporting
+    /// under this `hall_id` (a new one, or a backup restored), whose `seq`s start below ours. Should
+    /// stay 0; the page shows it.
+    #[serde(default)]
+    pub forks: u64,
 }
 
 /// What applying one event did.
@@ -132,6 +137,11 @@ impl HallState {
     /// Applies `e` (of this hall) once.
     pub fn apply(&mut self, e: &ExportedEvent) -> Applied {
         if e.seq <= self.seq {
+            // A true repeat is one of ours again, never newer than the last we applied (a hall's
+            // event times do not go back: its clock is checked against the monotonic one).
+            if e.at > self.at {
+                self.forks += 1;
+            }
             return Applied::Repeat;
         }
         if e.seq != self.seq + 1 {
@@ -315,6 +325,21 @@ mod tests {
             },
             kiosk: None,
         }
+    }
+
+    #[test]
+    fn seqs_starting_again_under_the_same_hall_id_are_dropped_and_counted_as_forks() {
+        let mut hall = HallState::default();
+        for seq in 1..=3 {
+            let at = seq as i64 * 1_000;
+            assert!(matches!(hall.apply(&event(seq, at, issued(&format!("E00{seq}"), at))), Applied::New { .. }));
+        }
+        // Redelivered (a restart of the hall's export, or of this view): a repeat, nothing more.
+        assert_eq!(hall.apply(&event(2, 2_000, issued("E002", 2_000))), Applied::Repeat);
+        assert_eq!(hall.forks, 0);
+        // A new ledger (or a backup restored) under the same hall_id: its seq 2 is newer than our seq 3.
+        assert_eq!(hall.apply(&event(2, 60_000, issued("E001", 60_000))), Applied::Repeat);
+        assert_eq!((hall.forks, hall.seq, hall.waiting()), (1, 3, 3), "dropped, counted, nothing else changed");
     }
 
     #[test]

@@ -80,6 +80,7 @@ fn live(app: &Province, id: &str, state: &crate::fold::HallState, today: Option<
         "windows_open": state.windows_open(),
         "alerts": state.alerts(now),
         "gaps": state.gaps,
+        "forks": state.forks,
         "today": figures(&today.cloned().unwrap_or_default()),
     })
 }
