@@ -1131,7 +1131,7 @@ test("the supervisor wall says when the export to the province is behind (NATS u
   }
 });
 
-test("the province page: a hall exporting over NATS shows live with its name and city, its drill-down names the matter, and the month's KPIs count its ticket", { timeout: 90_000 }, async () => {
+test("the province page: a hall exporting over NATS shows live with its name and city, its drill-down names the matter, the month's KPIs count its ticket; nothing missing, no serious axe-core violation", { timeout: 90_000 }, async () => {
   const PROVINCE = process.env.ONEWINDOW_PROVINCE_BIN || resolve(here, "../../target/release/onewindow-province");
   const dir = mkdtempSync(join(tmpdir(), "onewindow-province-"));
   const { createServer, connect } = await import("node:net");
@@ -1166,6 +1166,8 @@ test("the province page: a hall exporting over NATS shows live with its name and
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     const page = await context.newPage();
     page.on("pageerror", (e) => console.error(`province: ${e}`));
+    const failed = [];
+    page.on("response", (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
     await page.goto(provinceUrl + "/");
     assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
     assert.match(await page.textContent("h1"), /^全省政务服务大厅/, "Chinese first");
@@ -1188,6 +1190,11 @@ test("the province page: a hall exporting over NATS shows live with its name and
     await kpi.waitFor({ timeout: 10_000 });
     assert.equal(await kpi.locator("td:nth-child(3)").textContent(), "1", "issued");
     await page.screenshot({ path: join(SHOTS, "province.png") });
+    assert.deepEqual(failed, [], "nothing the page asked for is missing");
+    await page.addScriptTag({ path: resolve(here, "node_modules/axe-core/axe.min.js") });
+    const result = await page.evaluate(() => axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21aa"] }));
+    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`), [], "axe-core");
   } finally {
     for (const p of procs.reverse()) await stopped(p);
     rmSync(dir, { recursive: true, force: true });
